@@ -1,0 +1,154 @@
+"""Text cleaning: find page furniture, datelines and the language, without changing the text.
+
+The stored article text is never rewritten, so evidence offsets stay valid: cleaning returns the spans
+of lines to ignore, and later stages skip them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+
+from conflictlens.models import normalise_text
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+
+# English function words: their share of the words tells English from other languages cheaply.
+_ENGLISH_WORDS = frozenset(
+    "the of and to in a is was were that for on with by at from as it its are have has had been "
+    "said an this which who after their they he his not or but be".split()
+)
+_SCRIPTS = (
+    ("ar", re.compile(r"[\u0600-\u06ff]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff]")),
+    ("my", re.compile(r"[\u1000-\u109f]")),
+)
+
+
+@lru_cache(maxsize=1)
+def _junk_patterns() -> tuple[re.Pattern[str], ...]:
+    raw = resources.files("conflictlens.data").joinpath("junk_patterns.txt").read_text("utf-8")
+    lines = [ln.strip() for ln in raw.splitlines()]
+    return tuple(re.compile(ln, re.IGNORECASE) for ln in lines if ln and not ln.startswith("#"))
+
+
+def is_junk_line(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped:
+        return False
+    if not re.search(r"\w", stripped):
+        return True
+    return any(p.fullmatch(stripped) for p in _junk_patterns())
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int
+    text: str
+
+
+def content_lines(text: str) -> list[Line]:
+    """The non-empty lines of `text` that are not page furniture, with their offsets."""
+    lines: list[Line] = []
+    for match in re.finditer(r"[^\n]+", text):
+        line = match.group()
+        if line.strip() and not is_junk_line(line):
+            lead = len(line) - len(line.lstrip())
+            lines.append(Line(match.start() + lead, match.end() - (len(line) - len(line.rstrip())), line.strip()))
+    return lines
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code for English ("en"), a script-identified language, or "und" (not English)."""
+    sample = text[:20000]
+    words = re.findall(r"[A-Za-z]+", sample)
+    letters = sum(1 for ch in sample if ch.isalpha())
+    if words and letters:
+        latin = sum(len(w) for w in words) / letters
+        english = sum(1 for w in words if w.lower() in _ENGLISH_WORDS) / len(words)
+        if latin > 0.6 and english >= 0.12:
+            return "en"
+    for code, pattern in _SCRIPTS:
+        if letters and len(pattern.findall(sample)) / letters > 0.3:
+            return code
+    return "und"
+
+
+_DATELINE = re.compile(
+    r"(?:last update|updated|published|posted)?:?\s*"
+    r"(?:(?P<iso>\d{4}-\d{2}-\d{2})"
+    r"|(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?P<day>\d{1,2})\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{4})"
+    r"|(?P<month2>[a-z]+)\.?\s+(?P<day2>\d{1,2}),?\s+(?P<year2>\d{4}))",
+    re.IGNORECASE,
+)
+
+
+def find_dateline(text: str, max_lines: int = 6) -> tuple[date, int, int] | None:
+    """A publication date printed at the top of a page ("Sat 09 January 2021:", "Last Update: 2019-04-20")."""
+    for line in content_lines_with_junk(text)[:max_lines]:
+        match = _DATELINE.match(line.text)
+        if not match or len(line.text) > 80:
+            continue
+        try:
+            if match.group("iso"):
+                found = date.fromisoformat(match.group("iso"))
+            elif match.group("day"):
+                month = _MONTHS.get(match.group("month").lower())
+                if month is None:
+                    continue
+                found = date(int(match.group("year")), month, int(match.group("day")))
+            else:
+                month = _MONTHS.get(match.group("month2").lower())
+                if month is None:
+                    continue
+                found = date(int(match.group("year2")), month, int(match.group("day2")))
+        except ValueError:
+            continue
+        return found, line.start + match.start(), line.start + match.end()
+    return None
+
+
+def content_lines_with_junk(text: str) -> list[Line]:
+    return [
+        Line(m.start(), m.end(), m.group().strip()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()
+    ]
+
+
+def month_number(name: str) -> int | None:
+    return _MONTHS.get(name.lower().rstrip("."))
+
+
+__all__ = [
+    "Line",
+    "content_lines",
+    "detect_language",
+    "find_dateline",
+    "is_junk_line",
+    "month_number",
+    "normalise_text",
+]

@@ -1,0 +1,329 @@
+"""Counts of people killed, wounded, arrested and abducted, with their qualifiers and structure.
+
+Handles digits and words ("seven", "twenty-five", "387,000"), qualifiers mapped to best/low/high by the
+spec's conventions ("at least", "nearly", "about"), vague words as documented ranges ("several", "dozens"),
+subsets that are not added ("15 soldiers, including 5 officers"), lists that are summed and split by side
+("eight soldiers, four allied fighters and three civilians"), passive ("seven were killed"), active
+("killed seven"), and "left N dead".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+_UNITS = {
+    "zero": 0, "no": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_WORD_NUMBER = (
+    r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen))(?:\s+hundred(?:\s+and\s+\w+)?)?(?:\s+thousand)?"
+)
+_DIGITS = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:thousand|million))?"
+# "15 soldiers, including 5 officers and 10 troops, were killed": the clause after the cue is a subset.
+_SUBSET_REGION = re.compile(
+    r"\b(?:including|among them|among whom|of whom|of them|among the dead(?: were)?|"
+    r"among those killed(?: were)?|most of them|mostly)\b[^,;:]*?(?=,|;|\s+(?:were|was|have|had|are)\b|$)",
+    re.I,
+)
+# An appositive between the counted people and the verb: "seven members of the NDF, a pro-regime militia, were".
+_APPOSITIVE = r"(?:,?\s*(?:an?|the)\s[^,]{1,50},)?"
+_NOUN_STOP = re.compile(
+    r"^(?:in|on|at|near|during|after|when|while|as|by|from|since|following|before|and|or|but|were|was|"
+    r"have|has|had|are|is|who|which|that|with|to|for|over|across|inside|outside|amid|according|said)$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class CountMember:
+    n: int | None
+    low: int | None
+    high: int | None
+    noun: str
+    side: str  # "civilians" | "state_forces" | "armed_group" | "unknown"
+    start: int
+    end: int
+
+
+@dataclass
+class CountMention:
+    """One count of people in a clause; offsets are into the clause text."""
+
+    category: str  # killed | wounded | arrested | abducted
+    best: int | None
+    low: int | None
+    high: int | None
+    vague: bool
+    start: int
+    end: int
+    text: str
+    victims: str  # the words naming who was counted, for actor resolution
+    members: list[CountMember] = field(default_factory=list)
+
+    def by_side(self) -> dict[str, int]:
+        sides: dict[str, int] = {}
+        for m in self.members:
+            if m.n is not None:
+                sides[m.side] = sides.get(m.side, 0) + m.n
+        return sides
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    vague: dict[str, tuple[int, int]]
+    qualifiers: dict[str, str]
+    after: dict[str, re.Pattern[str]]
+    before: dict[str, re.Pattern[str]]
+    after_left: dict[str, re.Pattern[str]]
+    person_nouns: frozenset[str]
+    sides: dict[str, str]
+    outcome_words: frozenset[str]
+    number: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    raw = yaml.safe_load(resources.files("conflictlens.data").joinpath("counts.yaml").read_text("utf-8"))
+    vague = {k: (int(v[0]), int(v[1])) for k, v in raw["vague"].items()}
+    qualifiers = dict(raw["qualifiers"])
+
+    def alternation(words: list[str]) -> str:
+        return "|".join(sorted(words, key=len, reverse=True))
+
+    after, before, after_left = {}, {}, {}
+    for category, forms in raw["categories"].items():
+        after[category] = re.compile(
+            rf"^{_APPOSITIVE}[\s,]*(?:(?:were|was|have been|has been|had been|are|is|got|being)\s+)?"
+            r"(?:(?:also|reportedly|allegedly|later|all|subsequently|confirmed)\s+)*"
+            rf"(?:{alternation(forms['after'])})\b",
+            re.I,
+        )
+        before[category] = re.compile(rf"\b(?:{alternation(forms['before'])})\s*$", re.I)
+        if forms.get("after_left"):
+            after_left[category] = re.compile(rf"^\s*(?:{alternation(forms['after_left'])})\b", re.I)
+    sides = {noun.lower(): side for side, nouns in raw["sides"].items() for noun in nouns}
+    outcome_words = frozenset(
+        w.lower() for forms in raw["categories"].values() for phrase in forms["after"] for w in phrase.split()[:1]
+    )
+    qual = alternation([re.escape(q) for q in qualifiers])
+    vague_alt = alternation([re.escape(v) for v in vague if v not in ("some", "many")])
+    number = re.compile(
+        rf"\b(?:(?P<qual>{qual})\s+)?(?:(?P<vague>{vague_alt})|(?P<num>{_DIGITS}|{_WORD_NUMBER}))\b(?!\s*%)",
+        re.I,
+    )
+    return _Lexicon(
+        vague, qualifiers, after, before, after_left,
+        frozenset(w.lower() for w in raw["person_nouns"]), sides, outcome_words, number,
+    )  # fmt: skip
+
+
+def parse_number(text: str) -> int | None:
+    """'387,000' -> 387000, 'twenty-five' -> 25, 'two hundred' -> 200, '3 thousand' -> 3000."""
+    t = text.lower().replace(",", "").strip()
+    multiplier = 1
+    for word, factor in (("thousand", 1000), ("million", 1_000_000)):
+        if t.endswith(word):
+            multiplier, t = factor, t[: -len(word)].strip()
+    try:
+        return int(float(t) * multiplier)
+    except ValueError:
+        pass
+    total, current = 0, 0
+    for word in re.split(r"[\s-]+", t):
+        if word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word == "hundred":
+            current *= 100
+        elif word == "and":
+            continue
+        else:
+            return None
+    return (total + current) * multiplier
+
+
+def _noun_window(text: str, start: int) -> tuple[str, int]:
+    """The words naming who was counted, after a number: up to a stop word or clause punctuation."""
+    words: list[str] = []
+    end = start
+    for m in re.finditer(r"[\w'’-]+|[^\w\s]", text[start:]):
+        token = m.group()
+        if not re.match(r"[\w'’-]", token):
+            break
+        if token.lower() in _lexicon().outcome_words or (words and _NOUN_STOP.match(token)):
+            break
+        if len(words) >= 9:
+            break
+        words.append(token)
+        end = start + m.end()
+    return " ".join(words), end
+
+
+def _side_of(noun: str) -> str:
+    """The side of the people a noun phrase names; allegiance words ("pro-regime") beat role nouns."""
+    found = {_lexicon().sides.get(w) for w in re.findall(r"[\w-]+", noun.lower())}
+    for side in ("state_forces", "civilians", "armed_group"):
+        if side in found:
+            return side
+    return "unknown"
+
+
+def _is_person_count(noun: str) -> bool:
+    lex = _lexicon()
+    return any(w in lex.person_nouns for w in re.findall(r"[\w'’-]+", noun.lower()))
+
+
+def _value(match: re.Match[str]) -> tuple[int | None, int | None, int | None, bool] | None:
+    """(best, low, high, vague) for a matched number phrase, per the spec's conventions."""
+    lex = _lexicon()
+    qual = (match.group("qual") or "").lower()
+    if match.group("vague"):
+        low, high = lex.vague[match.group("vague").lower()]
+        if low == high:
+            return low, low, high, False
+        return None, low, high, True
+    n = parse_number(match.group("num"))
+    if n is None:
+        return None
+    bound = lex.qualifiers.get(qual)
+    if bound == "low":
+        return n, n, None, False
+    if bound == "high":
+        return n, None, n, False
+    return n, n, n, False
+
+
+def find_counts(text: str) -> list[CountMention]:
+    """Counts of people in one clause or sentence, in text order."""
+    lex = _lexicon()
+    subsets = [m.span() for m in _SUBSET_REGION.finditer(text)]
+
+    def in_subset(match: re.Match[str]) -> bool:
+        return any(s <= match.start() < e for s, e in subsets)
+
+    numbers = [m for m in lex.number.finditer(text) if not _is_year_or_time(text, m)]
+    mentions: list[CountMention] = []
+    i = 0
+    while i < len(numbers):
+        first = numbers[i]
+        if in_subset(first):
+            i += 1
+            continue
+        members, j, group_end = _collect_list(text, numbers, i)
+        if not members:
+            i += 1
+            continue
+        # Words after the group up to the next counted number say what happened (passive form).
+        next_start = len(text)
+        for later in numbers[j:]:
+            if not in_subset(later):
+                next_start = later.start()
+                break
+        after = _SUBSET_REGION.sub("", text[group_end:next_start], count=1)
+        group_start = members[0].start
+        before = text[max(0, group_start - 60, mentions[-1].end if mentions else 0) : group_start]
+        category, passive = _category(after, before)
+        nouns = " ".join(m.noun for m in members)
+        # An active verb before a number ("killed 15 ...") counts people only when people are named;
+        # a verb right after the people ("15 were killed", "9 bodies", "toll rose to 23") always does.
+        if category is None or not (passive or _is_person_count(nouns)):
+            i = j
+            continue
+        best, low, high, vague = _sum(members)
+        # The evidence span runs to the verb when the verb follows the people directly.
+        verb = lex.after[category].match(text[group_end:next_start])
+        end = group_end + verb.end() if verb else group_end
+        mentions.append(
+            CountMention(
+                category=category, best=best, low=low, high=high, vague=vague,
+                start=group_start, end=end, text=text[group_start:end],
+                victims=text[group_start:group_end], members=members,
+            )  # fmt: skip
+        )
+        i = j
+    return mentions
+
+
+def _is_year_or_time(text: str, match: re.Match[str]) -> bool:
+    raw = match.group("num") or ""
+    following = text[match.end() : match.end() + 12].lower()
+    if re.fullmatch(r"(?:19|20)\d\d", raw) and not match.group("qual"):
+        return True
+    if re.match(r"\s*(?:hours?|days?|weeks?|months?|years?|km|kilometers|kilometres|miles|meters|metres|am|pm|a\.m|p\.m|percent|per cent)\b", following):
+        return True
+    # Part of a date ("April 9", "9 January"), a clock time or a name ("Division 25").
+    preceding = text[max(0, match.start() - 10) : match.start()].lower()
+    months = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$"
+    if raw.isdigit() and (re.search(months, preceding) or re.match(r"\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", following)):
+        return True
+    return bool(re.search(r"[:/]$", preceding) or re.match(r"[:/]\d", following))
+
+
+def _collect_list(text: str, numbers: list[re.Match[str]], i: int) -> tuple[list[CountMember], int, int]:
+    """A count and the counts joined to it by commas/'and' into one summed list."""
+    members: list[CountMember] = []
+    j = i
+    # "a general and four soldiers": a lone person noun with an article before the first number.
+    lead = re.search(r"\b(?:an?|one)\s+([\w-]+)\s+and\s+$", text[max(0, numbers[i].start() - 40) : numbers[i].start()], re.I)
+    if lead and _is_person_count(lead.group(1)):
+        s = numbers[i].start() - len(lead.group(0))
+        members.append(CountMember(1, 1, 1, lead.group(1), _side_of(lead.group(1)), s, s + len(lead.group(0))))
+    end = numbers[i].start()
+    while j < len(numbers):
+        match = numbers[j]
+        if j > i and not re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+)", text[end : match.start()]):
+            break
+        value = _value(match)
+        if value is None:
+            break
+        noun, noun_end = _noun_window(text, match.end())
+        if members and not _is_person_count(noun):
+            break
+        best, low, high, vague = value
+        members.append(CountMember(best, low if not vague else low, high, noun, _side_of(noun), match.start(), noun_end))
+        end = noun_end
+        j += 1
+    return members, max(j, i + 1), end
+
+
+def _sum(members: list[CountMember]) -> tuple[int | None, int | None, int | None, bool]:
+    if len(members) == 1:
+        m = members[0]
+        return m.n, m.low, m.high, m.n is None
+    if any(m.n is None for m in members):
+        lows = [m.low or 0 for m in members]
+        return None, sum(lows), None, True
+    best = sum(m.n or 0 for m in members)
+    low = sum(m.low for m in members) if all(m.low is not None for m in members) else best
+    high = sum(m.high for m in members) if all(m.high is not None for m in members) else None
+    return best, low, high, False
+
+
+def _category(after: str, before: str) -> tuple[str | None, bool]:
+    """What happened to the counted people, and whether the wording fixes the count as people."""
+    lex = _lexicon()
+    for category, pattern in lex.after.items():
+        if pattern.match(after):
+            return category, True
+    for category, pattern in lex.before.items():
+        match = pattern.search(before)
+        if match and match.group().strip().lower() in ("left", "leaving"):
+            left = lex.after_left.get(category)
+            if left and left.match(after):
+                return category, True
+            continue
+        if match:
+            return category, "toll" in match.group().lower()
+    return None, False

@@ -1,0 +1,200 @@
+"""Dates: find the time expressions of a clause and resolve them against the publication date.
+
+Relative expressions ("on Monday", "two days ago", "in October") resolve only when the publication date
+is known; otherwise they come back with `value` None and a flag. Absolute dates with a year always
+resolve. `precision` follows the spec: 1 day, 2 within a week, 3 month, 4 year.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from conflictlens.clean import month_number
+from conflictlens.models import FLAG_DATE_UNRESOLVED, FLAG_NO_PUBLICATION_DATE
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "a": 1, "an": 1, "a couple of": 2, "a few": 3, "several": 3,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int  # offsets into the clause text given to find_dates
+    end: int
+    text: str
+    value: date | None
+    precision: int
+    relative: bool
+    flags: tuple[str, ...] = ()
+
+
+def _month_before(published: date, month: int, *, inclusive: bool = True) -> int:
+    """The year of the latest `month` not after the publication month (a past event)."""
+    if month < published.month or (inclusive and month == published.month):
+        return published.year
+    return published.year - 1
+
+
+def _shift_month(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # 9 January 2021, 9 Jan. 2021
+    ("dmy", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH}),?\s+(?P<y>(?:19|20)\d\d)\b", re.I)),
+    # January 9, 2021
+    ("mdy", re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I)),
+    ("iso", re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")),
+    # in March 2017, in October last year, early February 2022
+    (
+        "month_year",
+        re.compile(
+            rf"\b(?:(?:early|late|mid|mid-|the end of|the beginning of)\s*)?(?P<m>{_MONTH})\s+"
+            rf"(?:of\s+)?(?P<y>(?:19|20)\d\d|last year|this year)\b",
+            re.I,
+        ),
+    ),
+    # on April 9, a December 30 ambush, (Jan 9)
+    ("md", re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:,\s*)?(?:19|20)\d\d)", re.I)),
+    # 9 April
+    ("dm", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH})\b(?!\s*,?\s*(?:19|20)\d\d)", re.I)),
+    ("yesterday", re.compile(r"\b(?:yesterday|last night|overnight)\b", re.I)),
+    ("today", re.compile(r"\b(?:today|this morning|this afternoon|earlier today|tonight)\b", re.I)),
+    (
+        "ago",
+        re.compile(
+            r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|a couple of|a few|several)\s+"
+            r"(?P<unit>days?|weeks?|months?)\s+ago\b",
+            re.I,
+        ),
+    ),
+    ("past_hours", re.compile(r"\b(?:over|in|during|within) the (?:past|last)\s+(?P<n>\d+)\s+hours\b", re.I)),
+    (
+        "weekday",
+        re.compile(
+            r"\b(?:(?P<part1>early|late)\s+)?(?P<last>last\s+|this\s+|this past\s+|past\s+)?(?:on\s+)?"
+            r"(?:(?P<part2>early|late)\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:['’]s)?\b",
+            re.I,
+        ),
+    ),
+    ("last_week", re.compile(r"\b(?:last|this past) week(?:end)?\b|\bearlier this week\b", re.I)),
+    ("last_month", re.compile(r"\blast month\b", re.I)),
+    ("this_month", re.compile(r"\b(?:earlier )?this month\b", re.I)),
+    ("last_year", re.compile(r"\blast year\b", re.I)),
+    # in October, earlier in January, in early February, late last month
+    (
+        "month",
+        re.compile(
+            rf"\b(?:(?:earlier|later)\s+)?(?:in|during|since|by|of)\s+(?:(?:early|late|mid|mid-)\s*)?"
+            rf"(?P<m>{_MONTH})\b",
+            re.I,
+        ),
+    ),
+    ("year", re.compile(r"\b(?:in|during|of)\s+(?P<y>(?:19|20)\d\d)\b", re.I)),
+]
+
+
+def find_dates(text: str, published: date | None) -> list[DateMention]:
+    """Time expressions in `text`, most specific first where they overlap, in text order."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            span = match.span()
+            if any(span[0] < e and s < span[1] for s, e in taken):
+                continue
+            mention = _resolve(kind, match, published)
+            if mention is not None:
+                found.append(mention)
+                taken.append(span)
+    return sorted(found, key=lambda m: m.start)
+
+
+def _unresolved(match: re.Match[str], precision: int) -> DateMention:
+    return DateMention(
+        match.start(), match.end(), match.group(), None, precision, True,
+        (FLAG_DATE_UNRESOLVED, FLAG_NO_PUBLICATION_DATE),
+    )  # fmt: skip
+
+
+def _resolve(kind: str, match: re.Match[str], published: date | None) -> DateMention | None:
+    s, e, raw = match.start(), match.end(), match.group()
+    groups = match.groupdict()
+    month = month_number(groups["m"]) if groups.get("m") and not groups["m"].isdigit() else None
+    try:
+        if kind in ("dmy", "mdy"):
+            return DateMention(s, e, raw, date(int(groups["y"]), month or 0, int(groups["d"])), 1, False)
+        if kind == "iso":
+            return DateMention(s, e, raw, date(int(groups["y"]), int(groups["m"]), int(groups["d"])), 1, False)
+    except ValueError:
+        return None
+    if kind == "month_year":
+        if groups["y"].lower() in ("last year", "this year"):
+            if published is None:
+                return _unresolved(match, 3)
+            year = published.year - (1 if groups["y"].lower() == "last year" else 0)
+        else:
+            year = int(groups["y"])
+        return DateMention(s, e, raw, date(year, month or 1, 1), 3, groups["y"][0].isalpha())
+    if kind in ("md", "dm"):
+        if month is None:
+            return None
+        day = int(groups["d"])
+        if published is None:
+            return _unresolved(match, 1)
+        year = _month_before(published, month)
+        try:
+            value = date(year, month, day)
+            if value > published:  # "a December 30 ambush" reported in January: last year
+                value = date(year - 1, month, day)
+        except ValueError:
+            return None
+        return DateMention(s, e, raw, value, 1, True)
+    if kind == "year":
+        return DateMention(s, e, raw, date(int(groups["y"]), 1, 1), 4, False)
+    if published is None:
+        precision = {"last_week": 2, "last_month": 3, "this_month": 3, "last_year": 4, "month": 3}.get(kind, 1)
+        return _unresolved(match, precision)
+    if kind == "yesterday":
+        return DateMention(s, e, raw, published - timedelta(days=1), 1, True)
+    if kind == "today":
+        return DateMention(s, e, raw, published, 1, True)
+    if kind == "ago":
+        n_raw = groups["n"].lower()
+        n = int(n_raw) if n_raw.isdigit() else _NUMBER_WORDS[n_raw]
+        unit = groups["unit"].lower()
+        if unit.startswith("day"):
+            return DateMention(s, e, raw, published - timedelta(days=n), 1, True)
+        if unit.startswith("week"):
+            return DateMention(s, e, raw, published - timedelta(weeks=n), 2, True)
+        return DateMention(s, e, raw, _shift_month(published, -n), 3, True)
+    if kind == "past_hours":
+        days = max(1, int(groups["n"]) // 24)
+        return DateMention(s, e, raw, published - timedelta(days=days), 2 if days > 1 else 1, True)
+    if kind == "weekday":
+        target = WEEKDAYS.index(groups["wd"].lower())
+        back = (published.weekday() - target) % 7
+        if back == 0 and groups.get("last") and groups["last"].strip().lower() == "last":
+            back = 7
+        return DateMention(s, e, raw, published - timedelta(days=back), 1, True)
+    if kind == "last_week":
+        return DateMention(s, e, raw, published - timedelta(days=7), 2, True)
+    if kind == "last_month":
+        return DateMention(s, e, raw, _shift_month(published, -1), 3, True)
+    if kind == "this_month":
+        return DateMention(s, e, raw, published.replace(day=1), 3, True)
+    if kind == "last_year":
+        return DateMention(s, e, raw, date(published.year - 1, 1, 1), 4, True)
+    if kind == "month" and month is not None:
+        year = _month_before(published, month)
+        return DateMention(s, e, raw, date(year, month, 1), 3, True)
+    return None

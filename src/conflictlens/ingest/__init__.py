@@ -1,0 +1,10 @@
+"""Ingest: turn files, folders, dumps and stdin into Articles, one failure record per problem."""
+
+from conflictlens.ingest.readers import (
+    MAX_ARTICLE_BYTES,
+    ReadFailure,
+    parse_text_article,
+    read_sources,
+)
+
+__all__ = ["MAX_ARTICLE_BYTES", "ReadFailure", "parse_text_article", "read_sources"]
