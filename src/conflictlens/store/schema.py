@@ -1,0 +1,100 @@
+"""The tables as the code sees them now; the migrations in migrations/versions/ build them.
+
+An article is a report as read; an event is one incident (or tally) as the dataset keeps it; a
+mention is one incident as one article reported it. Mentions are the seam for cross-report linking:
+linking re-points mentions at a shared event without touching what each report said.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# Fixed constraint names keep migrations reproducible on every backend (and let SQLite batch mode
+# find constraints by name).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("url", String, unique=True),
+    Column("outlet", String),
+    Column("title", Text),
+    Column("published", Date),
+    Column("language", String),
+    Column("text", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False, unique=True, index=True),
+    Column("source", Text),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False, server_default="ok"),
+    Column("status_reason", Text),
+    CheckConstraint("status IN ('ok', 'skipped')", name="status"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("event_id", String, primary_key=True),
+    Column("kind", String(16), nullable=False, index=True),
+    Column("event_date", Date, index=True),
+    Column("country", String, index=True),
+    Column("country_code", String, index=True),
+    Column("admin1", String, index=True),
+    Column("event_type", String, index=True),
+    Column("sub_event_type", String),
+    Column("actor1", String, index=True),
+    Column("actor2", String, index=True),
+    Column("fatalities", Integer, index=True),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("confidence", Float, nullable=False),
+    Column("record", JSON, nullable=False),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("event_id", String, ForeignKey("events.event_id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("record", JSON, nullable=False),
+    # Also serves lookups by article: the index starts with article_id.
+    UniqueConstraint("article_id", "position"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("sources", JSON, nullable=False),
+    Column("articles_seen", Integer, nullable=False),
+    Column("articles_new", Integer, nullable=False),
+    Column("articles_skipped", Integer, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("failures", JSON, nullable=False),
+)

@@ -1,0 +1,586 @@
+"""The dataset on disk: articles, the events coded from them and the mentions that tie the two.
+
+Any SQLAlchemy URL works; SQLite is the default and PostgreSQL is supported (only portable types and
+SQL are used). Every Store brings its database to the newest schema revision when it opens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal, Self
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    case,
+    create_engine,
+    delete,
+    event,
+    extract,
+    func,
+    insert,
+    make_url,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from conflictlens.models import Article, Event
+from conflictlens.store import schema
+from conflictlens.store.migrate import SchemaError, current_revision, upgrade_to_head
+
+DEFAULT_DB_URL = "sqlite:///conflictlens.db"
+
+ArticleStatus = Literal["ok", "skipped"]
+
+# Summary key for events whose country, event type or date is not known.
+UNKNOWN = "unknown"
+
+# Rows fetched per round trip when streaming events out.
+_STREAM_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts for one slice of the dataset; fatalities are summed over incidents only."""
+
+    events: int
+    incidents: int
+    fatalities: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the dataset holds; keys are sorted, with UNKNOWN last; months are "YYYY-MM"."""
+
+    articles: int
+    total: Tally
+    by_country: dict[str, Tally]
+    by_event_type: dict[str, Tally]
+    by_month: dict[str, Tally]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One ingest run, as the ingest command reports it."""
+
+    started_at: datetime
+    finished_at: datetime
+    sources: list[str]
+    articles_seen: int
+    articles_new: int
+    articles_skipped: int
+    events: int
+    failures: list[str] = field(default_factory=list)
+
+
+def database_url(target: str | Path) -> str:
+    """A SQLAlchemy URL for `target`: URLs pass through, anything else is a SQLite file path.
+
+    The folder of a SQLite file is created, so `--db data/events.db` works on a fresh checkout.
+    """
+    text = str(target)
+    if "://" not in text:
+        text = f"sqlite:///{Path(text).expanduser()}"
+    url = make_url(text)
+    database = url.database or ""
+    # In-memory and "file:" URI databases have no folder to create.
+    in_folder = database not in ("", ":memory:") and not database.startswith("file:")
+    if url.get_backend_name() == "sqlite" and in_folder:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    return text
+
+
+class Store:
+    """Articles, events and mentions in one database; open it, use it, close it (or use `with`)."""
+
+    def __init__(self, url: str | Path = DEFAULT_DB_URL) -> None:
+        self.url = database_url(url)
+        self._engine = create_engine(self.url)
+        if self._engine.dialect.name == "sqlite":
+            # SQLite leaves foreign keys unenforced unless each connection asks for them.
+            event.listen(self._engine, "connect", _enable_sqlite_foreign_keys)
+        try:
+            upgrade_to_head(self._engine)
+        except Exception:
+            self._engine.dispose()
+            raise
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> str:
+        """The Alembic revision the database is at (the head revision once a Store has opened it)."""
+        with self._engine.connect() as conn:
+            revision = current_revision(conn)
+        if revision is None:
+            raise SchemaError(f"{self.url} has no schema revision")
+        return revision
+
+    # Articles
+
+    def add_article(
+        self, article: Article, *, status: ArticleStatus = "ok", reason: str | None = None
+    ) -> tuple[str, bool]:
+        """Store a report once: (its stored id, whether it is new).
+
+        A report already stored under the same url or the same content hash gives the stored id and
+        False, and nothing is written. If `article.id` already names a different text, the new one is
+        stored under `Article.id_for(text)`: use the returned id for its mentions and evidence.
+        """
+        try:
+            with self._engine.begin() as conn:
+                existing_id = _existing_article_id(conn, article)
+                if existing_id is not None:
+                    return existing_id, False
+                article_id = article.id
+                if _article_exists(conn, article_id):
+                    article_id = Article.id_for(article.text)
+                conn.execute(
+                    insert(schema.articles).values(
+                        id=article_id,
+                        url=article.url,
+                        outlet=article.outlet,
+                        title=article.title,
+                        published=article.published,
+                        language=article.language,
+                        text=article.text,
+                        content_hash=article.content_hash,
+                        source=article.source,
+                        ingested_at=datetime.now(UTC),
+                        status=status,
+                        status_reason=reason,
+                    )
+                )
+                return article_id, True
+        except IntegrityError:
+            # Another writer may have stored the same report between the check and the insert.
+            with self._engine.connect() as conn:
+                existing_id = _existing_article_id(conn, article)
+            if existing_id is None:
+                raise
+            return existing_id, False
+
+    def get_article(self, article_id: str) -> Article | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(schema.articles).where(schema.articles.c.id == article_id)
+            ).one_or_none()
+        if row is None:
+            return None
+        return Article(
+            id=row.id,
+            text=row.text,
+            title=row.title,
+            url=row.url,
+            outlet=row.outlet,
+            published=row.published,
+            language=row.language,
+            content_hash=row.content_hash,
+            source=row.source,
+        )
+
+    def set_article_status(
+        self, article_id: str, status: ArticleStatus, reason: str | None = None
+    ) -> None:
+        """Mark a stored article "ok" or "skipped" (with why), e.g. when extraction fails on it."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                update(schema.articles)
+                .where(schema.articles.c.id == article_id)
+                .values(status=status, status_reason=reason)
+            )
+            if result.rowcount == 0:
+                raise KeyError(article_id)
+
+    def article_status(self, article_id: str) -> tuple[ArticleStatus, str | None] | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(schema.articles.c.status, schema.articles.c.status_reason).where(
+                    schema.articles.c.id == article_id
+                )
+            ).one_or_none()
+        return None if row is None else (row.status, row.status_reason)
+
+    def count_articles(self) -> int:
+        with self._engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(schema.articles)) or 0
+
+    # Mentions and events
+
+    def set_mentions(self, article_id: str, events: Sequence[Event]) -> None:
+        """Replace what one article reports: one mention per incident, in the article's order.
+
+        Until cross-report linking exists each mention is also its own event (same event_id): the
+        event row is created or updated from the mention, and events no mention points to any more
+        are removed. Rows that already hold the same values are not rewritten, so storing the same
+        events twice leaves every row as it was.
+        """
+        event_ids = [e.event_id for e in events]
+        if len(set(event_ids)) != len(event_ids):
+            raise ValueError(f"article {article_id!r}: the same event_id is given twice")
+        with self._engine.begin() as conn:
+            if not _article_exists(conn, article_id):
+                raise KeyError(article_id)
+            previous = {
+                row.position: row
+                for row in conn.execute(
+                    select(
+                        schema.mentions.c.id,
+                        schema.mentions.c.position,
+                        schema.mentions.c.event_id,
+                        schema.mentions.c.record,
+                    ).where(schema.mentions.c.article_id == article_id)
+                )
+            }
+            previous_event_ids = {row.event_id for row in previous.values()}
+            for incident in events:
+                _upsert_event(conn, incident)
+            for position, incident in enumerate(events):
+                record = incident.to_json_dict()
+                row = previous.pop(position, None)
+                if row is None:
+                    conn.execute(
+                        insert(schema.mentions).values(
+                            article_id=article_id,
+                            event_id=incident.event_id,
+                            position=position,
+                            record=record,
+                        )
+                    )
+                elif row.event_id != incident.event_id or row.record != record:
+                    conn.execute(
+                        update(schema.mentions)
+                        .where(schema.mentions.c.id == row.id)
+                        .values(event_id=incident.event_id, record=record)
+                    )
+            if previous:
+                conn.execute(
+                    delete(schema.mentions).where(
+                        schema.mentions.c.id.in_([row.id for row in previous.values()])
+                    )
+                )
+            _delete_unmentioned_events(conn, previous_event_ids - set(event_ids))
+
+    def get_event(self, event_id: str) -> Event | None:
+        with self._engine.connect() as conn:
+            record = conn.scalar(
+                select(schema.events.c.record).where(schema.events.c.event_id == event_id)
+            )
+        return None if record is None else Event.model_validate(record)
+
+    def mentions_of(self, event_id: str) -> list[tuple[str, Event]]:
+        """Each report of an event: (article id, the Event as that article alone gave it)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(schema.mentions.c.article_id, schema.mentions.c.record)
+                .where(schema.mentions.c.event_id == event_id)
+                .order_by(schema.mentions.c.article_id, schema.mentions.c.position)
+            ).all()
+        return [(row.article_id, Event.model_validate(row.record)) for row in rows]
+
+    def events(
+        self,
+        *,
+        country: str | None = None,
+        admin1: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        event_type: str | None = None,
+        kind: str | None = None,
+        actor: str | None = None,
+        min_fatalities: int | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Event]:
+        """Events matching every filter given, ordered by event_date (undated last), event_id.
+
+        `country` matches the country name or its ISO alpha-2 code; `actor` matches actor1 or actor2
+        exactly (canonical names); `since` and `until` are inclusive and leave out undated events.
+        """
+        return list(
+            self.iter_events(
+                country=country,
+                admin1=admin1,
+                since=since,
+                until=until,
+                event_type=event_type,
+                kind=kind,
+                actor=actor,
+                min_fatalities=min_fatalities,
+                limit=limit,
+                offset=offset,
+            )
+        )
+
+    def iter_events(
+        self,
+        *,
+        country: str | None = None,
+        admin1: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        event_type: str | None = None,
+        kind: str | None = None,
+        actor: str | None = None,
+        min_fatalities: int | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Iterator[Event]:
+        """Like `events`, streamed in batches for exports.
+
+        The read stays open until the iterator is exhausted or closed: on SQLite, finish it before
+        writing to the same database.
+        """
+        conditions = _event_conditions(
+            country=country,
+            admin1=admin1,
+            since=since,
+            until=until,
+            event_type=event_type,
+            kind=kind,
+            actor=actor,
+            min_fatalities=min_fatalities,
+        )
+        statement = (
+            select(schema.events.c.record)
+            .where(*conditions)
+            .order_by(schema.events.c.event_date.asc().nulls_last(), schema.events.c.event_id)
+            .limit(limit)
+            .offset(offset or None)
+        )
+        with self._engine.connect() as conn:
+            result = conn.execution_options(yield_per=_STREAM_BATCH).execute(statement)
+            for record in result.scalars():
+                yield Event.model_validate(record)
+
+    def count_events(self) -> int:
+        with self._engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(schema.events)) or 0
+
+    def summary(self) -> Summary:
+        """Events, incidents and incident fatalities overall, by country, event type and month."""
+        is_incident = schema.events.c.kind == "incident"
+        tally_columns = (
+            func.count(),
+            func.coalesce(func.sum(case((is_incident, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((is_incident, schema.events.c.fatalities), else_=0)), 0),
+        )
+        year = extract("year", schema.events.c.event_date)
+        month = extract("month", schema.events.c.event_date)
+        with self._engine.connect() as conn:
+            total = _tally(conn.execute(select(*tally_columns)).one())
+            by_country = _tallies_by(
+                conn, (schema.events.c.country,), tally_columns, _key_or_unknown
+            )
+            by_event_type = _tallies_by(
+                conn, (schema.events.c.event_type,), tally_columns, _key_or_unknown
+            )
+            by_month = _tallies_by(conn, (year, month), tally_columns, _month_key)
+        return Summary(
+            articles=self.count_articles(),
+            total=total,
+            by_country=by_country,
+            by_event_type=by_event_type,
+            by_month=by_month,
+        )
+
+    # Runs
+
+    def add_run(self, run: Run) -> int:
+        """Record one ingest run; returns its id."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                insert(schema.runs)
+                .values(
+                    started_at=_as_utc(run.started_at),
+                    finished_at=_as_utc(run.finished_at),
+                    sources=list(run.sources),
+                    articles_seen=run.articles_seen,
+                    articles_new=run.articles_new,
+                    articles_skipped=run.articles_skipped,
+                    events=run.events,
+                    failures=list(run.failures),
+                )
+                .returning(schema.runs.c.id)
+            )
+            return result.scalar_one()
+
+    def recent_runs(self, limit: int = 20) -> list[Run]:
+        """The latest ingest runs, newest first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(schema.runs)
+                .order_by(schema.runs.c.started_at.desc(), schema.runs.c.id.desc())
+                .limit(limit)
+            ).all()
+        return [
+            Run(
+                started_at=_as_utc(row.started_at),
+                finished_at=_as_utc(row.finished_at),
+                sources=row.sources,
+                articles_seen=row.articles_seen,
+                articles_new=row.articles_new,
+                articles_skipped=row.articles_skipped,
+                events=row.events,
+                failures=row.failures,
+            )
+            for row in rows
+        ]
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _connection_record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _article_exists(conn: Connection, article_id: str) -> bool:
+    return (
+        conn.scalar(select(schema.articles.c.id).where(schema.articles.c.id == article_id))
+        is not None
+    )
+
+
+def _existing_article_id(conn: Connection, article: Article) -> str | None:
+    """The id of a stored article with the same url or, failing that, the same content hash."""
+    if article.url:
+        by_url = conn.scalar(
+            select(schema.articles.c.id).where(schema.articles.c.url == article.url)
+        )
+        if by_url is not None:
+            return by_url
+    return conn.scalar(
+        select(schema.articles.c.id).where(schema.articles.c.content_hash == article.content_hash)
+    )
+
+
+def _event_columns(incident: Event) -> dict[str, Any]:
+    """The columns filters and summaries read; the full record is kept beside them as JSON."""
+    return {
+        "kind": incident.kind,
+        "event_date": incident.event_date,
+        "country": incident.country,
+        "country_code": incident.country_code,
+        "admin1": incident.admin1,
+        "event_type": incident.event_type,
+        "sub_event_type": incident.sub_event_type,
+        "actor1": incident.actor1,
+        "actor2": incident.actor2,
+        "fatalities": incident.fatalities,
+        "latitude": incident.latitude,
+        "longitude": incident.longitude,
+        "confidence": incident.confidence,
+    }
+
+
+def _upsert_event(conn: Connection, incident: Event) -> None:
+    record = incident.to_json_dict()
+    stored = conn.scalar(
+        select(schema.events.c.record).where(schema.events.c.event_id == incident.event_id)
+    )
+    if stored is None:
+        conn.execute(
+            insert(schema.events).values(
+                event_id=incident.event_id, record=record, **_event_columns(incident)
+            )
+        )
+    elif stored != record:
+        conn.execute(
+            update(schema.events)
+            .where(schema.events.c.event_id == incident.event_id)
+            .values(record=record, **_event_columns(incident))
+        )
+
+
+def _delete_unmentioned_events(conn: Connection, candidate_ids: Iterable[str]) -> None:
+    candidates = list(candidate_ids)
+    if not candidates:
+        return
+    still_mentioned = select(schema.mentions.c.event_id).where(
+        schema.mentions.c.event_id.in_(candidates)
+    )
+    conn.execute(
+        delete(schema.events).where(
+            schema.events.c.event_id.in_(candidates),
+            schema.events.c.event_id.not_in(still_mentioned),
+        )
+    )
+
+
+def _event_conditions(
+    *,
+    country: str | None,
+    admin1: str | None,
+    since: date | None,
+    until: date | None,
+    event_type: str | None,
+    kind: str | None,
+    actor: str | None,
+    min_fatalities: int | None,
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if country is not None:
+        conditions.append(
+            or_(schema.events.c.country == country, schema.events.c.country_code == country.upper())
+        )
+    if admin1 is not None:
+        conditions.append(schema.events.c.admin1 == admin1)
+    if since is not None:
+        conditions.append(schema.events.c.event_date >= since)
+    if until is not None:
+        conditions.append(schema.events.c.event_date <= until)
+    if event_type is not None:
+        conditions.append(schema.events.c.event_type == event_type)
+    if kind is not None:
+        conditions.append(schema.events.c.kind == kind)
+    if actor is not None:
+        conditions.append(or_(schema.events.c.actor1 == actor, schema.events.c.actor2 == actor))
+    if min_fatalities is not None:
+        conditions.append(schema.events.c.fatalities >= min_fatalities)
+    return conditions
+
+
+def _tally(row: Sequence[Any]) -> Tally:
+    events_count, incidents, fatalities = row
+    return Tally(events=int(events_count), incidents=int(incidents), fatalities=int(fatalities))
+
+
+def _tallies_by(
+    conn: Connection,
+    group: Sequence[ColumnElement[Any]],
+    tally_columns: Sequence[ColumnElement[Any]],
+    key_of: Callable[..., str],
+) -> dict[str, Tally]:
+    rows: Sequence[Row[Any]] = conn.execute(select(*group, *tally_columns).group_by(*group)).all()
+    tallies = {key_of(*row[: len(group)]): _tally(row[len(group) :]) for row in rows}
+    return dict(sorted(tallies.items(), key=lambda item: (item[0] == UNKNOWN, item[0])))
+
+
+def _key_or_unknown(value: str | None) -> str:
+    return UNKNOWN if value is None else value
+
+
+def _month_key(year: float | None, month: float | None) -> str:
+    # EXTRACT gives numbers (floats on PostgreSQL); undated events have neither.
+    if year is None or month is None:
+        return UNKNOWN
+    return f"{int(year):04d}-{int(month):02d}"
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """Aware UTC datetimes in and out: SQLite keeps no offset, so naive values are taken as UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
