@@ -101,7 +101,7 @@ def test_acled_columns_are_acleds_in_order() -> None:
 
 
 def test_acled_row_values(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "conflictlens.extract.actors", None)
+    monkeypatch.setitem(sys.modules, "conflictlens.extraction.actors", None)
     written, _, [row] = acled_rows([AMBUSH])
     assert written == 1
     assert row["event_id_cnty"] == "ev1"
@@ -196,9 +196,9 @@ def test_actor_names_come_from_the_actor_dictionary(monkeypatch: pytest.MonkeyPa
             template = acled_names.get(name)
             return None if template is None else template.format(country=country_code)
 
-    actors = ModuleType("conflictlens.extract.actors")
+    actors = ModuleType("conflictlens.extraction.actors")
     actors.ActorDictionary = FakeActorDictionary  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "conflictlens.extract.actors", actors)
+    monkeypatch.setitem(sys.modules, "conflictlens.extraction.actors", actors)
     _, _, [row] = acled_rows([AMBUSH])
     assert row["actor1"] == "Islamic State (SY)"
     assert row["actor2"] == "National Defence Forces"  # unknown to the dictionary: canonical name
@@ -206,14 +206,14 @@ def test_actor_names_come_from_the_actor_dictionary(monkeypatch: pytest.MonkeyPa
 
 
 def test_actor_names_with_the_shipped_dictionary() -> None:
-    pytest.importorskip("conflictlens.extract.actors")
+    pytest.importorskip("conflictlens.extraction.actors")
     event = Event(event_id="e", actor1="Islamic State", actor2="Civilians", country_code="SY")
     _, _, [row] = acled_rows([event])
     assert (row["actor1"], row["actor2"]) == ("Islamic State (Syria)", "Civilians (Syria)")
 
 
 def test_actor_names_fall_back_without_the_dictionary(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "conflictlens.extract.actors", None)  # import fails
+    monkeypatch.setitem(sys.modules, "conflictlens.extraction.actors", None)  # import fails
     _, _, [row] = acled_rows([AMBUSH])
     assert (row["actor1"], row["actor2"]) == ("Islamic State", "National Defence Forces")
 

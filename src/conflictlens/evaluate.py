@@ -456,7 +456,7 @@ class _Comparators:
 
 def _default_same_actor() -> NameComparator:
     try:
-        from conflictlens.extract.actors import canonical_actor
+        from conflictlens.extraction.actors import canonical_actor
     except ImportError:
         return lambda a, b: a.casefold() == b.casefold()
 

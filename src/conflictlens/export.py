@@ -214,7 +214,7 @@ FORMATS: dict[str, Callable[[Iterable[Event], TextIO], int]] = {
 def _acled_actor_namer() -> ActorNamer:
     """ACLED's actor names from the actor dictionary; the canonical name where it has none."""
     try:
-        from conflictlens.extract.actors import ActorDictionary
+        from conflictlens.extraction.actors import ActorDictionary
     except ImportError:
         return lambda name, _country_code: name
     actors = ActorDictionary.default()

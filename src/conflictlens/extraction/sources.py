@@ -1,0 +1,246 @@
+"""Cited sources: who a sentence attributes its facts to, claims of responsibility, and outlet lines.
+
+A source counts only when it stands with an attribution cue in the same sentence ("X said",
+"according to X", "told X"); a bare mention of an outlet is not a citation. The knowledge (source
+names, cue words, outlet-line patterns) lives in data/sources.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from conflictlens.extraction.actors import ActorDictionary, ActorMention, PhraseIndex, Token, tokenize
+
+SOURCE_TYPES = ("monitor", "state media", "news agency", "propaganda", "official", "local")
+CUE_KINDS = ("after", "before", "told", "affiliation", "claim", "claim_by", "claim_negation")
+# How far a cue may stand from the source it attributes, in tokens.
+_AFTER_WINDOW = 8
+_BEFORE_GAP = 2
+_NEGATION_WINDOW = 4
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their"})
+# A verb after the source still attributes it across an appositive ("X, a monitor, said"), not
+# across the end of a clause.
+_CLAUSE_BREAKS = frozenset({".", ";", ":", "?", "!", "“", "”", '"'})
+_MAX_OUTLET_WORDS = 6
+_MAX_OUTLET_CHARS = 60
+
+
+@dataclass(frozen=True)
+class SourceMention:
+    start: int  # char offsets into the sentence passed to find_sources()
+    end: int
+    text: str
+    name: str  # canonical source name; for an actor's own claim, the actor's canonical name
+    is_claim: bool  # a claim of responsibility (Amaq claimed, "X claimed responsibility")
+    claimant: str | None  # canonical ACTOR name that claims (for claims), via ActorDictionary
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    name: str
+    type: str
+    speaks_for: str | None  # the actor whose voice it is: its reports are that actor's claims
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int  # token indices
+    end: int
+
+
+class SourceDictionary:
+    """Canonical cited sources, attribution cues and outlet-line patterns."""
+
+    def __init__(self, data: Mapping[str, Any], actors: ActorDictionary) -> None:
+        self._actors = actors
+        self._sources: dict[str, SourceInfo] = {}
+        self._names: PhraseIndex[str] = PhraseIndex()
+        for entry in data["sources"]:
+            info = self._source_info(entry)
+            self._sources[info.name] = info
+            for alias in info.aliases:
+                self._names.add(alias, info.name)
+                # "The Syrian Observatory for Human Rights" must not stop at "the Syrian Observatory".
+                if alias.split()[0].casefold() not in _DETERMINERS:
+                    self._names.add(f"the {alias}", info.name)
+        self._outlets: PhraseIndex[str] = PhraseIndex()
+        for entry in data["outlets"]:
+            for alias in (entry["name"], *entry["aliases"]):
+                self._outlets.add(alias, entry["name"])
+        self._outlet_lines = [re.compile(p, re.IGNORECASE) for p in data["outlet_lines"]]
+        self._cues: PhraseIndex[str] = PhraseIndex()
+        for kind, phrases in data["attribution"].items():
+            if kind not in CUE_KINDS:
+                raise ValueError(f"unknown attribution cue kind {kind!r}")
+            for phrase in phrases:
+                self._cues.add(phrase, kind)
+
+    def _source_info(self, entry: Mapping[str, Any]) -> SourceInfo:
+        name, source_type = entry["name"], entry["type"]
+        if source_type not in SOURCE_TYPES:
+            raise ValueError(f"{name}: unknown source type {source_type!r}")
+        speaks_for = entry.get("speaks_for")
+        if speaks_for is not None and self._actors.canonical(speaks_for) != speaks_for:
+            raise ValueError(f"{name}: speaks_for {speaks_for!r} is not a canonical actor")
+        return SourceInfo(name, source_type, speaks_for, tuple(entry.get("aliases") or ()))
+
+    @classmethod
+    def default(cls) -> SourceDictionary:
+        """The dictionary shipped in data/sources.yaml, loaded once."""
+        return _default_dictionary()
+
+    def info(self, name: str) -> SourceInfo | None:
+        return self._sources.get(name)
+
+    # ------------------------------------------------------------------ attributions
+
+    def find(self, sentence: str) -> list[SourceMention]:
+        tokens = tokenize(sentence)
+        cues = self._cue_spans(tokens)
+        any_verb = any(kind in cues for kind in ("after", "before", "told", "claim"))
+        # (cue, whether the claimant follows it: "claimed by IS")
+        claims = [
+            (cue, kind == "claim_by")
+            for kind in ("claim", "claim_by")
+            for cue in cues.get(kind, [])
+            if not self._negated(cue, cues)
+        ]
+        actors = [m for m in self._actors.find(sentence) if m.name and not m.generic]
+
+        mentions: list[SourceMention] = []
+        for start, end, names in self._names.scan(tokens):
+            span = _Span(start, end)
+            attributed = self._attributed(tokens, span, cues) or (
+                any_verb and self._cue_ends_before(tokens, cues.get("affiliation", []), span)
+            )
+            if not attributed:
+                continue
+            info = self._sources[names[0]]
+            claimant = None
+            if info.speaks_for:  # "Amaq reported": the group speaking through its outlet
+                subject = self._claimant(tokens, *claims[0], actors) if claims else None
+                claimant = subject.name if subject and subject.name else info.speaks_for
+            mentions.append(self._mention(sentence, tokens, span, info.name, claimant))
+
+        if not any(m.is_claim for m in mentions):
+            mentions.extend(self._actor_claims(tokens, claims, actors))
+        return sorted(mentions, key=lambda m: m.start)
+
+    def _cue_spans(self, tokens: list[Token]) -> dict[str, list[_Span]]:
+        spans: dict[str, list[_Span]] = {}
+        for start, end, kinds in self._cues.scan(tokens):
+            for kind in kinds:
+                spans.setdefault(kind, []).append(_Span(start, end))
+        return spans
+
+    def _attributed(self, tokens: list[Token], span: _Span, cues: dict[str, list[_Span]]) -> bool:
+        if self._cue_ends_before(tokens, cues.get("told", []), span):
+            return True
+        for cue in cues.get("before", []):
+            gap = tokens[cue.end : span.start]
+            if (
+                cue.end <= span.start
+                and len(gap) <= _BEFORE_GAP
+                and all(t.text.isalnum() for t in gap)
+            ):
+                return True
+        # "X told Y", "X claimed responsibility": the speaker before these is a source too.
+        for cue in cues.get("after", []) + cues.get("told", []) + cues.get("claim", []):
+            between = tokens[span.end : cue.start]
+            if span.end <= cue.start <= span.end + _AFTER_WINDOW and not any(
+                t.text in _CLAUSE_BREAKS for t in between
+            ):
+                return True
+        return False
+
+    @staticmethod
+    def _cue_ends_before(tokens: list[Token], cues: list[_Span], span: _Span) -> bool:
+        """A cue right before the source, only determiners between: "told the VOA"."""
+        return any(
+            cue.end <= span.start
+            and all(t.folded in _DETERMINERS for t in tokens[cue.end : span.start])
+            for cue in cues
+        )
+
+    @staticmethod
+    def _negated(claim: _Span, cues: dict[str, list[_Span]]) -> bool:
+        return any(
+            claim.start - _NEGATION_WINDOW <= negation.start < claim.start
+            for negation in cues.get("claim_negation", [])
+        )
+
+    @staticmethod
+    def _claimant(
+        tokens: list[Token], claim: _Span, claimant_follows: bool, actors: list[ActorMention]
+    ) -> ActorMention | None:
+        """The actor that claims: the last named actor before "claimed responsibility", or the
+        first after "claimed by"."""
+        if claimant_follows:
+            claim_end = tokens[claim.end - 1].end
+            return next((a for a in actors if a.start >= claim_end), None)
+        claim_start = tokens[claim.start].start
+        return next((a for a in reversed(actors) if a.end <= claim_start), None)
+
+    def _actor_claims(
+        self, tokens: list[Token], claims: list[tuple[_Span, bool]], actors: list[ActorMention]
+    ) -> list[SourceMention]:
+        found: dict[tuple[int, int], SourceMention] = {}
+        for claim, claimant_follows in claims:
+            actor = self._claimant(tokens, claim, claimant_follows, actors)
+            if actor is not None and actor.name is not None:
+                found[(actor.start, actor.end)] = SourceMention(
+                    actor.start, actor.end, actor.text, actor.name, True, actor.name
+                )
+        return list(found.values())
+
+    @staticmethod
+    def _mention(
+        sentence: str, tokens: list[Token], span: _Span, name: str, claimant: str | None
+    ) -> SourceMention:
+        start, end = tokens[span.start].start, tokens[span.end - 1].end
+        return SourceMention(start, end, sentence[start:end], name, claimant is not None, claimant)
+
+    # ------------------------------------------------------------------ outlets
+
+    def outlet_line(self, text: str) -> str | None:
+        for line in text.splitlines():
+            for pattern in self._outlet_lines:
+                match = pattern.search(line)
+                if match:
+                    outlet = self._outlet_name(match.group("name"))
+                    if outlet:
+                        return outlet
+        return None
+
+    def _outlet_name(self, raw: str) -> str | None:
+        raw = " ".join(raw.split()).strip(" .,;:-–—")
+        if not raw or len(raw) > _MAX_OUTLET_CHARS or len(raw.split()) > _MAX_OUTLET_WORDS:
+            return None
+        tokens = tokenize(raw)
+        known = self._outlets.full_match(tokens) or self._names.full_match(tokens)
+        return known[0] if known else raw
+
+
+@cache
+def _default_dictionary() -> SourceDictionary:
+    text = resources.files("conflictlens.data").joinpath("sources.yaml").read_text("utf-8")
+    return SourceDictionary(yaml.safe_load(text), ActorDictionary.default())
+
+
+def find_sources(sentence: str) -> list[SourceMention]:
+    """Sources the sentence attributes something to, with claims of responsibility."""
+    return SourceDictionary.default().find(sentence)
+
+
+def find_outlet_line(text: str) -> str | None:
+    """The publisher named by a line such as "Source: Rudaw" or "This story originated in the
+    VOA's Kurdish service", normalised to a known outlet or source name when there is one."""
+    return SourceDictionary.default().outlet_line(text)
