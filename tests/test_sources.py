@@ -15,11 +15,28 @@ from conflictlens.extraction.sources import (
 )
 
 CANONICAL_SOURCES = [
-    "Syrian Observatory for Human Rights", "SANA", "AFP", "Reuters", "AP", "Amaq", "North Press",
-    "Zaman al-Wasl", "Deir Ezzor 24", "Iraqi Security Media Cell", "Rudaw", "Kurdistan 24",
-    "Shafaq News", "Al-Monitor", "Anadolu", "local officials", "military", "police", "hospital",
-    "residents", "witnesses",
-]  # fmt: skip
+    "Syrian Observatory for Human Rights",
+    "SANA",
+    "AFP",
+    "Reuters",
+    "AP",
+    "Amaq",
+    "North Press",
+    "Zaman al-Wasl",
+    "Deir Ezzor 24",
+    "Iraqi Security Media Cell",
+    "Rudaw",
+    "Kurdistan 24",
+    "Shafaq News",
+    "Al-Monitor",
+    "Anadolu",
+    "local officials",
+    "military",
+    "police",
+    "hospital",
+    "residents",
+    "witnesses",
+]
 
 
 def cited(sentence: str) -> list[tuple[str, str, bool, str | None]]:
@@ -169,9 +186,28 @@ def test_an_outlet_line_that_is_really_a_sentence_is_ignored() -> None:
 
 
 WORDS = st.sampled_from(
-    ["SANA", "said", "the", "Observatory", "according", "to", "told", "AFP", "claimed",
-     "responsibility", "IS", "not", ",", ".", "police", "by", "Amaq", "reported", "residents"]
-)  # fmt: skip
+    [
+        "SANA",
+        "said",
+        "the",
+        "Observatory",
+        "according",
+        "to",
+        "told",
+        "AFP",
+        "claimed",
+        "responsibility",
+        "IS",
+        "not",
+        ",",
+        ".",
+        "police",
+        "by",
+        "Amaq",
+        "reported",
+        "residents",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -51,7 +51,9 @@ class Article(BaseModel):
     published: date | None = None
     language: str | None = None
     content_hash: str = ""
-    source: str | None = Field(default=None, description="where it was read from: a path, URL or dump row")
+    source: str | None = Field(
+        default=None, description="where it was read from: a path, URL or dump row"
+    )
 
     def model_post_init(self, __context: object) -> None:
         if not self.content_hash:

@@ -17,13 +17,40 @@ from importlib import resources
 import yaml
 
 _UNITS = {
-    "zero": 0, "no": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}  # fmt: skip
+    "zero": 0,
+    "no": 0,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
 _TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-}  # fmt: skip
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 _WORD_NUMBER = (
     r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
     r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
@@ -94,7 +121,9 @@ class _Lexicon:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
-    raw = yaml.safe_load(resources.files("conflictlens.data").joinpath("counts.yaml").read_text("utf-8"))
+    raw = yaml.safe_load(
+        resources.files("conflictlens.data").joinpath("counts.yaml").read_text("utf-8")
+    )
     vague = {k: (int(v[0]), int(v[1])) for k, v in raw["vague"].items()}
     qualifiers = dict(raw["qualifiers"])
 
@@ -111,10 +140,15 @@ def _lexicon() -> _Lexicon:
         )
         before[category] = re.compile(rf"\b(?:{alternation(forms['before'])})\s*$", re.I)
         if forms.get("after_left"):
-            after_left[category] = re.compile(rf"^\s*(?:{alternation(forms['after_left'])})\b", re.I)
+            after_left[category] = re.compile(
+                rf"^\s*(?:{alternation(forms['after_left'])})\b", re.I
+            )
     sides = {noun.lower(): side for side, nouns in raw["sides"].items() for noun in nouns}
     outcome_words = frozenset(
-        w.lower() for forms in raw["categories"].values() for phrase in forms["after"] for w in phrase.split()[:1]
+        w.lower()
+        for forms in raw["categories"].values()
+        for phrase in forms["after"]
+        for w in phrase.split()[:1]
     )
     qual = alternation([re.escape(q) for q in qualifiers])
     vague_alt = alternation([re.escape(v) for v in vague if v not in ("some", "many")])
@@ -123,9 +157,16 @@ def _lexicon() -> _Lexicon:
         re.I,
     )
     return _Lexicon(
-        vague, qualifiers, after, before, after_left,
-        frozenset(w.lower() for w in raw["person_nouns"]), sides, outcome_words, number,
-    )  # fmt: skip
+        vague,
+        qualifiers,
+        after,
+        before,
+        after_left,
+        frozenset(w.lower() for w in raw["person_nouns"]),
+        sides,
+        outcome_words,
+        number,
+    )
 
 
 def parse_number(text: str) -> int | None:
@@ -247,10 +288,17 @@ def find_counts(text: str) -> list[CountMention]:
         end = group_end + verb.end() if verb else group_end
         mentions.append(
             CountMention(
-                category=category, best=best, low=low, high=high, vague=vague,
-                start=group_start, end=end, text=text[group_start:end],
-                victims=text[group_start:group_end], members=members,
-            )  # fmt: skip
+                category=category,
+                best=best,
+                low=low,
+                high=high,
+                vague=vague,
+                start=group_start,
+                end=end,
+                text=text[group_start:end],
+                victims=text[group_start:group_end],
+                members=members,
+            )
         )
         i = j
     return mentions
@@ -261,25 +309,39 @@ def _is_year_or_time(text: str, match: re.Match[str]) -> bool:
     following = text[match.end() : match.end() + 12].lower()
     if re.fullmatch(r"(?:19|20)\d\d", raw) and not match.group("qual"):
         return True
-    if re.match(r"\s*(?:hours?|days?|weeks?|months?|years?|km|kilometers|kilometres|miles|meters|metres|am|pm|a\.m|p\.m|percent|per cent)\b", following):
+    if re.match(
+        r"\s*(?:hours?|days?|weeks?|months?|years?|km|kilometers|kilometres|miles|meters|metres|am|pm|a\.m|p\.m|percent|per cent)\b",
+        following,
+    ):
         return True
     # Part of a date ("April 9", "9 January"), a clock time or a name ("Division 25").
     preceding = text[max(0, match.start() - 10) : match.start()].lower()
     months = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$"
-    if raw.isdigit() and (re.search(months, preceding) or re.match(r"\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", following)):
+    if raw.isdigit() and (
+        re.search(months, preceding)
+        or re.match(r"\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", following)
+    ):
         return True
     return bool(re.search(r"[:/]$", preceding) or re.match(r"[:/]\d", following))
 
 
-def _collect_list(text: str, numbers: list[re.Match[str]], i: int) -> tuple[list[CountMember], int, int]:
+def _collect_list(
+    text: str, numbers: list[re.Match[str]], i: int
+) -> tuple[list[CountMember], int, int]:
     """A count and the counts joined to it by commas/'and' into one summed list."""
     members: list[CountMember] = []
     j = i
     # "a general and four soldiers": a lone person noun with an article before the first number.
-    lead = re.search(r"\b(?:an?|one)\s+([\w-]+)\s+and\s+$", text[max(0, numbers[i].start() - 40) : numbers[i].start()], re.I)
+    lead = re.search(
+        r"\b(?:an?|one)\s+([\w-]+)\s+and\s+$",
+        text[max(0, numbers[i].start() - 40) : numbers[i].start()],
+        re.I,
+    )
     if lead and _is_person_count(lead.group(1)):
         s = numbers[i].start() - len(lead.group(0))
-        members.append(CountMember(1, 1, 1, lead.group(1), _side_of(lead.group(1)), s, s + len(lead.group(0))))
+        members.append(
+            CountMember(1, 1, 1, lead.group(1), _side_of(lead.group(1)), s, s + len(lead.group(0)))
+        )
     end = numbers[i].start()
     while j < len(numbers):
         match = numbers[j]
@@ -291,8 +353,8 @@ def _collect_list(text: str, numbers: list[re.Match[str]], i: int) -> tuple[list
         noun, noun_end = _noun_window(text, match.end())
         if members and not _is_person_count(noun):
             break
-        best, low, high, vague = value
-        members.append(CountMember(best, low if not vague else low, high, noun, _side_of(noun), match.start(), noun_end))
+        best, low, high, _vague = value
+        members.append(CountMember(best, low, high, noun, _side_of(noun), match.start(), noun_end))
         end = noun_end
         j += 1
     return members, max(j, i + 1), end

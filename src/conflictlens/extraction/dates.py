@@ -20,9 +20,22 @@ _MONTH = (
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "a": 1, "an": 1, "a couple of": 2, "a few": 3, "several": 3,
-}  # fmt: skip
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "a": 1,
+    "an": 1,
+    "a couple of": 2,
+    "a few": 3,
+    "several": 3,
+}
 
 
 @dataclass(frozen=True)
@@ -50,9 +63,21 @@ def _shift_month(day: date, months: int) -> date:
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 9 January 2021, 9 Jan. 2021
-    ("dmy", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH}),?\s+(?P<y>(?:19|20)\d\d)\b", re.I)),
+    (
+        "dmy",
+        re.compile(
+            rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH}),?\s+(?P<y>(?:19|20)\d\d)\b",
+            re.I,
+        ),
+    ),
     # January 9, 2021
-    ("mdy", re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I)),
+    (
+        "mdy",
+        re.compile(
+            rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b",
+            re.I,
+        ),
+    ),
     ("iso", re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")),
     # in March 2017, in October last year, early February 2022
     (
@@ -64,9 +89,21 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     # on April 9, a December 30 ambush, (Jan 9)
-    ("md", re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:,\s*)?(?:19|20)\d\d)", re.I)),
+    (
+        "md",
+        re.compile(
+            rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:,\s*)?(?:19|20)\d\d)",
+            re.I,
+        ),
+    ),
     # 9 April
-    ("dm", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH})\b(?!\s*,?\s*(?:19|20)\d\d)", re.I)),
+    (
+        "dm",
+        re.compile(
+            rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH})\b(?!\s*,?\s*(?:19|20)\d\d)",
+            re.I,
+        ),
+    ),
     ("yesterday", re.compile(r"\b(?:yesterday|last night|overnight)\b", re.I)),
     ("today", re.compile(r"\b(?:today|this morning|this afternoon|earlier today|tonight)\b", re.I)),
     (
@@ -77,7 +114,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("past_hours", re.compile(r"\b(?:over|in|during|within) the (?:past|last)\s+(?P<n>\d+)\s+hours\b", re.I)),
+    (
+        "past_hours",
+        re.compile(r"\b(?:over|in|during|within) the (?:past|last)\s+(?P<n>\d+)\s+hours\b", re.I),
+    ),
     (
         "weekday",
         re.compile(
@@ -121,9 +161,14 @@ def find_dates(text: str, published: date | None) -> list[DateMention]:
 
 def _unresolved(match: re.Match[str], precision: int) -> DateMention:
     return DateMention(
-        match.start(), match.end(), match.group(), None, precision, True,
+        match.start(),
+        match.end(),
+        match.group(),
+        None,
+        precision,
+        True,
         (FLAG_DATE_UNRESOLVED, FLAG_NO_PUBLICATION_DATE),
-    )  # fmt: skip
+    )
 
 
 def _resolve(kind: str, match: re.Match[str], published: date | None) -> DateMention | None:
@@ -132,9 +177,13 @@ def _resolve(kind: str, match: re.Match[str], published: date | None) -> DateMen
     month = month_number(groups["m"]) if groups.get("m") and not groups["m"].isdigit() else None
     try:
         if kind in ("dmy", "mdy"):
-            return DateMention(s, e, raw, date(int(groups["y"]), month or 0, int(groups["d"])), 1, False)
+            return DateMention(
+                s, e, raw, date(int(groups["y"]), month or 0, int(groups["d"])), 1, False
+            )
         if kind == "iso":
-            return DateMention(s, e, raw, date(int(groups["y"]), int(groups["m"]), int(groups["d"])), 1, False)
+            return DateMention(
+                s, e, raw, date(int(groups["y"]), int(groups["m"]), int(groups["d"])), 1, False
+            )
     except ValueError:
         return None
     if kind == "month_year":
@@ -162,7 +211,13 @@ def _resolve(kind: str, match: re.Match[str], published: date | None) -> DateMen
     if kind == "year":
         return DateMention(s, e, raw, date(int(groups["y"]), 1, 1), 4, False)
     if published is None:
-        precision = {"last_week": 2, "last_month": 3, "this_month": 3, "last_year": 4, "month": 3}.get(kind, 1)
+        precision = {
+            "last_week": 2,
+            "last_month": 3,
+            "this_month": 3,
+            "last_year": 4,
+            "month": 3,
+        }.get(kind, 1)
         return _unresolved(match, precision)
     if kind == "yesterday":
         return DateMention(s, e, raw, published - timedelta(days=1), 1, True)

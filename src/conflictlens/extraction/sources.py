@@ -16,7 +16,13 @@ from typing import Any
 
 import yaml
 
-from conflictlens.extraction.actors import ActorDictionary, ActorMention, PhraseIndex, Token, tokenize
+from conflictlens.extraction.actors import (
+    ActorDictionary,
+    ActorMention,
+    PhraseIndex,
+    Token,
+    tokenize,
+)
 
 SOURCE_TYPES = ("monitor", "state media", "news agency", "propaganda", "official", "local")
 CUE_KINDS = ("after", "before", "told", "affiliation", "claim", "claim_by", "claim_negation")

@@ -92,7 +92,8 @@ def _read_text_file(path: Path) -> ReadResult:
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:
             return ReadFailure(
-                source, f"too large for one article ({size / 1e6:.1f} MB > {MAX_ARTICLE_BYTES / 1e6:.0f} MB)"
+                source,
+                f"too large for one article ({size / 1e6:.1f} MB > {MAX_ARTICLE_BYTES / 1e6:.0f} MB)",
             )
         data = path.read_bytes()
     except OSError as exc:
@@ -112,7 +113,9 @@ def _read_stdin() -> Iterator[ReadResult]:
     yield text if isinstance(text, ReadFailure) else parse_text_article(text, source="<stdin>")
 
 
-def parse_text_article(raw: str, *, source: str, defaults: dict[str, str] | None = None) -> ReadResult:
+def parse_text_article(
+    raw: str, *, source: str, defaults: dict[str, str] | None = None
+) -> ReadResult:
     """An article from text with an optional header of `Key: value` lines ended by a blank line."""
     fields: dict[str, str] = dict(defaults or {})
     body = raw
@@ -169,7 +172,9 @@ def parse_publication_date(value: str) -> date | None:
         pass
     import dateparser  # slow to import; only needed for non-ISO dates
 
-    parsed = dateparser.parse(value, settings={"STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"})
+    parsed = dateparser.parse(
+        value, settings={"STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"}
+    )
     return parsed.date() if parsed else None
 
 
@@ -210,7 +215,9 @@ def _read_jsonl_rows(handle: io.TextIOBase, source: str) -> Iterator[ReadResult]
                 continue
             yield _row_to_article(row, where)
     except UnicodeDecodeError as exc:
-        yield ReadFailure(source, f"not UTF-8 text (invalid byte at offset {exc.start}); rest of file skipped")
+        yield ReadFailure(
+            source, f"not UTF-8 text (invalid byte at offset {exc.start}); rest of file skipped"
+        )
 
 
 def _read_csv_rows(handle: io.TextIOBase, source: str) -> Iterator[ReadResult]:
@@ -221,8 +228,9 @@ def _read_csv_rows(handle: io.TextIOBase, source: str) -> Iterator[ReadResult]:
         missing = [c for c in _REQUIRED_DUMP_COLUMNS if c not in columns]
         if missing:
             yield ReadFailure(
-                source, f"CSV has no {missing[0]!r} column (columns: {', '.join(columns) or 'none'}); "
-                f"expected {', '.join(DUMP_COLUMNS)}"
+                source,
+                f"CSV has no {missing[0]!r} column (columns: {', '.join(columns) or 'none'}); "
+                f"expected {', '.join(DUMP_COLUMNS)}",
             )
             return
         for number, row in enumerate(reader, start=2):

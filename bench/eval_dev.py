@@ -1,0 +1,150 @@
+"""Score the extractor and geocoder on the development data coded by people outside the project
+(../shared/bench/acled_dev.jsonl and gtd_dev.jsonl; read at run time, never copied).
+
+Each note is one event; its gold date is used as the publication date. For each note the first
+incident the extractor returns is compared with the gold row.
+
+    python bench/eval_dev.py [--json] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from common import shared_dir
+from conflictlens.extraction import UnsupportedLanguageError, extract_article
+from conflictlens.extraction.actors import canonical_actor
+from conflictlens.geo import distance_km, same_admin1
+from conflictlens.models import Article, Event
+
+_STATES_NUMBER = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b[^.]*\b(killed|dead|died|fatalit)",
+    re.I,
+)
+_NO_FATALITIES = re.compile(
+    r"\b(no|neither) (fatalities|casualties|one was killed)|\bno (reported )?(casualties|fatalities)\b",
+    re.I,
+)
+
+
+class Score:
+    def __init__(self) -> None:
+        self.hits: Counter[str] = Counter()
+        self.totals: Counter[str] = Counter()
+
+    def add(self, name: str, ok: bool) -> None:
+        self.totals[name] += 1
+        self.hits[name] += int(ok)
+
+    def table(self) -> dict[str, dict[str, float | int]]:
+        return {
+            k: {"accuracy": round(self.hits[k] / self.totals[k], 3), "n": self.totals[k]}
+            for k in sorted(self.totals)
+        }
+
+
+def _extract(row_id: str, text: str, published: date) -> list[Event]:
+    try:
+        return extract_article(Article(id=row_id, text=text, published=published))
+    except UnsupportedLanguageError:
+        return []
+
+
+def _first_incident(events: list[Event]) -> Event | None:
+    incidents = [e for e in events if e.kind == "incident"]
+    return (incidents or events or [None])[0]
+
+
+def _rows(path: Path, limit: int | None) -> list[dict]:
+    rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+    return rows[:limit] if limit else rows
+
+
+def _same_actor(ours: str, theirs: str) -> bool:
+    return canonical_actor(theirs) == ours
+
+
+def _score_common(score: Score, row: dict, event: Event | None) -> None:
+    score.add("event found", event is not None)
+    if event is None:
+        return
+    score.add("country", (event.country or "").lower() == (row.get("country") or "").lower())
+    if row.get("admin1"):
+        score.add("admin1", bool(event.admin1) and same_admin1(event.admin1, row["admin1"]))
+    if row.get("latitude") is not None:
+        ok = (
+            event.latitude is not None
+            and distance_km(event.latitude, event.longitude, row["latitude"], row["longitude"])
+            <= 25
+        )
+        score.add("coordinates within 25 km", ok)
+
+
+def acled(path: Path, limit: int | None) -> dict:
+    score = Score()
+    for row in _rows(path, limit):
+        published = date.fromisoformat(row["date"])
+        event = _first_incident(_extract(row["id"], row["text"], published))
+        _score_common(score, row, event)
+        if event is None:
+            continue
+        score.add("date exact", event.event_date == published)
+        if row.get("sub_event_type"):
+            score.add("sub_event_type", event.sub_event_type == row["sub_event_type"])
+            score.add("event_type", event.event_type == row["event_type"])
+        if row.get("actor1") and row.get("gold_completeness") == "full":
+            score.add("actor1", bool(event.actor1) and _same_actor(event.actor1, row["actor1"]))
+        states_number = _STATES_NUMBER.search(row["text"]) or _NO_FATALITIES.search(row["text"])
+        if states_number and row.get("gold_completeness") == "full":
+            score.add(
+                "fatalities exact (notes stating a number)",
+                (event.fatalities or 0) == row["fatalities"],
+            )
+    return score.table()
+
+
+def gtd(path: Path, limit: int | None) -> dict:
+    score = Score()
+    for row in _rows(path, limit):
+        published = date.fromisoformat(row["date"])
+        text = row.get("text_no_date_prefix") or row["text"]
+        event = _first_incident(_extract(row["id"], text, published))
+        _score_common(score, row, event)
+        if event is None or row.get("gold_completeness") != "full":
+            continue
+        # GTD codes "nobody killed" as 0; a report that names no dead is scored as 0 too.
+        if row.get("nkill") is not None:
+            score.add("fatalities exact (full rows)", (event.fatalities or 0) == int(row["nkill"]))
+        if row.get("nwound") is not None:
+            score.add("wounded exact (full rows)", (event.wounded or 0) == int(row["nwound"]))
+    return score.table()
+
+
+def main() -> None:
+    cli = argparse.ArgumentParser(description=__doc__)
+    cli.add_argument("--json", action="store_true")
+    cli.add_argument("--limit", type=int, default=None)
+    args = cli.parse_args()
+    shared = shared_dir()
+    if shared is None:
+        raise SystemExit("../shared/bench is not here: nothing to score")
+    results = {
+        "acled_dev": acled(shared / "bench" / "acled_dev.jsonl", args.limit),
+        "gtd_dev": gtd(shared / "bench" / "gtd_dev.jsonl", args.limit),
+    }
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    for name, table in results.items():
+        print(f"\n{name}")
+        for metric, value in table.items():
+            print(f"  {metric:45s} {value['accuracy']:.3f}  (n={value['n']})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,539 @@
+"""The `conflictlens` command line: the same code as the Python API, with progress and clear errors.
+
+Results go to stdout; problems go to stderr, one line each; a run that had any failure exits 1.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from conflictlens.ingest import ReadFailure, read_sources
+from conflictlens.models import Article, Event
+
+app = typer.Typer(
+    name="conflictlens",
+    help="Turn news reports about political violence into an evidence-backed, geocoded event dataset.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+# Piped output keeps whole lines (one error per line) and tables a readable width.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        help="Database: a SQLAlchemy URL (sqlite:///x.db, postgresql://...) or a SQLite file path.",
+    ),
+]
+DEFAULT_DB = "sqlite:///conflictlens.db"
+EXTRACTION_PENDING = "extraction pending"
+
+
+class ExtractFormat(StrEnum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class EventsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    geojson = "geojson"
+
+
+class ExportFormat(StrEnum):
+    acled_csv = "acled-csv"
+    geojson = "geojson"
+    jsonl = "jsonl"
+
+
+@dataclass
+class RunReport:
+    """What a batch did, for the closing summary; failures are (source, reason)."""
+
+    articles: int = 0
+    new: int = 0
+    duplicates: int = 0
+    events: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def fail(self, source: str, reason: str) -> None:
+        self.failures.append((source, reason))
+        err.print(f"[red]error[/red] {source}: {reason}", highlight=False, markup=True)
+
+    def print(self, *, as_json: bool = False) -> None:
+        if as_json:
+            payload = {
+                "articles": self.articles,
+                "new": self.new,
+                "duplicates": self.duplicates,
+                "events": self.events,
+                "skipped": dict(self.skipped),
+                "failures": [{"source": s, "reason": r} for s, r in self.failures],
+            }
+            out.print_json(json.dumps(payload))
+            return
+        table = Table(title="Run summary", show_header=False)
+        table.add_row("articles read", str(self.articles))
+        if self.new or self.duplicates:
+            table.add_row("new articles", str(self.new))
+            table.add_row("already stored", str(self.duplicates))
+        table.add_row("events", str(self.events))
+        for reason, n in sorted(self.skipped.items()):
+            table.add_row(f"skipped: {reason}", str(n))
+        table.add_row("failed", f"[red]{len(self.failures)}[/red]" if self.failures else "0")
+        err.print(table)
+        if self.failures:
+            reasons = Counter(_reason_kind(r) for _, r in self.failures)
+            err.print(
+                "failures by reason: " + ", ".join(f"{k} ({n})" for k, n in reasons.most_common())
+            )
+
+
+def _reason_kind(reason: str) -> str:
+    return re.split(r"[(;:]", reason, maxsplit=1)[0].strip()
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[events]} events, {task.fields[errors]} errors"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet or not err.is_terminal,
+        transient=True,
+    )
+
+
+def _extract_or_skip(article: Article, report: RunReport) -> list[Event] | None:
+    from conflictlens.extraction import UnsupportedLanguageError, extract_article
+
+    try:
+        return extract_article(article)
+    except UnsupportedLanguageError as exc:
+        report.skipped[f"not English ({exc.language})"] += 1
+        err.print(
+            f"[yellow]skipped[/yellow] {article.source or article.id}: {exc}", highlight=False
+        )
+    except Exception as exc:  # one bad article never stops a batch; the reason is reported
+        report.fail(article.source or article.id, f"extraction failed: {type(exc).__name__}: {exc}")
+    return None
+
+
+@app.command()
+def extract(
+    files: Annotated[
+        list[str],
+        typer.Argument(help="Article files, folders or JSONL/CSV dumps; '-' reads stdin."),
+    ],
+    published: Annotated[
+        str | None,
+        typer.Option(
+            help="Publication date (YYYY-MM-DD) for articles that carry none; overrides none."
+        ),
+    ] = None,
+    fmt: Annotated[
+        ExtractFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ExtractFormat.table,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
+    ] = False,
+) -> None:
+    """Code articles into events without storing anything (no linking across articles)."""
+    default_published = _parse_date(published, "--published")
+    report = RunReport()
+    results: list[tuple[Article, list[Event]]] = []
+    with _progress(quiet) as progress:
+        task = progress.add_task("extracting", total=None, events=0, errors=0)
+        for item in read_sources(files):
+            if isinstance(item, ReadFailure):
+                report.fail(item.source, item.reason)
+                continue
+            report.articles += 1
+            if item.published is None and default_published is not None:
+                item.published = default_published
+            events = _extract_or_skip(item, report)
+            if events is not None:
+                results.append((item, events))
+                report.events += len(events)
+            progress.update(task, advance=1, events=report.events, errors=len(report.failures))
+    _print_events(results, fmt)
+    if not quiet or report.failures:
+        report.print()
+    if report.failures:
+        raise typer.Exit(1)
+
+
+def _print_events(results: list[tuple[Article, list[Event]]], fmt: ExtractFormat) -> None:
+    events = [e for _, events in results for e in events]
+    if fmt is ExtractFormat.json:
+        sys.stdout.write(
+            json.dumps([e.to_json_dict() for e in events], ensure_ascii=False, indent=2) + "\n"
+        )
+    elif fmt is ExtractFormat.jsonl:
+        from conflictlens.export import write_jsonl
+
+        write_jsonl(events, sys.stdout)
+    elif fmt is ExtractFormat.csv:
+        from conflictlens.export import write_acled_csv
+
+        write_acled_csv(events, sys.stdout)
+    else:
+        for article, article_events in results:
+            out.print(_events_table(article_events, article))
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, 0)
+    stops = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
+    right = min(stops) + 1 if stops else len(text)
+    return text[left:right].strip()
+
+
+def _fatalities_text(event: Event) -> str:
+    if event.fatalities is None:
+        if event.fatalities_low is not None:
+            return f"? ({event.fatalities_low}-{event.fatalities_high or ''})"
+        return "-"
+    if event.fatalities_low == event.fatalities_high or (
+        event.fatalities_low is None and event.fatalities_high is None
+    ):
+        return str(event.fatalities)
+    return f"{event.fatalities} ({event.fatalities_low or ''}-{event.fatalities_high or ''})"
+
+
+def _events_table(events: list[Event], article: Article | None = None) -> Table:
+    title = None
+    if article is not None:
+        title = f"{article.title or article.source or article.id} — {len(events)} event(s)"
+    table = Table(title=title, show_lines=True, expand=True)
+    for column in (
+        "date",
+        "type",
+        "where",
+        "actor1",
+        "actor2",
+        "killed",
+        "wounded",
+        "sources",
+        "evidence",
+    ):
+        table.add_column(column, overflow="fold")
+    for event in events:
+        when = event.event_date.isoformat() if event.event_date else "unresolved"
+        if event.time_precision and event.time_precision > 1:
+            when += f" (p{event.time_precision})"
+        kind = "[dim]aggregate[/dim]\n" if event.kind == "aggregate" else ""
+        where = ", ".join(x for x in (event.location, event.admin1, event.country) if x) or "-"
+        evidence = next((e for e in event.evidence if e.field == "fatalities"), None) or next(
+            iter(event.evidence), None
+        )
+        sentence = (
+            _sentence_around(article.text, evidence.start, evidence.end)
+            if evidence and article
+            else ""
+        )
+        flags = f"\n[yellow]{', '.join(event.flags)}[/yellow]" if event.flags else ""
+        table.add_row(
+            when,
+            f"{kind}{event.sub_event_type or '-'}",
+            where,
+            event.actor1 or "-",
+            event.actor2 or "-",
+            _fatalities_text(event),
+            str(event.wounded) if event.wounded is not None else "-",
+            ", ".join(event.sources) or "-",
+            sentence + flags,
+        )
+    return table
+
+
+@app.command()
+def ingest(
+    sources: Annotated[
+        list[str], typer.Argument(help="Files, folders, JSONL/CSV dumps; '-' reads stdin.")
+    ],
+    db: DbOption = DEFAULT_DB,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar; failures only.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+) -> None:
+    """Store articles, extract their events and keep them. Safe to run twice on the same input."""
+    from conflictlens.store import Store
+
+    report = RunReport()
+    with Store(db) as store, _progress(quiet or as_json) as progress:
+        task = progress.add_task("ingesting", total=None, events=0, errors=0)
+        for item in read_sources(sources):
+            if isinstance(item, ReadFailure):
+                report.fail(item.source, item.reason)
+                continue
+            report.articles += 1
+            # Stored as pending first, so an article whose extraction crashed is retried by the next run.
+            stored_id, is_new = store.add_article(item, status="skipped", reason=EXTRACTION_PENDING)
+            status = None if is_new else store.article_status(stored_id)
+            if not is_new and not (
+                status and status[1] and status[1].startswith(EXTRACTION_PENDING)
+            ):
+                report.duplicates += 1
+            else:
+                report.new += int(is_new)
+                article = (
+                    item if stored_id == item.id else item.model_copy(update={"id": stored_id})
+                )
+                failures_before = len(report.failures)
+                events = _extract_or_skip(article, report)
+                if events is not None:
+                    store.set_mentions(stored_id, events)
+                    store.set_article_status(stored_id, "ok")
+                    report.events += len(events)
+                elif (
+                    len(report.failures) == failures_before
+                ):  # skipped for its language, not failed
+                    store.set_article_status(stored_id, "skipped", "not English")
+            progress.update(task, advance=1, events=report.events, errors=len(report.failures))
+    if not quiet or report.failures:
+        report.print(as_json=as_json)
+    if report.failures:
+        raise typer.Exit(1)
+
+
+def _filters(
+    country: str | None,
+    admin1: str | None,
+    since: str | None,
+    until: str | None,
+    event_type: str | None,
+    kind: str | None,
+    actor: str | None,
+    min_fatalities: int | None,
+) -> dict:
+    return {
+        "country": country,
+        "admin1": admin1,
+        "since": _parse_date(since, "--since"),
+        "until": _parse_date(until, "--until"),
+        "event_type": event_type,
+        "kind": kind,
+        "actor": actor,
+        "min_fatalities": min_fatalities,
+    }
+
+
+CountryOpt = Annotated[str | None, typer.Option(help="Country name or ISO code.")]
+Admin1Opt = Annotated[
+    str | None, typer.Option(help="First-level region (province, governorate, state).")
+]
+SinceOpt = Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD), inclusive.")]
+UntilOpt = Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD), inclusive.")]
+TypeOpt = Annotated[str | None, typer.Option("--type", help="ACLED event type, e.g. 'Battles'.")]
+KindOpt = Annotated[str | None, typer.Option(help="'incident' or 'aggregate'.")]
+ActorOpt = Annotated[str | None, typer.Option(help="Canonical actor name (actor1 or actor2).")]
+MinFatalOpt = Annotated[
+    int | None, typer.Option("--min-fatalities", help="At least this many fatalities.")
+]
+
+
+@app.command()
+def events(
+    db: DbOption = DEFAULT_DB,
+    country: CountryOpt = None,
+    admin1: Admin1Opt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    event_type: TypeOpt = None,
+    kind: KindOpt = None,
+    actor: ActorOpt = None,
+    min_fatalities: MinFatalOpt = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
+    fmt: Annotated[EventsFormat, typer.Option("--format", "-f")] = EventsFormat.table,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Counts by country, type and month instead.")
+    ] = False,
+    event_id: Annotated[str | None, typer.Option("--id", help="Show one event.")] = None,
+    mentions: Annotated[
+        bool, typer.Option("--mentions", help="With --id: each report's own values.")
+    ] = False,
+) -> None:
+    """List stored events, one event, or a summary of the dataset."""
+    from conflictlens.store import Store
+
+    with Store(db) as store:
+        if summary:
+            _print_summary(store.summary())
+            return
+        if event_id is not None:
+            event = store.get_event(event_id)
+            if event is None:
+                err.print(f"[red]error[/red] no event with id {event_id!r}")
+                raise typer.Exit(1)
+            payload = event.to_json_dict()
+            if mentions:
+                payload["mentions"] = [
+                    {"article_id": a, "record": m.to_json_dict()}
+                    for a, m in store.mentions_of(event_id)
+                ]
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            return
+        found = store.events(
+            **_filters(country, admin1, since, until, event_type, kind, actor, min_fatalities),
+            limit=limit,
+        )
+    if fmt is EventsFormat.table:
+        out.print(_events_table(found))
+    elif fmt is EventsFormat.json:
+        sys.stdout.write(
+            json.dumps([e.to_json_dict() for e in found], ensure_ascii=False, indent=2) + "\n"
+        )
+    else:
+        from conflictlens.export import FORMATS
+
+        FORMATS[{"jsonl": "jsonl", "csv": "acled-csv", "geojson": "geojson"}[fmt.value]](
+            found, sys.stdout
+        )
+
+
+def _print_summary(summary: object) -> None:
+    from conflictlens.store import Summary
+
+    assert isinstance(summary, Summary)
+    out.print(
+        f"[bold]{summary.articles}[/bold] articles, [bold]{summary.total.events}[/bold] events "
+        f"({summary.total.incidents} incidents), [bold]{summary.total.fatalities}[/bold] fatalities in incidents"
+    )
+    for title, tallies in (
+        ("By country", summary.by_country),
+        ("By event type", summary.by_event_type),
+        ("By month", summary.by_month),
+    ):
+        table = Table(title=title)
+        for column in (title.split()[-1], "events", "incidents", "fatalities"):
+            table.add_column(column, justify="left" if column == title.split()[-1] else "right")
+        for key, tally in tallies.items():
+            table.add_row(key, str(tally.events), str(tally.incidents), str(tally.fatalities))
+        out.print(table)
+
+
+@app.command()
+def export(
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="Export format.")
+    ] = ExportFormat.jsonl,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    country: CountryOpt = None,
+    admin1: Admin1Opt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    event_type: TypeOpt = None,
+    kind: KindOpt = None,
+    actor: ActorOpt = None,
+    min_fatalities: MinFatalOpt = None,
+) -> None:
+    """Export stored events: ACLED-compatible CSV, GeoJSON or JSON Lines (streamed)."""
+    from conflictlens.export import FORMATS
+    from conflictlens.store import Store
+
+    writer = FORMATS[fmt.value]
+    with Store(db) as store:
+        rows = store.iter_events(
+            **_filters(country, admin1, since, until, event_type, kind, actor, min_fatalities)
+        )
+        if output is None:
+            n = writer(rows, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as fp:
+                n = writer(rows, fp)
+    err.print(f"exported {n} events as {fmt.value}" + (f" to {output}" if output else ""))
+
+
+@app.command("eval")
+def evaluate_command(
+    gold: Annotated[
+        Path,
+        typer.Argument(
+            help="Gold annotations (YAML, the spec's format).", exists=True, dir_okay=False
+        ),
+    ],
+    texts: Annotated[
+        Path | None, typer.Option(help="Folder of the articles (default: the gold file's folder).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List missed and spurious events.")
+    ] = False,
+) -> None:
+    """Score the extractor against gold annotations: event P/R/F1 and per-field accuracy."""
+    from conflictlens.evaluate import (
+        GoldArticle,
+        GoldFormatError,
+        evaluate,
+        load_gold,
+        render_report,
+    )
+    from conflictlens.extraction import extract_article
+
+    folder = texts or gold.parent
+    try:
+        gold_articles = load_gold(gold)
+    except GoldFormatError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(2) from None
+
+    def predict(item: GoldArticle) -> list[Event]:
+        results = list(read_sources([folder / item.article]))
+        article = results[0]
+        if isinstance(article, ReadFailure):
+            raise ValueError(str(article))
+        article.published = item.published
+        return extract_article(article)
+
+    report = evaluate(gold_articles, predict)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
+    else:
+        render_report(report, out, verbose=verbose)

@@ -1,0 +1,111 @@
+"""Extraction: one Event record per incident an article reports, with evidence for every value.
+
+Data flows one way: clauses (dates, counts, triggers found by rules) -> actors, places and sources on
+the clauses that can report an event -> incidents -> Event records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+
+from conflictlens.clean import detect_language, find_dateline
+from conflictlens.extraction.actors import ActorDictionary, ActorMention
+from conflictlens.extraction.assemble import build_event
+from conflictlens.extraction.clauses import Clause, split_clauses
+from conflictlens.extraction.incidents import group_incidents
+from conflictlens.extraction.sources import find_outlet_line, find_sources
+from conflictlens.geo import Gazetteer, GeoHit
+from conflictlens.models import Article, Event
+
+_DATELINE_DASH = re.compile(r"(?:,\s*[A-Za-z .]+)?\s*(?:\(\w+\)\s*)?[-–—:]\s")
+_ARMED_INTERS = {"Rebel group", "Political militia", "Identity militia"}
+
+
+class UnsupportedLanguageError(ValueError):
+    """The English extractor does not read this article; it is kept, not coded."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__(f"not English (detected: {language}); skipped by the English extractor")
+        self.language = language
+
+
+def extract_article(article: Article) -> list[Event]:
+    """The events one article reports. Raises UnsupportedLanguageError for non-English text."""
+    language = article.language or detect_language(article.text)
+    if language != "en":
+        raise UnsupportedLanguageError(language)
+    published, from_dateline = article.published, False
+    if published is None and (dateline := find_dateline(article.text)) is not None:
+        published, from_dateline = dateline[0], True
+
+    gazetteer, actors = Gazetteer.default(), ActorDictionary.default()
+    context = gazetteer.context(article.text)
+    country = context.countries.most_common(1)[0][0] if context.countries else None
+    clauses = split_clauses(article.text, published)
+    for clause in clauses:
+        clause.sources = find_sources(clause.text)
+        if clause.is_candidate:
+            clause.actors = actors.find(clause.text, country=country)
+            clause.places = [
+                h for h in gazetteer.find(clause.text, context) if not _is_dateline(clause, h)
+            ]
+    dominant = _dominant_armed_actor(clauses)
+    if dominant is not None:
+        for clause in clauses:
+            clause.actors = [_resolve_generic(m, dominant) for m in clause.actors]
+
+    outlet = article.outlet or find_outlet_line(article.text)
+    incidents = group_incidents(clauses)
+    return [
+        build_event(
+            incident,
+            article,
+            published=published,
+            context=context,
+            article_country=country,
+            dominant_armed=dominant,
+            outlets=[outlet] if outlet else [],
+            published_flag=from_dateline,
+        )
+        for incident in incidents
+    ]
+
+
+def _is_dateline(clause: Clause, hit: GeoHit) -> bool:
+    """ "BAGHDAD - ..." names where the reporter filed from, not where the incident happened."""
+    return (
+        hit.start == 0 and hit.text.isupper() and bool(_DATELINE_DASH.match(clause.text, hit.end))
+    )
+
+
+def _dominant_armed_actor(clauses: list[Clause]) -> ActorMention | None:
+    """The named armed group the article is about: generic "militants" and "jihadists" refer to it."""
+    dictionary = ActorDictionary.default()
+    counts: Counter[str] = Counter()
+    first: dict[str, ActorMention] = {}
+    for clause in clauses:
+        for mention in clause.actors:
+            info = dictionary.info(mention.name) if mention.name else None
+            if info is not None and info.inter in _ARMED_INTERS and not mention.generic:
+                counts[info.name] += 1
+                first.setdefault(info.name, mention)
+    if not counts:
+        return None
+    return first[counts.most_common(1)[0][0]]
+
+
+def _resolve_generic(mention: ActorMention, dominant: ActorMention) -> ActorMention:
+    if mention.name is None and mention.generic and mention.role == "armed_group":
+        return dataclasses.replace(
+            mention,
+            name=dominant.name,
+            inter=dominant.inter,
+            country=dominant.country,
+            suspected=True,
+        )
+    return mention
+
+
+__all__ = ["UnsupportedLanguageError", "extract_article"]

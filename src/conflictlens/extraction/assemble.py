@@ -1,0 +1,514 @@
+"""Assemble one Event record from an incident's clauses, with evidence for every value it sets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from conflictlens.extraction.actors import ActorDictionary, ActorMention
+from conflictlens.extraction.clauses import Clause
+from conflictlens.extraction.counts import CountMention
+from conflictlens.extraction.event_types import classify, find_tags
+from conflictlens.extraction.incidents import Incident
+from conflictlens.geo import Gazetteer, GeoContext, GeoHit, Place
+from conflictlens.models import (
+    FLAG_ACTOR_SUSPECTED,
+    FLAG_COUNT_VAGUE,
+    FLAG_DATE_UNRESOLVED,
+    FLAG_NO_PUBLICATION_DATE,
+    FLAG_PLACE_NOT_FOUND,
+    FLAG_PLACE_REGION_ONLY,
+    Article,
+    Event,
+    Evidence,
+)
+
+FLAG_DATE_FROM_PUBLICATION = "date_from_publication"
+FLAG_PLACE_FROM_ARTICLE = "place_from_article"
+FLAG_ACTOR_INFERRED = "actor_inferred"
+FLAG_PUBLISHED_FROM_DATELINE = "published_from_dateline"
+
+# Verbs whose grammatical subject is the side that acted.
+_ACTIVE_VERB = re.compile(
+    r"^[\s,]*(?:\w+\s+){0,4}?(?:have |has |had )?(?:also )?(?:reportedly )?"
+    r"(?:killed|kill|attacked|attack|ambushed|targeted|shelled|stormed|launched|carried out|detonated|"
+    r"abducted|kidnapped|executed|wounded|struck|hit|raided|bombed|overran|captured|seized|fired|opened fire|"
+    r"blew up|planted|claimed|said it was behind|arrested|detained)\b",
+    re.I,
+)
+_AGENT_BEFORE = re.compile(
+    r"(?:\bby|\bfrom|\bclaimed by|attack(?:s)? by|ambush(?:es)? by|carried out by|behind which (?:was|were))\s+(?:the\s+|an?\s+|suspected\s+)?$",
+    re.I,
+)
+_TARGET_BEFORE = re.compile(
+    r"(?:\bagainst|\bon|\btargeting|\btargeted|\bwith|\bambushed|\battacked|\bkilled|\bkilling|\bhit|\bstormed|"
+    r"\bbetween \w+ and|\bdeaths of|\bloss of)\s+(?:the\s+|an?\s+|\w+\s+)?$",
+    re.I,
+)
+_POSSESSIVE_WEAPON = re.compile(
+    r"^(?:['’]s?\s+|\s+group\s+)?(?:\w+\s+)?(?:land ?mines?|mines?|bombs?|ieds?|rockets?|drones?|warplanes?|"
+    r"planes|jets|fighters|gunmen|militants|jihadists|suicide|attack|ambush|shelling|missiles?|artillery)\b",
+    re.I,
+)
+
+
+@dataclass
+class _Roles:
+    actor1: ActorMention | None = None
+    actor2: ActorMention | None = None
+    assoc1: list[str] = field(default_factory=list)
+    assoc2: list[str] = field(default_factory=list)
+    actor1_clause: Clause | None = None
+    actor2_clause: Clause | None = None
+
+
+def _role(clause: Clause, mention: ActorMention) -> str | None:
+    """'attacker', 'victim' or None, from the words around an actor mention in its clause."""
+    text = clause.text
+    before, after = (
+        text[max(0, mention.start - 40) : mention.start],
+        text[mention.end : mention.end + 60],
+    )
+    for count in clause.counts:
+        if count.start <= mention.start < count.end + 1 and count.category in (
+            "killed",
+            "wounded",
+            "abducted",
+            "arrested",
+        ):
+            return "victim"
+    if _AGENT_BEFORE.search(before):
+        return "attacker"
+    if _TARGET_BEFORE.search(before):
+        return "victim"
+    if _POSSESSIVE_WEAPON.match(after) or _ACTIVE_VERB.match(after):
+        return "attacker"
+    if re.match(r"^\s*(?:were|was|have been|had been)\b", after, re.I):
+        return "victim"
+    return None
+
+
+def _assign_roles(
+    incident: Incident, article_country: str | None, dominant_armed: ActorMention | None
+) -> _Roles:
+    roles = _Roles()
+    for clause in incident.clauses:
+        for mention in clause.actors:
+            if mention.name is None:
+                continue
+            role = _role(clause, mention)
+            if role == "attacker" and roles.actor1 is None:
+                roles.actor1, roles.actor1_clause = mention, clause
+            elif role == "victim" and roles.actor2 is None:
+                roles.actor2, roles.actor2_clause = mention, clause
+    # Fallbacks: a named armed group with no role is the likely attacker; the counted people the victims.
+    if roles.actor1 is None:
+        for clause in incident.clauses:
+            for mention in clause.actors:
+                if (
+                    mention.name
+                    and mention.inter != "Civilians"
+                    and (roles.actor2 is None or mention.name != roles.actor2.name)
+                    and not mention.generic
+                ):
+                    roles.actor1, roles.actor1_clause = mention, clause
+                    break
+            if roles.actor1:
+                break
+    if (
+        roles.actor1 is None
+        and dominant_armed is not None
+        and roles.actor2 is not None
+        and (roles.actor2.name != dominant_armed.name)
+    ):
+        roles.actor1 = dominant_armed
+    if (
+        roles.actor1 is not None
+        and roles.actor2 is not None
+        and roles.actor1.name == roles.actor2.name
+    ):
+        roles.actor2 = None
+    return roles
+
+
+def _date(
+    incident: Incident, published: date | None, flags: list[str]
+) -> tuple[date | None, int | None, tuple[Clause, int, int] | None]:
+    mentions = [(cl, d) for cl in incident.clauses for d in cl.dates]
+    resolved = [(cl, d) for cl, d in mentions if d.value is not None]
+    if resolved:
+        clause, best = min(resolved, key=lambda cd: (cd[1].precision, cd[0].headline, cd[0].index))
+        return best.value, best.precision, (clause, best.start, best.end)
+    if mentions:
+        flags.extend(f for f in (FLAG_DATE_UNRESOLVED, FLAG_NO_PUBLICATION_DATE) if f not in flags)
+        clause, first = mentions[0]
+        return None, None, (clause, first.start, first.end)
+    if published is not None:
+        flags.append(FLAG_DATE_FROM_PUBLICATION)
+        return published, 2, None
+    flags.extend([FLAG_DATE_UNRESOLVED, FLAG_NO_PUBLICATION_DATE])
+    return None, None, None
+
+
+def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause | None]:
+    hits = [(cl, h) for cl in incident.clauses for h in cl.places]
+    found = [(cl, h) for cl, h in hits if h.place is not None]
+    specificity = {"site": 0, "place": 0, "region": 2, "admin1": 3, "country": 4}
+    # A place inside a province the incident names beats one elsewhere ("near Muqdadiyah in Diyala").
+    named_admin1 = {h.place.admin1 for _, h in found if h.place.kind == "admin1"}
+    if found:
+        clause, hit = min(
+            found,
+            key=lambda ch: (
+                specificity.get(ch[1].place.kind, 5)
+                + (ch[1].precision - 1) * 0.5
+                + (1.0 if named_admin1 and ch[1].place.admin1 not in named_admin1 else 0.0),
+                ch[0].headline,
+                ch[0].index,
+            ),
+        )
+        if any(h.place is None for _, h in hits) and hit.precision == 3:
+            flags.append(FLAG_PLACE_NOT_FOUND)
+        return hit, clause
+    if hits:
+        flags.append(FLAG_PLACE_NOT_FOUND)
+    return None, None
+
+
+def _count_of(incident: Incident, category: str) -> tuple[CountMention | None, list[CountMention]]:
+    mentions = [c for cl in incident.clauses for c in cl.counts if c.category == category]
+    precise = [c for c in mentions if not c.vague]
+    body = [
+        c for c in precise if not any(cl.headline and c in cl.counts for cl in incident.clauses)
+    ]
+    detailed = [c for c in body if len(c.members) > 1]
+    chosen = (detailed or body or precise or mentions or [None])[0]
+    return chosen, mentions
+
+
+def _clause_of(incident: Incident, count: CountMention) -> Clause:
+    return next(cl for cl in incident.clauses if count in cl.counts)
+
+
+def _inter_of(
+    name: str | None, dictionary: ActorDictionary, country_code: str | None
+) -> str | None:
+    """The actor's type where the event happened: foreign state forces are External/Other forces."""
+    return dictionary.inter_in(name, country_code) if name else None
+
+
+def _state_forces_name(country: str | None, dictionary: ActorDictionary) -> str | None:
+    gazetteer_country = Gazetteer.default().country(country) if country else None
+    if gazetteer_country is None:
+        return None
+    return dictionary.canonical(f"Military Forces of {gazetteer_country.name}")
+
+
+def build_event(
+    incident: Incident,
+    article: Article,
+    *,
+    published: date | None,
+    context: GeoContext,
+    article_country: str | None,
+    dominant_armed: ActorMention | None,
+    outlets: list[str],
+    published_flag: bool,
+) -> Event:
+    dictionary = ActorDictionary.default()
+    flags: list[str] = [FLAG_PUBLISHED_FROM_DATELINE] if published_flag else []
+    evidence: list[Evidence] = []
+
+    def cite(field_name: str, clause: Clause, start: int, end: int) -> None:
+        a, b = clause.span(start, end)
+        evidence.append(
+            Evidence(
+                article_id=article.id, field=field_name, start=a, end=b, text=article.text[a:b]
+            )
+        )
+
+    # When
+    event_date, precision, date_span = _date(incident, published, flags)
+    if date_span:
+        cite("event_date", *date_span)
+
+    # What
+    killed, killed_all = _count_of(incident, "killed")
+    wounded, _ = _count_of(incident, "wounded")
+    arrested, _ = _count_of(incident, "arrested")
+    abducted, _ = _count_of(incident, "abducted")
+    triggers = [t for cl in incident.clauses for t in cl.triggers]
+    counted_sides = {m.side for c in killed_all for m in c.members}
+
+    # Who
+    roles = _assign_roles(incident, article_country, dominant_armed)
+    actor2_name = roles.actor2.name if roles.actor2 else None
+    if actor2_name is None and killed is not None:
+        side = max(killed.by_side().items(), key=lambda kv: kv[1], default=("unknown", 0))[0]
+        if side == "civilians":
+            actor2_name = dictionary.canonical("Civilians")
+        elif side == "state_forces":
+            actor2_name = _state_forces_name(article_country, dictionary)
+        if actor2_name:
+            cite("actor2", _clause_of(incident, killed), killed.start, killed.end)
+    civilians_hit = _inter_of(actor2_name, dictionary, article_country) == "Civilians" or (
+        counted_sides == {"civilians"} and actor2_name is None
+    )
+    actor1_name = roles.actor1.name if roles.actor1 else None
+    state_first = _inter_of(actor1_name, dictionary, article_country) == "State forces"
+    decision = classify(
+        triggers,
+        civilians_hit=civilians_hit,
+        state_actor_first=state_first,
+        victims_counted=killed is not None,
+    )
+    if (
+        decision is None
+    ):  # counts with no trigger word: someone killed them, in a way the text does not say
+        event_type, sub_event_type = (
+            ("Violence against civilians", "Attack")
+            if civilians_hit
+            else ("Battles", "Armed clash")
+        )
+        tags: set[str] = set()
+        civilian_targeting = civilians_hit
+    else:
+        event_type, sub_event_type = decision.event_type, decision.sub_event_type
+        tags = set(decision.tags)
+        civilian_targeting = decision.civilian_targeting
+        cite(
+            "event_type",
+            _clause_of_trigger(incident, decision.trigger),
+            decision.trigger.start,
+            decision.trigger.end,
+        )
+    for clause in incident.clauses:
+        tags |= find_tags(clause.text)
+    if roles.actor1 is not None:
+        if roles.actor1_clause is not None:
+            cite("actor1", roles.actor1_clause, roles.actor1.start, roles.actor1.end)
+        else:
+            flags.append(FLAG_ACTOR_INFERRED)
+        if roles.actor1.suspected:
+            flags.append(FLAG_ACTOR_SUSPECTED)
+    if roles.actor2 is not None and roles.actor2_clause is not None:
+        cite("actor2", roles.actor2_clause, roles.actor2.start, roles.actor2.end)
+
+    # Where
+    hit, hit_clause = _place(incident, flags)
+    place: Place | None = hit.place if hit else None
+    geo_precision = hit.precision if hit else None
+    if place is None:
+        best_admin1 = context.admin1.most_common(1)
+        if best_admin1:
+            place = Gazetteer.default().admin1(*best_admin1[0][0])
+            geo_precision = 3
+            flags.append(FLAG_PLACE_FROM_ARTICLE)
+    elif hit_clause is not None and hit is not None:
+        cite("location", hit_clause, hit.start, hit.end)
+    if place is not None and place.kind == "country":
+        flags.append(FLAG_PLACE_REGION_ONLY)
+    if place is None:
+        flags.append(FLAG_PLACE_NOT_FOUND)
+    country_place = (
+        place
+        if place is not None
+        else (Gazetteer.default().country(article_country) if article_country else None)
+    )
+
+    # How many
+    def count_fields(count: CountMention | None, name: str) -> int | None:
+        if count is None:
+            return None
+        cite(name, _clause_of(incident, count), count.start, count.end)
+        if count.vague:
+            flags.append(FLAG_COUNT_VAGUE)
+        return count.best
+
+    fatalities = count_fields(killed, "fatalities")
+    low = (
+        min((c.low for c in killed_all if c.low is not None), default=None) if killed_all else None
+    )
+    high = (
+        max((c.high for c in killed_all if c.high is not None), default=None)
+        if killed_all
+        else None
+    )
+    if killed is not None and not killed.vague:
+        low, high = killed.low, killed.high
+    by_side = _by_side(killed, actor1_name, actor2_name, dictionary, article_country)
+
+    # According to whom
+    sources: list[str] = []
+    claimed_by = None
+    for clause in incident.clauses:
+        for source in clause.sources:
+            if source.is_claim:
+                if claimed_by is None and source.claimant and not _negated_claim(clause.text):
+                    claimed_by = source.claimant
+                    cite("claimed_by", clause, source.start, source.end)
+                if source.name not in sources and source.name != source.claimant:
+                    sources.append(source.name)
+                    cite("sources", clause, source.start, source.end)
+            elif source.name not in sources:
+                sources.append(source.name)
+                cite("sources", clause, source.start, source.end)
+
+    kind = incident.kind
+    event = Event(
+        event_id=Event.id_for(article.id, kind, incident.first.start),
+        kind=kind,
+        event_date=event_date,
+        time_precision=precision,
+        event_type=event_type,
+        sub_event_type=sub_event_type,
+        actor1=actor1_name,
+        assoc_actor_1=roles.assoc1,
+        actor2=actor2_name,
+        assoc_actor_2=roles.assoc2,
+        inter1=_inter_of(actor1_name, dictionary, article_country),
+        inter2=_inter_of(actor2_name, dictionary, article_country),
+        civilian_targeting=civilian_targeting,
+        country=country_place.country if country_place else None,
+        country_code=country_place.country_code if country_place else None,
+        admin1=place.admin1 if place is not None and place.kind != "country" else None,
+        admin2=place.admin2 if place is not None else None,
+        location=place.name if place is not None else None,
+        latitude=place.latitude if place is not None and place.kind != "country" else None,
+        longitude=place.longitude if place is not None and place.kind != "country" else None,
+        geo_precision=geo_precision if place is not None and place.kind != "country" else None,
+        geonames_id=place.geonames_id if place is not None else None,
+        fatalities=fatalities,
+        fatalities_low=low,
+        fatalities_high=high,
+        fatalities_by_side=by_side,
+        wounded=count_fields(wounded, "wounded"),
+        arrested=count_fields(arrested, "arrested"),
+        abducted=count_fields(abducted, "abducted"),
+        claimed_by=claimed_by,
+        tags=sorted(tags),
+        sources=sources,
+        outlets=outlets,
+        articles=[article.id],
+        evidence=evidence,
+        flags=sorted(set(flags)),
+    )
+    event.confidence = confidence(event)
+    event.notes = notes(event)
+    return event
+
+
+def _clause_of_trigger(incident: Incident, trigger: object) -> Clause:
+    return next(cl for cl in incident.clauses if trigger in cl.triggers)
+
+
+def _negated_claim(text: str) -> bool:
+    return bool(
+        re.search(
+            r"\b(?:did not|didn['’]t|has not|have not|no group|nobody|no one)\b[^.]*\bclaim",
+            text,
+            re.I,
+        )
+    )
+
+
+def _by_side(
+    count: CountMention | None,
+    actor1: str | None,
+    actor2: str | None,
+    dictionary: ActorDictionary,
+    article_country: str | None,
+) -> dict[str, int]:
+    """Split the dead by side when the report does: armed-group dead to the armed side, etc."""
+    if count is None or len(count.members) < 2:
+        return {}
+    inter1, inter2 = (
+        _inter_of(actor1, dictionary, article_country),
+        _inter_of(actor2, dictionary, article_country),
+    )
+    split: dict[str, int] = {}
+    for side, n in count.by_side().items():
+        if side == "civilians":
+            key = "actor2" if inter2 == "Civilians" else "civilians"
+        elif side == "state_forces":
+            key = "actor1" if inter1 == "State forces" else "actor2"
+        elif side == "armed_group":
+            key = "actor2" if inter1 == "State forces" else "actor1"
+        else:
+            key = "unknown"
+        split[key] = split.get(key, 0) + n
+    return split
+
+
+_NOTE_VERBS = {
+    "Armed clash": "clashed with",
+    "Attack": "attacked",
+    "Air/drone strike": "carried out an air/drone strike against",
+    "Shelling/artillery/missile attack": "shelled",
+    "Remote explosive/landmine/IED": "used an explosive device against",
+    "Suicide bomb": "carried out a suicide bombing against",
+    "Grenade": "threw a grenade at",
+    "Abduction/forced disappearance": "abducted",
+    "Arrests": "arrested",
+    "Government regains territory": "regained territory from",
+    "Non-state actor overtakes territory": "took territory from",
+}
+
+
+def notes(event: Event) -> str:
+    """One sentence in ACLED's style, generated from the fields, never from the article's wording."""
+    when = (
+        f"On {event.event_date.day} {event.event_date:%B %Y}"
+        if event.event_date and event.time_precision in (1, 2)
+        else (
+            f"In {event.event_date:%B %Y}"
+            if event.event_date and event.time_precision == 3
+            else "On an unknown date"
+        )
+    )
+    who = event.actor1 or "unidentified actors"
+    verb = _NOTE_VERBS.get(event.sub_event_type or "", "attacked")
+    whom = event.actor2 or "unidentified targets"
+    where = ""
+    if event.location:
+        where = f" {'near' if event.geo_precision == 2 else 'in'} {event.location}"
+        if event.admin1 and event.admin1 != event.location:
+            where += f" ({event.admin1})"
+    elif event.country:
+        where = f" in {event.country}"
+    parts = [f"{when}, {who} {verb} {whom}{where}."]
+    if event.kind == "aggregate":
+        parts.insert(0, "Tally over several incidents:")
+    if event.fatalities is not None:
+        parts.append(
+            f"{event.fatalities} fatalities"
+            + (f", {event.wounded} wounded." if event.wounded else ".")
+        )
+    elif event.fatalities_low is not None:
+        parts.append(
+            f"Fatalities unknown ({event.fatalities_low}-{event.fatalities_high or '?'} by vague wording)."
+        )
+    if event.claimed_by:
+        parts.append(f"{event.claimed_by} claimed responsibility.")
+    if event.sources:
+        parts.append(f"According to {', '.join(event.sources)}.")
+    return " ".join(parts)
+
+
+def confidence(event: Event) -> float:
+    """A score from how much of the record rests on explicit words; calibrated later against gold."""
+    score = 0.35
+    score += (
+        0.15
+        if event.event_date and event.time_precision == 1
+        else 0.05
+        if event.event_date
+        else 0.0
+    )
+    score += 0.15 if event.geo_precision in (1, 2) else 0.07 if event.geo_precision == 3 else 0.0
+    score += 0.1 if event.fatalities is not None else 0.0
+    score += 0.1 if event.actor1 else 0.0
+    score += 0.05 if event.sources else 0.0
+    score -= 0.05 * len([f for f in event.flags if f != FLAG_PUBLISHED_FROM_DATELINE])
+    return round(min(0.95, max(0.05, score)), 2)

@@ -1,0 +1,144 @@
+"""Clauses: the units incidents are built from, with everything found in each.
+
+An article is cut into lines (page furniture dropped), sentences, and clauses where one sentence
+reports two incidents ("Earlier in January, nine soldiers were killed ..., while in November last year
+another attack left five dead"). Cheap regex finders run on every clause; the actor, place and source
+finders only on clauses that can report an event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from itertools import pairwise
+
+import yaml
+
+from conflictlens.clean import content_lines, find_dateline
+from conflictlens.extraction.actors import ActorMention
+from conflictlens.extraction.counts import CountMention, find_counts
+from conflictlens.extraction.dates import DateMention, find_dates
+from conflictlens.extraction.event_types import Trigger, find_triggers
+from conflictlens.extraction.sources import SourceMention
+from conflictlens.geo import GeoHit
+from conflictlens.nlp import split_sentences
+
+# Where one sentence turns to a second incident. Split only when both sides carry a count or a date.
+_CLAUSE_BREAK = re.compile(
+    r";\s+|,\s+(?=while\b|whereas\b|after\b|before\b|and in\b|and on\b|and (?:earlier|later)\b)"
+    r"|\s+(?=after\s+(?:\w+\s+){0,3}(?:\d|one|two|three|four|five|six|seven|eight|nine|ten)\b)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class _TemporalCues:
+    aggregate: tuple[re.Pattern[str], ...]
+    habitual: tuple[re.Pattern[str], ...]
+    new_incident: tuple[re.Pattern[str], ...]
+    follow_up: tuple[re.Pattern[str], ...]
+
+
+@lru_cache(maxsize=1)
+def temporal_cues() -> _TemporalCues:
+    raw = yaml.safe_load(
+        resources.files("conflictlens.data").joinpath("temporal.yaml").read_text("utf-8")
+    )
+
+    def compiled(key: str) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.I) for p in raw[key])
+
+    return _TemporalCues(
+        compiled("aggregate"), compiled("habitual"), compiled("new_incident"), compiled("follow_up")
+    )
+
+
+@dataclass
+class Clause:
+    start: int  # offsets into the article text
+    end: int
+    text: str
+    index: int
+    headline: bool
+    dates: list[DateMention] = field(default_factory=list)
+    counts: list[CountMention] = field(default_factory=list)
+    triggers: list[Trigger] = field(default_factory=list)
+    actors: list[ActorMention] = field(default_factory=list)
+    places: list[GeoHit] = field(default_factory=list)
+    sources: list[SourceMention] = field(default_factory=list)
+    aggregate_cue: str | None = None
+    habitual: bool = False
+    new_incident_cue: bool = False
+    follow_up_cue: bool = False
+
+    @property
+    def is_candidate(self) -> bool:
+        """Can this clause report (or continue) an event? Only these get the costly finders."""
+        return bool(self.counts or self.triggers)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Clause-relative offsets to article offsets."""
+        return self.start + start, self.start + end
+
+
+def _is_headline(text: str) -> bool:
+    """A line with no closing punctuation and few words reads as a headline or a standfirst."""
+    return len(text.split()) <= 20 and not re.search(r"[.!?\"”’]\s*$", text)
+
+
+def split_clauses(text: str, published: date | None) -> list[Clause]:
+    dateline = find_dateline(text)
+    clauses: list[Clause] = []
+    seen_body = False
+    for line in content_lines(text):
+        if dateline and line.start <= dateline[1] < line.end and len(line.text) < 60:
+            continue  # "Sat 09 January 2021:" dates the page, not an incident
+        headline = not seen_body and _is_headline(line.text)
+        seen_body = seen_body or not headline
+        for sentence in split_sentences(line.text, line.start):
+            for start, end in _clause_spans(sentence.text):
+                body = sentence.text[start:end]
+                clauses.append(
+                    _annotate(
+                        Clause(
+                            sentence.start + start,
+                            sentence.start + end,
+                            body,
+                            len(clauses),
+                            headline,
+                        ),
+                        published,
+                    )
+                )
+    return clauses
+
+
+def _clause_spans(sentence: str) -> list[tuple[int, int]]:
+    cuts = [0]
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        left, right = sentence[cuts[-1] : match.start()], sentence[match.end() :]
+        if _reports_something(left) and _reports_something(right):
+            cuts.append(match.end())
+    bounds = [*cuts, len(sentence)]
+    return [(a, b) for a, b in pairwise(bounds) if sentence[a:b].strip()]
+
+
+def _reports_something(text: str) -> bool:
+    return bool(find_counts(text)) or bool(find_dates(text, None))
+
+
+def _annotate(clause: Clause, published: date | None) -> Clause:
+    text = clause.text
+    clause.dates = find_dates(text, published)
+    clause.counts = find_counts(text)
+    clause.triggers = find_triggers(text)
+    cues = temporal_cues()
+    aggregate = next((m.group() for p in cues.aggregate if (m := p.search(text))), None)
+    clause.aggregate_cue = aggregate
+    clause.habitual = any(p.search(text) for p in cues.habitual)
+    clause.new_incident_cue = any(p.search(text) for p in cues.new_incident)
+    clause.follow_up_cue = any(p.search(text) for p in cues.follow_up)
+    return clause

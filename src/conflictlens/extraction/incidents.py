@@ -1,0 +1,229 @@
+"""Incidents: group clauses into one record per incident, the way a coder reads a report.
+
+A clause with a count, or a trigger and a time or place, starts an incident unless it is compatible with
+one already open (the headline, the lede and the body naming the same attack); a clause with nothing new
+("The attack came as ...", "IS claimed responsibility") continues the current incident; tallies over a
+period are aggregates; a headline total that equals the sum of the incidents below it is a summary, not
+an incident of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from conflictlens.extraction.clauses import Clause
+from conflictlens.extraction.counts import CountMention
+from conflictlens.extraction.dates import DateMention
+from conflictlens.geo import GeoHit, distance_km
+
+PLACE_CONFLICT_KM = 50.0
+# Sub-event types that a reporter would never use for the same incident.
+_EXCLUSIVE_FAMILIES = (
+    {"Air/drone strike"},
+    {"Remote explosive/landmine/IED", "Suicide bomb", "Grenade"},
+    {"Shelling/artillery/missile attack"},
+    {"Abduction/forced disappearance"},
+    {"Arrests"},
+)
+
+
+@dataclass
+class Incident:
+    kind: str  # "incident" | "aggregate"
+    clauses: list[Clause] = field(default_factory=list)
+
+    @property
+    def first(self) -> Clause:
+        return self.clauses[0]
+
+    def killed(self) -> list[CountMention]:
+        return [c for cl in self.clauses for c in cl.counts if c.category == "killed"]
+
+    def main_killed(self) -> CountMention | None:
+        counts = [c for c in self.killed() if not c.vague]
+        body = [c for c in counts if not _in_headline(self, c)]
+        return (body or counts or [None])[0]
+
+    def dates(self) -> list[DateMention]:
+        return [d for cl in self.clauses for d in cl.dates]
+
+    def specific_places(self) -> list[GeoHit]:
+        return [h for cl in self.clauses for h in cl.places if h.place is not None]
+
+    def sub_event_types(self) -> set[str]:
+        return {
+            t.rule.sub_event_type
+            for cl in self.clauses
+            for t in cl.triggers
+            if t.rule.priority >= 40
+        }
+
+
+def _in_headline(incident: Incident, count: CountMention) -> bool:
+    return any(cl.headline and count in cl.counts for cl in incident.clauses)
+
+
+def group_incidents(clauses: list[Clause]) -> list[Incident]:
+    incidents: list[Incident] = []
+    current: Incident | None = None
+    for clause in clauses:
+        if not clause.is_candidate:
+            if (
+                current is not None
+                and (clause.sources or clause.follow_up_cue)
+                and not clause.dates
+            ):
+                current.clauses.append(clause)
+            continue
+        if clause.habitual and not clause.counts:
+            continue
+        if clause.aggregate_cue and (clause.counts or not clause.dates):
+            if clause.counts:
+                incidents.append(Incident("aggregate", [clause]))
+            continue
+        if not _starts_incident(clause):
+            if current is not None and not clause.new_incident_cue and _compatible(current, clause):
+                current.clauses.append(clause)
+            continue
+        target = None if clause.new_incident_cue else _find_compatible(incidents, current, clause)
+        if target is None:
+            target = Incident("incident", [])
+            incidents.append(target)
+        target.clauses.append(clause)
+        current = target
+    return _drop_summaries(incidents)
+
+
+def _starts_incident(clause: Clause) -> bool:
+    """A clause that reports an incident by itself: people counted, or an act with a time or place."""
+    if any(c.category in ("killed", "wounded", "abducted", "arrested") for c in clause.counts):
+        return bool(clause.triggers) or any(c.category == "killed" for c in clause.counts)
+    strong = any(t.rule.priority >= 30 for t in clause.triggers)
+    return strong and bool(clause.dates or clause.places)
+
+
+def _find_compatible(
+    incidents: list[Incident], current: Incident | None, clause: Clause
+) -> Incident | None:
+    ordered = ([current] if current is not None else []) + [
+        i for i in reversed(incidents) if i is not current
+    ]
+    for incident in ordered:
+        if incident.kind == "incident" and _compatible(incident, clause):
+            return incident
+    return None
+
+
+def _date_key(mention: DateMention) -> str:
+    return mention.value.isoformat() if mention.value else mention.text.lower().removeprefix("on ")
+
+
+def _dates_conflict(a: list[DateMention], b: list[DateMention]) -> bool:
+    if not a or not b:
+        return False
+    best_a, best_b = min(a, key=lambda d: d.precision), min(b, key=lambda d: d.precision)
+    if best_a.value and best_b.value:
+        if best_a.precision >= 3 or best_b.precision >= 3:
+            coarse = max(best_a.precision, best_b.precision)
+            same = best_a.value.year == best_b.value.year and (
+                coarse == 4 or best_a.value.month == best_b.value.month
+            )
+            return not same
+        return abs((best_a.value - best_b.value).days) > 1
+    return _date_key(best_a) != _date_key(best_b)
+
+
+def _places_conflict(a: list[GeoHit], b: list[GeoHit], *, headline: bool) -> bool:
+    """Two sets of places that cannot be one incident's. Headlines name the nearest well-known city,
+    and "40 km north of X" is far from X, so those only conflict across countries or very far apart."""
+    a_hits = [h for h in a if h.place is not None and h.place.kind != "country"]
+    b_hits = [h for h in b if h.place is not None and h.place.kind != "country"]
+    if not a_hits or not b_hits:
+        return False
+    for ha in a_hits:
+        for hb in b_hits:
+            pa, pb = ha.place, hb.place
+            assert pa is not None and pb is not None
+            if pa.country_code != pb.country_code:
+                continue
+            if headline:
+                return False
+            if pa.kind in ("admin1", "region") or pb.kind in ("admin1", "region"):
+                if pa.admin1 == pb.admin1 or "region" in (pa.kind, pb.kind):
+                    return False
+                continue
+            directional = any(h.relation and h.relation.endswith(" of") for h in (ha, hb))
+            limit = PLACE_CONFLICT_KM * (3 if directional else 1)
+            if distance_km(pa.latitude, pa.longitude, pb.latitude, pb.longitude) <= limit:
+                return False
+    return True
+
+
+def _counts_conflict(incident: Incident, clause: Clause) -> bool:
+    mine = incident.main_killed()
+    theirs = next((c for c in clause.counts if c.category == "killed" and not c.vague), None)
+    if mine is None or theirs is None:
+        return False
+    return (
+        mine.best != theirs.best
+        and not _within(theirs.best, mine)
+        and not _within(mine.best, theirs)
+    )
+
+
+def _within(value: int | None, count: CountMention) -> bool:
+    if value is None or count.low is None:
+        return False
+    return count.low <= value and count.high is None and value <= count.low * 1.5
+
+
+def _types_conflict(incident: Incident, clause: Clause) -> bool:
+    mine = incident.sub_event_types()
+    theirs = {t.rule.sub_event_type for t in clause.triggers if t.rule.priority >= 40}
+    if not mine or not theirs:
+        return False
+    return not any(mine & fam and theirs & fam for fam in _EXCLUSIVE_FAMILIES)
+
+
+def _compatible(incident: Incident, clause: Clause) -> bool:
+    return not (
+        _dates_conflict(incident.dates(), clause.dates)
+        or _places_conflict(
+            incident.specific_places(),
+            [h for h in clause.places if h.place is not None],
+            headline=clause.headline or all(cl.headline for cl in incident.clauses),
+        )
+        or _counts_conflict(incident, clause)
+        or _types_conflict(incident, clause)
+    )
+
+
+def _drop_summaries(incidents: list[Incident]) -> list[Incident]:
+    """Drop a headline/lede total that only sums the incidents reported below it."""
+    kept: list[Incident] = []
+    for i, incident in enumerate(incidents):
+        main = incident.main_killed()
+        own_day = any(d.precision == 1 for d in incident.dates())
+        if incident.kind == "incident" and main is not None and main.best and not own_day:
+            later = [
+                m.best
+                for other in incidents[i + 1 :]
+                if other.kind == "incident" and (m := other.main_killed()) is not None and m.best
+            ]
+            if _is_sum_of_some(main.best, later):
+                continue
+        kept.append(incident)
+    return kept
+
+
+def _is_sum_of_some(total: int, parts: list[int]) -> bool:
+    """Whether two or more consecutive later counts add up to `total` (the lede's "five killed")."""
+    for start in range(len(parts)):
+        running = 0
+        for end in range(start, len(parts)):
+            running += parts[end]
+            if running == total and end > start:
+                return True
+            if running > total:
+                break
+    return False

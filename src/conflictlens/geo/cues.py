@@ -1,0 +1,118 @@
+"""The English phrases around a place name that say how an event relates to it.
+
+"near X", "15 km south of X", "the outskirts of X" -> near/part of the place (precision 2);
+"the province of X", "X governorate" -> X is a first-level division; "the town of X", "X village"
+-> X is a populated place (so an unknown X is worth reporting as not found). This is a small
+closed grammar, so it lives here as patterns rather than in a data file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIRECTION = r"(?:north|south)(?:[- ]?(?:east|west))?|east|west"
+_DIRECTION_ADJECTIVE = r"(?:north|south)(?:[- ]?(?:east|west))?ern|eastern|western|central"
+_DISTANCE_UNIT = r"km|kms|kilometers|kilometres|kilometer|kilometre|miles|mile|mi"
+_SETTLEMENT = (
+    r"town|village|city|hamlet|settlement|locality|camp|suburb|neighbou?rhood|quarter|"
+    r"area|district|sub-?district|municipality"
+)
+_ADMIN1 = r"province|governorate|state|region|wilayah?|department|prefecture|division"
+# Up to two lowercase words between a cue and the place: "near the ancient city of Palmyra";
+# not prepositions, which start a new phrase ("north of the city in Hama").
+_FILLER = r"(?:the\s+)?(?:(?!(?:in|at|on|from|to|and|or|by|with|of)\s)[a-z][a-z'-]*\s+){0,2}?"
+
+# Each pattern ends where the place name begins.
+_ADMIN1_BEFORE = re.compile(rf"\b(?:{_ADMIN1})\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+_SETTLEMENT_BEFORE = re.compile(
+    rf"\b(?P<noun>{_SETTLEMENT})\s+of\s+(?:the\s+)?$|\bcapital\s+(?:city\s+)?$", re.IGNORECASE
+)
+_RELATION_BEFORE = re.compile(
+    r"(?:"
+    rf"(?P<distance>\d+(?:[.,]\d+)?)\s*-?\s*(?P<unit>{_DISTANCE_UNIT})\s+(?:to\s+the\s+)?"
+    rf"(?P<dir_far>{_DIRECTION})\s+of"
+    rf"|(?:to\s+the\s+)?(?P<dir>{_DIRECTION})\s+of"
+    r"|(?P<outskirts>outskirts|edge|suburbs|environs)\s+of"
+    r"|(?P<countryside>countryside|hinterland|rural\s+areas)\s+of"
+    r"|(?P<vicinity>vicinity)\s+of"
+    r"|(?P<road>road|highway|route)\s+(?:to|from|between|linking|connecting)"
+    r"|(?P<desert>desert)\s+of"
+    r"|(?P<near>near|nearby|close\s+to|next\s+to|outside|around)"
+    r"|(?P<rural>rural)"
+    rf"|(?P<adjective>{_DIRECTION_ADJECTIVE})"
+    r")\s+" + _FILLER + "$",
+    re.IGNORECASE,
+)
+_ADMIN1_AFTER = re.compile(rf"^\s+(?:{_ADMIN1})\b", re.IGNORECASE)
+# "X village", but not "Syrian city of Y": there the name follows the noun.
+_SETTLEMENT_AFTER = re.compile(rf"^\s+(?P<noun>{_SETTLEMENT})\b(?!\s+of\b)", re.IGNORECASE)
+_RELATION_AFTER = re.compile(
+    r"^\s+(?P<relation>countryside|outskirts|suburbs|environs|desert)\b", re.IGNORECASE
+)
+# Settlement nouns that make the place a part of something larger.
+_PART_NOUNS = {"area", "district", "subdistrict", "sub-district", "quarter", "neighbourhood"}
+_WINDOW = 80
+
+
+@dataclass(frozen=True)
+class Cue:
+    relation: str | None = None  # "near", "south of", "12 km north of", "outskirts", ...
+    near: bool = False  # the event is near or in part of the place: precision 2
+    admin1: bool = False  # the name is a first-level division's
+    settlement: bool = False  # the name is a populated place's (or an area's)
+
+
+def cue_around(text: str, start: int, end: int) -> Cue:
+    """What the words before text[start:end] and after it say about the place named there."""
+    # Cues never cross a line break: a dateline or heading is not part of the previous line.
+    before = text[max(0, start - _WINDOW) : start].rsplit("\n", 1)[-1]
+    after = text[end : end + _WINDOW].split("\n", 1)[0]
+    relation: str | None = None
+    near = admin1 = settlement = False
+
+    if _ADMIN1_BEFORE.search(before) or _ADMIN1_AFTER.match(after):
+        admin1 = True
+    settlement_before = _SETTLEMENT_BEFORE.search(before)
+    if settlement_before:
+        settlement = True
+        before = before[: settlement_before.start()]
+        noun = (settlement_before.group("noun") or "").lower()
+        if noun in _PART_NOUNS:
+            relation, near = noun, True
+    settlement_after = _SETTLEMENT_AFTER.match(after)
+    if settlement_after:
+        settlement = True
+        noun = settlement_after.group("noun").lower()
+        if noun in _PART_NOUNS:
+            relation, near = noun, True
+
+    found = _RELATION_BEFORE.search(before)
+    if found:
+        relation, near = _relation_name(found), True
+    else:
+        following = _RELATION_AFTER.match(after)
+        if following:
+            relation, near = following.group("relation").lower(), True
+    return Cue(relation=relation, near=near, admin1=admin1, settlement=settlement)
+
+
+def _relation_name(found: re.Match[str]) -> str:
+    if found.group("distance"):
+        direction = _direction(found.group("dir_far"))
+        return f"{found.group('distance')} {found.group('unit').lower()} {direction} of"
+    if found.group("dir"):
+        return f"{_direction(found.group('dir'))} of"
+    if found.group("adjective"):
+        return found.group("adjective").lower()
+    if found.group("rural"):
+        return "countryside"
+    return next(
+        name
+        for name in ("outskirts", "countryside", "vicinity", "road", "desert", "near")
+        if found.group(name)
+    )
+
+
+def _direction(word: str) -> str:
+    return re.sub(r"[- ]", "", word.lower())

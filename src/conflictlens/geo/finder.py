@@ -1,0 +1,158 @@
+"""Where a text may name places: capitalised word sequences, found without NER.
+
+spaCy's small model labels many Arabic place names PERSON or NORP, so the gazetteer scans for
+capitalised sequences of one to five words instead ("Deir ez-Zor", "al-Bukamal", "Jabal
+al-Bishri", "Dibsi Afnan") and lets the index decide which of them are places.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+MAX_SPAN_WORDS = 5
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’ʼ‘`][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+# Lowercase words that may stand inside a place name: Arabic articles, Romance and Persian
+# connectors ("Deir ez Zor", "Norte de Santander", "Mazar i Sharif").
+PARTICLES = frozenset(
+    "al el il ul ad ar as az ash at an ath adh ed er es ez et en "
+    "de del della di da do dos du des la le les los las y e i bin ibn bani".split()
+)
+_SENTENCE_PUNCTUATION = ".!?:;\n"
+_OPENING_MARKS = ' \t"“‘(['
+_CLOSING_MARKS = '"”’)]'
+_SPEECH_VERB = re.compile(
+    r"\s+(?:said|says|told|added|stated|explained|wrote|claimed|confirmed|noted|reported|"
+    r"announced|insisted|warned|denied)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    start: int
+    end: int
+    text: str
+    capitalised: bool  # starts with a capital, or is an article glued to one ("al-Bukamal")
+    particle: bool  # a lowercase connector that may stand inside a name
+    sentence_initial: bool
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate name: words[first:last] of one run of capitalised words."""
+
+    start: int
+    end: int
+    text: str
+    first: int
+    last: int  # exclusive
+    sentence_initial: bool
+    before: Word | None  # the run's nearest word before the span, articles skipped
+    after: Word | None  # the run's nearest word after the span, articles skipped
+    next_word: Word | None  # the text's next word on the same line, capitalised or not
+    speech_follows: bool  # "X said": a person (or a government) speaking
+
+    @property
+    def acronym(self) -> bool:
+        """ "SDF", "JaS": short words with several capitals name organisations, not places."""
+        return len(self.text) <= 4 and sum(ch.isupper() for ch in self.text) >= 2
+
+
+def words_of(text: str) -> list[Word]:
+    words = []
+    for match in _WORD.finditer(text):
+        start, token = match.start(), match.group()
+        token = _POSSESSIVE.sub("", token)
+        parts = re.split(r"-", token)
+        # "Russia-backed", "US-led": a modifier, not a place name, so cut it to its head.
+        if len(parts) > 1 and parts[-1].islower() and parts[-1] not in PARTICLES:
+            token, capitalised = parts[0], False
+        else:
+            head = parts[1] if len(parts) > 1 and parts[0].lower() in PARTICLES else parts[0]
+            capitalised = head[:1].isupper()
+        words.append(
+            Word(
+                start=start,
+                end=start + len(token),
+                text=token,
+                capitalised=capitalised,
+                particle=token in PARTICLES,
+                sentence_initial=_starts_sentence(text, start),
+            )
+        )
+    return words
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    window = text[max(0, start - 8) : start].rstrip(_OPENING_MARKS)
+    if not window:
+        return True  # the text's start, or a long run of blanks
+    last = window[-1]
+    if last in _CLOSING_MARKS and len(window) > 1:
+        last = window[-2]
+    return last in _SENTENCE_PUNCTUATION
+
+
+def _joined(text: str, left: Word, right: Word) -> bool:
+    """Two words belong to one name only when nothing but spaces (no line break) is between."""
+    gap = text[left.end : right.start]
+    return 0 < len(gap) <= 2 and gap.strip(" ") == ""
+
+
+def runs_of(text: str, words: list[Word]) -> Iterator[tuple[int, int]]:
+    """(first, last) word indices of maximal capitalised runs, particles allowed inside."""
+    index = 0
+    while index < len(words):
+        if not words[index].capitalised:
+            index += 1
+            continue
+        last = index + 1
+        while last < len(words) and _joined(text, words[last - 1], words[last]):
+            following = words[last]
+            if following.capitalised:
+                last += 1
+            elif (
+                following.particle
+                and last + 1 < len(words)
+                and words[last + 1].capitalised
+                and _joined(text, following, words[last + 1])
+            ):
+                last += 2
+            else:
+                break
+        yield index, last
+        index = last
+
+
+def _neighbour(words: list[Word], indices: range) -> Word | None:
+    """The first word at `indices` that is not an article or connector, in any case."""
+    return next((words[i] for i in indices if words[i].text.lower() not in PARTICLES), None)
+
+
+def spans_of(text: str, words: list[Word], run: tuple[int, int], first: int) -> Iterator[Span]:
+    """Spans of the run starting at word `first`, longest first."""
+    run_first, run_last = run
+    for last in range(min(run_last, first + MAX_SPAN_WORDS), first, -1):
+        if words[last - 1].particle:
+            continue
+        start, end = words[first].start, words[last - 1].end
+        next_index = last if last < len(words) else None
+        next_word = words[next_index] if next_index is not None else None
+        if next_word is not None and not _joined(text, words[last - 1], next_word):
+            next_word = None
+        yield Span(
+            start=start,
+            end=end,
+            text=text[start:end],
+            first=first,
+            last=last,
+            sentence_initial=words[first].sentence_initial,
+            before=_neighbour(words, range(first - 1, run_first - 1, -1)),
+            after=_neighbour(words, range(last, run_last)),
+            next_word=next_word,
+            speech_follows=bool(_SPEECH_VERB.match(text, end)),
+        )

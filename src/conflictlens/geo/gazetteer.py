@@ -1,0 +1,512 @@
+"""The gazetteer: names to places, and the places a text names, resolved in its context."""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import TypeVar
+
+from conflictlens.geo.cues import Cue, cue_around
+from conflictlens.geo.finder import Span, Word, runs_of, spans_of, words_of
+from conflictlens.geo.index import INDEX_FILE, data_dir, ensure_index
+from conflictlens.geo.names import (
+    bare_spelling,
+    light_key,
+    normalise_name,
+    spelling_similarity,
+)
+from conflictlens.geo.sources import load_country_words, load_stopwords
+from conflictlens.geo.types import (
+    PRECISION_NEAR,
+    PRECISION_PLACE,
+    PRECISION_REGION,
+    GeoContext,
+    GeoHit,
+    Place,
+)
+from conflictlens.models import FLAG_PLACE_NOT_FOUND, FLAG_PLACE_REGION_ONLY
+
+EARTH_RADIUS_KM = 6371.0088
+# A city this big is known by its name alone: it may set the context, start a sentence.
+POPULOUS = 100_000
+# A place in a country the article does not otherwise mention must be this big.
+METROPOLIS = 1_000_000
+# Context weights of the evidence an article gives for a country (and its admin1).
+_EVIDENCE_WEIGHT = {"country": 2.0, "admin1": 1.5, "region": 1.0, "site": 1.0, "place": 0.5}
+_DEMONYM_WEIGHT = 0.5
+_UNNAMED_COUNTRY_FACTOR = 0.25
+# Between a place and the division or country that contains it: "X, Diyala", "X in Idlib".
+_CONTAINER_GAP = re.compile(
+    r"\s*(?:(?:district|sub-?district|town|village|city|area|neighbou?rhood|camp)\s*)?"
+    r"(?:,|\bin\b(?:\s+the)?|\bof\b)\s*$",
+    re.IGNORECASE,
+)
+# A country counts as the article's when its weight is at least this share of the top one's.
+_IN_CONTEXT_SHARE = 0.2
+# A spelling that only shares the folded key must still be this alike ("Idleb" for "Idlib").
+FUZZY_SIMILARITY = 0.8
+# Ranking weights: the article's countries dominate, then an exact spelling, then the kind.
+_KIND_BONUS = {"country": 2.5, "admin1": 1.5, "region": 1.0, "site": 1.0, "place": 0.0}
+_CONTEXT_COUNTRY_WEIGHT = 4.0
+_CONTEXT_ADMIN1_WEIGHT = 1.0
+_EXACT_WEIGHT = 1.5
+# Capitalised neighbours that leave a name a place's: feature words ("Homs Province", "Palmyra
+# Airport"), directions ("Northern Syria") and function words of headlines and sentence starts
+# ("In Deir ez-Zor"). Any other capitalised neighbour makes the name part of a person's or an
+# organisation's ("Bashar al-Assad", "Hayat Tahrir al-Sham").
+_NEIGHBOUR_WORDS = frozenset(
+    "province governorate state region district city town village countryside desert "
+    "airport airbase base dam camp mountains mountain valley plain crossing border "
+    "academy university hospital prison school stadium mosque church bridge road highway "
+    "street square market refinery station field fields oil gas military "
+    "north south east west northern southern eastern western central rural "
+    "in on at of the and to from near by for with after before into across".split()
+)
+_PLACE_COLUMNS = (
+    "p.id, p.name, p.kind, p.cc, p.admin1, p.admin2, p.lat, p.lon, p.geonames_id, p.population"
+)
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    place: Place
+    exact: bool  # spelled as one of its names (up to case, accents, punctuation and articles)
+    similarity: float  # of the query to the closest of its names sharing the key (1.0 if exact)
+
+
+class Gazetteer:
+    """Read-only access to a compiled index; `default()` is the shared instance."""
+
+    def __init__(self, index_path: Path) -> None:
+        self.index_path = ensure_index(index_path)
+        self._db = sqlite3.connect(
+            f"file:{self.index_path}?mode=ro", uri=True, check_same_thread=False
+        )
+        self._country_names = dict(self._db.execute("SELECT cc, name FROM country"))
+        self._country_ids = dict(self._db.execute("SELECT cc, place_id FROM country"))
+        self._stopwords = load_stopwords()
+        country_words = load_country_words()
+        country_names = {light_key(n) for w in country_words.values() for n in w.names}
+        country_names |= {light_key(n) for n in self._country_names.values()}
+        # A demonym that is also a country's name ("Myanmar") counts as the name.
+        self._demonyms = {
+            light_key(demonym): cc
+            for cc, words in country_words.items()
+            for demonym in words.demonyms
+            if light_key(demonym) not in country_names
+        }
+        self._country_by_light = {light_key(name): cc for cc, name in self._country_names.items()}
+        for cc, words in country_words.items():
+            self._country_by_light.update(dict.fromkeys(map(light_key, words.names), cc))
+        self._rows_for_key = lru_cache(maxsize=65_536)(self._query_key)
+        self._cached_candidates = lru_cache(maxsize=16_384)(self._compute_candidates)
+
+    @classmethod
+    def default(cls) -> Gazetteer:
+        """The instance for the configured data dir, compiled on first use."""
+        return _gazetteer_at(data_dir() / INDEX_FILE)
+
+    # -- names to places ------------------------------------------------------------------
+
+    def lookup(self, name: str, countries: Iterable[str] = ()) -> list[Place]:
+        """Places called `name` or a close variant, best first; places in `countries` rank
+        higher (a preference, not a filter)."""
+        context = GeoContext(countries=Counter(dict.fromkeys(countries, 1)))
+        plausible = [c for c in self._candidates(name) if _spelled_alike(c)]
+        return [c.place for c in sorted(plausible, key=lambda c: -self._score(c, context))]
+
+    def admin1(self, country_code: str, name: str) -> Place | None:
+        """A first-level division of a country by any of its names or aliases."""
+        candidates = [
+            c
+            for c in self._candidates(name)
+            if c.place.kind == "admin1"
+            and c.place.country_code == country_code.upper()
+            and _spelled_alike(c)
+        ]
+        candidates.sort(key=lambda c: (not c.exact, -c.place.population))
+        return candidates[0].place if candidates else None
+
+    def country(self, name_or_code: str) -> Place | None:
+        """A country by ISO alpha-2 code, English name or alternative name."""
+        code = name_or_code.strip().upper()
+        if code in self._country_ids:
+            return self._place_by_id(self._country_ids[code])
+        exact = [
+            c.place for c in self._candidates(name_or_code) if c.exact and c.place.kind == "country"
+        ]
+        return exact[0] if exact else None
+
+    # -- places in a text ------------------------------------------------------------------
+
+    def context(self, text: str) -> GeoContext:
+        """The countries and admin1s an article names: they decide between namesakes.
+
+        Country names weigh most, then divisions, regions and sites, then big cities, then
+        demonyms and modifiers ("Syrian", "Russia-backed"). A division or city in a country the
+        article never names counts for little: "Hatay" in a report on Syria does not make it
+        one on Turkey.
+        """
+        context = GeoContext()
+        words = words_of(text)
+        evidence = list(self._scan(text, words, self._context_evidence))
+        named = {places[0].country_code for places in evidence if places[0].kind == "country"}
+        for word in words:
+            light = light_key(word.text)
+            country = self._demonyms.get(light)
+            if country is None and not word.capitalised:
+                country = self._country_by_light.get(light)
+            if country:
+                context.countries[country] += _DEMONYM_WEIGHT
+        for places in evidence:
+            place = places[0]
+            weight = _EVIDENCE_WEIGHT[place.kind]
+            if named and place.country_code not in named:
+                weight *= _UNNAMED_COUNTRY_FACTOR
+            context.countries[place.country_code] += weight
+            if place.admin1:
+                context.admin1[(place.country_code, place.admin1)] += weight
+        return context
+
+    def find(self, text: str, context: GeoContext | None = None) -> list[GeoHit]:
+        """Every place mention in `text`, sorted by start; unknown named settlements included."""
+        if context is None:
+            context = self.context(text)
+
+        def resolve(span: Span, candidates: Sequence[Candidate]) -> GeoHit | None:
+            return self._hit(span, candidates, cue_around(text, span.start, span.end), context)
+
+        hits = list(self._scan(text, words_of(text), resolve))
+        return self._within_containers(text, hits, context)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _scan(
+        self, text: str, words: list[Word], resolve: Callable[[Span, Sequence[Candidate]], T | None]
+    ) -> Iterator[T]:
+        """Resolve candidate spans left to right, longest first, without overlaps.
+
+        Where no span starting at a word resolves, the longest one is offered once more with no
+        candidates, so a cue like "the town of X" can report X as named but not found.
+        """
+        for run in runs_of(text, words):
+            first = run[0]
+            while first < run[1]:
+                spans = list(spans_of(text, words, run, first))
+                resolved = None
+                for candidate_span in spans:
+                    span, candidates = self._span_candidates(text, candidate_span)
+                    resolved = resolve(span, candidates) if candidates else None
+                    if resolved is not None:
+                        break
+                if resolved is None and spans:
+                    span = spans[0]
+                    resolved = resolve(span, [])
+                if resolved is None:
+                    first += 1
+                    continue
+                yield resolved
+                first = span.last
+
+    def _context_evidence(self, span: Span, candidates: Sequence[Candidate]) -> list[Place] | None:
+        """Unambiguous, exactly spelled countries, divisions and big cities a span names."""
+        if not candidates or self._implausible(span):
+            return None
+        exact = [c.place for c in candidates if c.exact]
+        countries = [p for p in exact if p.kind == "country"]
+        if countries:
+            return countries
+        if span.sentence_initial or span.speech_follows or span.acronym:
+            return None
+        divisions = [p for p in exact if p.kind in ("admin1", "region", "site")]
+        populous = [
+            p
+            for p in exact
+            if p.kind == "place" and p.population >= POPULOUS and _own_name(p, span.text)
+        ]
+        for places in (divisions, populous):
+            if places and len({p.country_code for p in places}) == 1:
+                return places
+        return None
+
+    def _within_containers(
+        self, text: str, hits: list[GeoHit], context: GeoContext
+    ) -> list[GeoHit]:
+        """Apply "X, Diyala, Iraq" and "X in Idlib": X lies in the division or country named next.
+
+        A place outside its container is replaced by a namesake inside, or else reported as not
+        found: the named container is better evidence than a namesake elsewhere.
+        """
+        result = list(hits)
+        for index, hit in enumerate(hits[:-1]):
+            following = hits[index + 1]
+            container = following.place
+            if container is not None and container.kind == "place":
+                # "in Idlib" names the city; as a container it means the governorate.
+                container = self.admin1(container.country_code, following.text)
+            if (
+                hit.place is None
+                or hit.place.kind not in ("place", "site")
+                or container is None
+                or container.kind not in ("admin1", "country")
+                or not _CONTAINER_GAP.match(text[hit.end : following.start])
+            ):
+                continue
+            place = hit.place
+            if self.admin1(place.country_code, hit.text) is not None:
+                continue  # a list of divisions ("Kirkuk, Salah ad Din and Diyala provinces")
+            if container.kind == "admin1" and container.country_code == place.country_code:
+                if place.admin1 == container.admin1:
+                    continue
+            elif container.country_code == place.country_code:
+                continue
+            inside = [
+                c
+                for c in self._candidates(hit.text)
+                if c.place.kind in ("place", "site")
+                and c.place.country_code == container.country_code
+                and (container.kind == "country" or c.place.admin1 == container.admin1)
+                and (c.exact or c.similarity >= FUZZY_SIMILARITY)
+            ]
+            if inside:
+                best = max(inside, key=lambda c: self._score(c, context))
+                result[index] = replace(hit, place=best.place)
+            else:
+                result[index] = replace(
+                    hit, place=None, precision=PRECISION_REGION, flags=(FLAG_PLACE_NOT_FOUND,)
+                )
+        return result
+
+    def _span_candidates(self, text: str, span: Span) -> tuple[Span, Sequence[Candidate]]:
+        """Candidates for a span, or for it with its lowercase next word ("Syrian desert")."""
+        following = span.next_word
+        if following is not None and not following.capitalised and span.after is None:
+            longer = replace(span, end=following.end, text=text[span.start : following.end])
+            regional = [
+                c
+                for c in self._candidates(longer.text)
+                if c.exact and c.place.kind in ("region", "site")
+            ]
+            if regional:
+                return longer, regional
+        return span, self._candidates(span.text)
+
+    def _hit(
+        self, span: Span, candidates: Sequence[Candidate], cue: Cue, context: GeoContext
+    ) -> GeoHit | None:
+        if not candidates:
+            if not cue.settlement or self._implausible(span):
+                return None
+            return GeoHit(
+                start=span.start,
+                end=span.end,
+                text=span.text,
+                place=None,
+                precision=PRECISION_REGION,
+                relation=cue.relation,
+                flags=(FLAG_PLACE_NOT_FOUND,),
+            )
+        if self._implausible(span) and not (cue.settlement or cue.admin1):
+            return None
+        if span.acronym:
+            candidates = [c for c in candidates if c.exact and c.place.kind == "country"]
+        if cue.admin1 and any(c.place.kind == "admin1" for c in candidates):
+            candidates = [c for c in candidates if c.place.kind == "admin1"]
+        ranked = sorted(candidates, key=lambda c: -self._score(c, context))
+        best = next((c for c in ranked if self._acceptable(c, span, cue, context)), None)
+        if best is None:
+            return None
+        place = best.place
+        if place.kind == "admin1" and not cue.admin1:
+            place = self._seat_of(place, candidates)
+        if place.kind in ("country", "admin1", "region"):
+            precision, flags = PRECISION_REGION, (FLAG_PLACE_REGION_ONLY,)
+        else:
+            precision, flags = (PRECISION_NEAR if cue.near else PRECISION_PLACE), ()
+        return GeoHit(
+            start=span.start,
+            end=span.end,
+            text=span.text,
+            place=place,
+            precision=precision,
+            relation=cue.relation,
+            flags=flags,
+        )
+
+    def _implausible(self, span: Span) -> bool:
+        """A stopword, a demonym, or part of a longer name that is no place's ("Liwa al-Quds")."""
+        light = light_key(span.text)
+        if light in self._stopwords or light in self._demonyms:
+            return True
+        return any(
+            word is not None and not word.particle and word.text.lower() not in _NEIGHBOUR_WORDS
+            for word in (span.before, span.after)
+        )
+
+    def _acceptable(self, candidate: Candidate, span: Span, cue: Cue, context: GeoContext) -> bool:
+        """Guards against common words and personal names that happen to be places."""
+        place = candidate.place
+        in_context = _in_context(place, context)
+        if place.kind == "country":
+            return candidate.exact
+        if span.speech_follows and place.kind != "admin1":
+            return False
+        if not candidate.exact:
+            fuzzy_ok = (
+                candidate.similarity >= FUZZY_SIMILARITY and len(normalise_name(span.text)) >= 4
+            )
+            # Without any context only a near-certain variant of a big city ("Quamishli").
+            no_context_ok = (
+                not context.countries
+                and candidate.similarity >= 0.9
+                and place.population >= POPULOUS
+            )
+            if not ((in_context and fuzzy_ok) or no_context_ok):
+                return False
+        if span.sentence_initial and span.last - span.first == 1:
+            strong = in_context or place.kind != "place" or place.population >= POPULOUS
+            if not (candidate.exact and strong):
+                return False
+        if in_context:
+            return True
+        if not context.countries:
+            return place.kind != "place" or place.population >= 1_000 or cue.settlement
+        # Outside the article's countries only what is unmistakable: a division named as such,
+        # a metropolis by its own name (not "Malaqa" for Malaga, "Rashid" for Rosetta).
+        if place.kind == "admin1":
+            return cue.admin1
+        return place.population >= METROPOLIS and _own_name(place, span.text)
+
+    def _score(self, candidate: Candidate, context: GeoContext) -> float:
+        place = candidate.place
+        score = _KIND_BONUS[place.kind] + math.log10(place.population + 1) / 7
+        if candidate.exact:
+            score += _EXACT_WEIGHT
+        if context.countries:
+            top = max(context.countries.values())
+            share = context.countries.get(place.country_code, 0) / top
+            score += _CONTEXT_COUNTRY_WEIGHT * share
+        if context.admin1 and place.admin1:
+            top = max(context.admin1.values())
+            share = context.admin1.get((place.country_code, place.admin1), 0) / top
+            score += _CONTEXT_ADMIN1_WEIGHT * share
+        return score
+
+    def _seat_of(self, division: Place, candidates: Sequence[Candidate]) -> Place:
+        """A bare "Homs" or "Idlib" names the city, not the governorate of the same name."""
+        namesakes = [
+            c.place
+            for c in candidates
+            if c.place.kind == "place"
+            and c.place.country_code == division.country_code
+            and c.place.admin1 == division.admin1
+        ]
+        return max(namesakes, key=lambda p: p.population) if namesakes else division
+
+    def _candidates(self, name: str) -> tuple[Candidate, ...]:
+        """Every place whose key `name` shares (cached: the same names recur across texts)."""
+        return self._cached_candidates(name)
+
+    def _compute_candidates(self, name: str) -> tuple[Candidate, ...]:
+        bare = bare_spelling(name)
+        names: dict[int, list[str]] = {}
+        places: dict[int, Place] = {}
+        for row in self._rows_for_key(normalise_name(name)):
+            places[row[0]] = self._place_from_row(row)
+            names.setdefault(row[0], []).append(row[-1])
+        candidates = []
+        for place_id, place in places.items():
+            exact = any(bare_spelling(n) == bare for n in names[place_id])
+            similarity = (
+                1.0 if exact else max(spelling_similarity(bare, n) for n in names[place_id])
+            )
+            candidates.append(Candidate(place, exact, similarity))
+        return tuple(candidates)
+
+    def _query_key(self, key: str) -> list[tuple]:
+        if not key:
+            return []
+        return self._db.execute(
+            f"SELECT {_PLACE_COLUMNS}, n.light FROM name n JOIN place p ON p.id = n.place_id"
+            " WHERE n.key = ?",
+            (key,),
+        ).fetchall()
+
+    def _place_by_id(self, place_id: int) -> Place:
+        row = self._db.execute(
+            f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.id = ?", (place_id,)
+        ).fetchone()
+        return self._place_from_row(row)
+
+    def _place_from_row(self, row: tuple) -> Place:
+        _, name, kind, cc, admin1, admin2, lat, lon, geonames_id, population = row[:10]
+        return Place(
+            name=name,
+            kind=kind,
+            country_code=cc,
+            country=self._country_names.get(cc, cc),
+            admin1=admin1,
+            admin2=admin2,
+            latitude=lat,
+            longitude=lon,
+            geonames_id=geonames_id,
+            population=population,
+        )
+
+
+@lru_cache(maxsize=4)
+def _gazetteer_at(index_path: Path) -> Gazetteer:
+    return Gazetteer(index_path)
+
+
+def _spelled_alike(candidate: Candidate) -> bool:
+    """Exactly one of its names, or (except for countries) a close variant of one."""
+    if candidate.exact:
+        return True
+    return candidate.place.kind != "country" and candidate.similarity >= FUZZY_SIMILARITY
+
+
+def _own_name(place: Place, name: str) -> bool:
+    """Named by its own (English or GeoNames) name rather than by one of its alternates."""
+    return bare_spelling(place.name) == bare_spelling(name)
+
+
+def _in_context(place: Place, context: GeoContext) -> bool:
+    if not context.countries:
+        return False
+    top = max(context.countries.values())
+    return context.countries.get(place.country_code, 0) >= _IN_CONTEXT_SHARE * top
+
+
+def same_admin1(a: str, b: str, country_code: str | None = None) -> bool:
+    """Whether two admin1 names are the same division, by any alias (for evaluation)."""
+    if normalise_name(a) == normalise_name(b):
+        return True
+    gazetteer = Gazetteer.default()
+
+    def divisions(name: str) -> set[tuple[str, str]]:
+        return {
+            (c.place.country_code, c.place.name)
+            for c in gazetteer._candidates(name)
+            if c.place.kind == "admin1"
+            and (country_code is None or c.place.country_code == country_code.upper())
+        }
+
+    return bool(divisions(a) & divisions(b))
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine) in kilometres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
+    h = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))

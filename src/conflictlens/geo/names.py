@@ -1,0 +1,118 @@
+"""Name keys that survive transliteration: one fuzzy key for lookup, one light key for exactness.
+
+`normalise_name` folds the spelling variation of Arabic (and Persian, French, Spanish) place names
+written in Latin script onto one key: "Deir ez-Zor", "Dayr az Zawr" and "Deir Azzour" all give
+"dor zor". Keys are for matching only; never show them. All vowels fold to "o" so that no folded
+word can look like an Arabic article, which keeps the function idempotent.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+from functools import lru_cache
+from operator import itemgetter
+
+# Letters NFKD does not decompose into an ASCII base letter; apostrophes and the Arabic ayn/hamza
+# marks vanish (Dar'a = Dara); dashes and odd spaces separate words.
+_LIGHT_MAP = str.maketrans(
+    {
+        "ı": "i",
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "æ": "ae",
+        "œ": "oe",
+        "ß": "ss",
+        "ŀ": "l",
+        "ħ": "h",
+        **dict.fromkeys("'’‘ʿʾʼʻ`´′", ""),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212\u00a0\u2009\u202f", " "),
+    }
+)
+_LIGHT_MAP_KEEP_MARKS = {k: v for k, v in _LIGHT_MAP.items() if v != ""}
+_AYN_MARKS = re.compile(r"['’‘ʿʾʼʻ`´′]")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+# "AlRaqqa", "ElFasher": a glued article is only safe to split where a capital marks it.
+_GLUED_CAPITAL_ARTICLE = re.compile(r"\b([AE]l)(?=[A-Z][a-z])")
+
+# Arabic articles (assimilated forms included) and the Persian ezafe connectors.
+_ARTICLES = frozenset("al el il ul ad ar as az ash at an ath adh ed er es ez esh et en e i".split())
+# A non-initial word that begins with an assimilated article: Azzour, Ezzor, Arraqqa, Ashshaddadi.
+_GLUED_SUN_ARTICLE = re.compile(r"^[ae](sh|th|dh|[tdrzsnl])\1(?=[a-z]{2})")
+_VOWELS = re.compile(r"[aeiou]+")
+_DOUBLED = re.compile(r"(.)\1+")
+_first_letter = itemgetter(1)  # a callable replacement is faster than a template for rare matches
+
+
+@lru_cache(maxsize=200_000)
+def light_key(name: str) -> str:
+    """Casefolded, accent-free, apostrophe-free, with words separated by single spaces."""
+    text = name.translate(_LIGHT_MAP).casefold()
+    if not text.isascii():
+        # Letters without an ASCII base letter (other scripts) drop out.
+        text = unicodedata.normalize("NFKD", text.translate(_LIGHT_MAP))
+        text = text.encode("ascii", "ignore").decode("ascii")
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def ascii_name(name: str) -> str:
+    """A display form in plain ASCII: accents stripped, ayn/hamza marks as an apostrophe."""
+    text = _AYN_MARKS.sub("'", name)
+    if text.isascii():
+        return text.strip()
+    text = unicodedata.normalize("NFKD", text.translate(_LIGHT_MAP_KEEP_MARKS))
+    return text.encode("ascii", "ignore").decode("ascii").strip()
+
+
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
+    word = _DOUBLED.sub(_first_letter, word)  # first, so "cck" and "ddh" fold like "ck", "dh"
+    word = word.replace("dj", "j").replace("dh", "z").replace("ch", "sh")
+    word = word.replace("q", "k").replace("ck", "k")
+    # w and y are vowels inside a word (Dayr/Deir, Zawr/Zour, Suwayda/Sweida), consonants first.
+    head, tail = word[:1], word[1:].replace("w", "u").replace("y", "i")
+    word = _DOUBLED.sub(_first_letter, head + tail)
+    if len(word) > 2 and word.endswith("h") and word[-2] in "aeiou":
+        word = word[:-1]  # Raqqah = Raqqa, Hasakeh = Hasaka
+    # Vowel runs become one "o", so no new doubled letter can appear.
+    return _VOWELS.sub("o", word)
+
+
+def normalise_name(name: str) -> str:
+    """The lookup key of a place name: equal keys mean "probably the same name"."""
+    if "l" in name and _GLUED_CAPITAL_ARTICLE.search(name):
+        name = _GLUED_CAPITAL_ARTICLE.sub(r"\1 ", name)
+    return _key_of_light(light_key(name))
+
+
+@lru_cache(maxsize=200_000)
+def _key_of_light(light: str) -> str:
+    words = light.split()
+    kept = [w for w in words if w not in _ARTICLES] or words
+    folded = []
+    for position, word in enumerate(kept):
+        glued = _GLUED_SUN_ARTICLE.match(word) if position else None
+        if glued:
+            word = word[1 + len(glued.group(1)) :]
+        folded.append(_fold_word(word))
+    return " ".join(folded)
+
+
+@lru_cache(maxsize=100_000)
+def bare_spelling(name: str) -> str:
+    """The light key without Arabic articles: "al-Hasakeh" and "Hasakeh" are spelled alike."""
+    words = light_key(name).split()
+    return " ".join(w for w in words if w not in _ARTICLES) or " ".join(words)
+
+
+def spelling_similarity(a: str, b: str) -> float:
+    """How alike two spellings are (0..1), ignoring case, accents and Arabic articles.
+
+    Equal keys only say two names may be the same; this tells "Idleb"/"Idlib" (0.8) from
+    "Shola"/"Shilla" (0.73), which fold to one key too.
+    """
+    return SequenceMatcher(None, bare_spelling(a), bare_spelling(b)).ratio()

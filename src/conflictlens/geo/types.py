@@ -1,0 +1,44 @@
+"""The records the gazetteer hands out: a Place, a GeoHit in a text, an article's GeoContext."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+PLACE_KINDS = ("country", "admin1", "place", "region", "site")
+
+# geo_precision, as in the event record: the place itself, near/part of it, only the region.
+PRECISION_PLACE = 1
+PRECISION_NEAR = 2
+PRECISION_REGION = 3
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # English name
+    kind: str  # one of PLACE_KINDS
+    country_code: str  # ISO 3166-1 alpha-2
+    country: str  # English country name
+    admin1: str | None  # canonical admin1 name (None for countries)
+    admin2: str | None
+    latitude: float
+    longitude: float
+    geonames_id: int | None
+    population: int = 0
+
+
+@dataclass(frozen=True)
+class GeoHit:
+    start: int  # char offsets into the text passed to find()
+    end: int
+    text: str
+    place: Place | None  # None = named but not found (flags say so)
+    precision: int  # 1 place itself, 2 near/part of, 3 region only
+    relation: str | None  # "near", "south of", "outskirts", "countryside", ...
+    flags: tuple[str, ...] = ()
+
+
+@dataclass
+class GeoContext:
+    countries: Counter[str] = field(default_factory=Counter)  # ISO2 -> weight
+    admin1: Counter[tuple[str, str]] = field(default_factory=Counter)  # (ISO2, admin1) -> weight

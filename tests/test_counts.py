@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conflictlens.extraction.counts import find_counts, parse_number
+
+
+def killed(text: str) -> list[tuple[int | None, int | None, int | None]]:
+    return [(c.best, c.low, c.high) for c in find_counts(text) if c.category == "killed"]
+
+
+def test_qualifiers_map_to_bounds() -> None:
+    assert killed("Gunmen killed at least seven villagers.") == [(7, 7, None)]
+    assert killed("More than 15 soldiers were killed in an ambush.") == [(15, 15, None)]
+    assert killed("Nearly 100 people were killed.") == [(100, None, 100)]
+    assert killed("About 20 fighters were killed.") == [(20, 20, 20)]
+
+
+def test_vague_words_get_a_range_and_no_best() -> None:
+    [count] = find_counts("Dozens of soldiers were killed in the desert.")
+    assert (count.best, count.low, count.high, count.vague) == (None, 24, 99, True)
+    [wounded] = find_counts("The gunmen wounded several other militia fighters.")
+    assert wounded.category == "wounded" and wounded.best is None and wounded.vague
+
+
+def test_subsets_are_not_added() -> None:
+    counts = find_counts(
+        "On Sunday, 15 army forces, including 5 officers and 10 troops were killed and 18 others, "
+        "including three officers, were wounded."
+    )
+    assert [(c.category, c.best) for c in counts] == [("killed", 15), ("wounded", 18)]
+
+
+def test_lists_are_summed_and_split_by_side() -> None:
+    [count] = find_counts(
+        "The ambush resulted in the deaths of eight soldiers, four allied fighters and three civilians."
+    )
+    assert count.best == 15
+    assert count.by_side() == {"state_forces": 12, "civilians": 3}
+
+
+def test_attackers_dead_are_a_side_of_their_own() -> None:
+    [count] = find_counts(
+        "According to the monitor, 19 regime loyalists and 11 jihadists were killed."
+    )
+    assert count.best == 30
+    assert count.by_side() == {"state_forces": 19, "armed_group": 11}
+
+
+def test_left_dead_toll_and_bodies() -> None:
+    assert killed("Another attack left a general and four soldiers dead.") == [(5, 5, 5)]
+    assert killed("A week of fighting left more than 370 dead.") == [(370, 370, None)]
+    assert killed("The death toll rose to 23, officials said.") == [(23, 23, 23)]
+    assert killed("Police found 9 bodies near the road.") == [(9, 9, 9)]
+
+
+def test_active_and_passive_with_several_categories() -> None:
+    counts = find_counts("Gunmen killed 12 villagers and wounded 5 others on Tuesday.")
+    assert [(c.category, c.best) for c in counts] == [("killed", 12), ("wounded", 5)]
+    counts = find_counts("Police arrested 51 suspects and freed two hostages.")
+    assert [(c.category, c.best) for c in counts] == [("arrested", 51)]
+    assert [
+        (c.category, c.best) for c in find_counts("Bandits abducted 30 students from a school.")
+    ] == [("abducted", 30)]
+
+
+def test_numbers_that_are_not_people() -> None:
+    assert find_counts("Russian planes carried out at least 15 airstrikes on Monday.") == []
+    assert find_counts("In October, 21 operations were conducted over 48 hours.") == []
+    assert find_counts("The war began in 2011 and IS rose in 2014.") == []
+
+
+def test_headline_capitals() -> None:
+    assert killed("7 REGIME LOYALISTS KILLED IN AMBUSH IN SYRIA") == [(7, 7, 7)]
+
+
+def test_evidence_span_covers_the_count() -> None:
+    text = "Officials said 4 policemen were killed overnight."
+    [count] = find_counts(text)
+    assert text[count.start : count.end] == count.text
+    assert count.text.startswith("4 policemen")
+
+
+@given(st.integers(min_value=1, max_value=999_999))
+def test_digits_round_trip(n: int) -> None:
+    assert parse_number(f"{n:,}") == n
+    assert killed(f"{n:,} soldiers were killed.") == [(n, n, n)]
+
+
+def test_number_words() -> None:
+    assert parse_number("twenty-five") == 25
+    assert parse_number("two hundred") == 200
+    assert parse_number("seven") == 7
+    assert parse_number("a dozen") is None

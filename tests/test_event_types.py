@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import pytest
+
+from conflictlens.extraction.event_types import classify, find_tags, find_triggers
+
+
+@pytest.mark.parametrize(
+    ("text", "civilians", "expected"),
+    [
+        (
+            "Seven fighters were killed in clashes with a sleeper cell",
+            False,
+            ("Battles", "Armed clash"),
+        ),
+        (
+            "Landmines left by the group killed five soldiers",
+            False,
+            ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
+        ),
+        (
+            "Warplanes carried out airstrikes on the hideouts",
+            False,
+            ("Explosions/Remote violence", "Air/drone strike"),
+        ),
+        (
+            "A suicide bomber blew himself up at the checkpoint",
+            False,
+            ("Explosions/Remote violence", "Suicide bomb"),
+        ),
+        (
+            "Rebels shelled the town with mortars",
+            False,
+            ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+        ),
+        (
+            "Gunmen attacked the village and shot dead 12 villagers",
+            True,
+            ("Violence against civilians", "Attack"),
+        ),
+        (
+            "Bandits kidnapped 30 students",
+            True,
+            ("Violence against civilians", "Abduction/forced disappearance"),
+        ),
+        ("Security forces arrested 14 suspects", False, ("Strategic developments", "Arrests")),
+        ("A grenade was thrown at the market", True, ("Explosions/Remote violence", "Grenade")),
+    ],
+)
+def test_classify(text: str, civilians: bool, expected: tuple[str, str]) -> None:
+    decision = classify(
+        find_triggers(text), civilians_hit=civilians, state_actor_first=False, victims_counted=False
+    )
+    assert decision is not None
+    assert (decision.event_type, decision.sub_event_type) == expected
+
+
+def test_civilian_targeting_only_when_civilians_are_hit() -> None:
+    triggers = find_triggers("Gunmen ambushed a convoy")
+    assert not classify(
+        triggers, civilians_hit=False, state_actor_first=False, victims_counted=True
+    ).civilian_targeting
+    assert classify(
+        triggers, civilians_hit=True, state_actor_first=False, victims_counted=True
+    ).civilian_targeting
+
+
+def test_grenade_launchers_are_weapons_not_grenade_attacks() -> None:
+    assert all(
+        t.rule.sub_event_type != "Grenade"
+        for t in find_triggers("they used hand grenade launchers")
+    )
+
+
+def test_tags() -> None:
+    assert find_tags("an IS sleeper cell ambushed a car bomb convoy") >= {
+        "sleeper cell",
+        "ambush",
+        "vehicle-borne",
+    }
+    assert find_tags("peaceful day") == set()

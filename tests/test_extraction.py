@@ -1,0 +1,107 @@
+"""The extractor on an article the team wrote: several incidents, a tally, history and page junk."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import conflictlens
+from conflictlens.ingest import read_sources
+from conflictlens.models import FLAG_DATE_UNRESOLVED, Article, Event
+
+ARTICLE_PATH = Path(__file__).parent / "articles" / "iraq_multi.txt"
+
+
+@pytest.fixture(scope="module")
+def article() -> Article:
+    [item] = list(read_sources([ARTICLE_PATH]))
+    assert isinstance(item, Article)
+    return item
+
+
+@pytest.fixture(scope="module")
+def events(article: Article) -> list[Event]:
+    from conflictlens.extraction import extract_article
+
+    return extract_article(article)
+
+
+def test_one_record_per_incident_and_the_tally_is_an_aggregate(events: list[Event]) -> None:
+    incidents = [e for e in events if e.kind == "incident"]
+    aggregates = [e for e in events if e.kind == "aggregate"]
+    assert len(incidents) == 2, [e.notes for e in incidents]
+    assert len(aggregates) == 1
+    assert aggregates[0].fatalities == 61
+
+
+def test_the_bombing(events: list[Event]) -> None:
+    bombing = next(e for e in events if e.kind == "incident" and e.fatalities == 4)
+    assert bombing.event_date == date(2022, 5, 17)  # "on Tuesday", published Wednesday 18 May
+    assert bombing.time_precision == 1
+    assert bombing.sub_event_type == "Remote explosive/landmine/IED"
+    assert bombing.wounded == 3
+    assert bombing.admin1 == "Diyala"
+    assert bombing.country_code == "IQ"
+    assert bombing.actor1 == "Islamic State"
+    assert bombing.actor2 == "Military Forces of Iraq"
+    assert bombing.claimed_by is None  # "No group immediately claimed responsibility"
+    assert "Iraqi Security Media Cell" in bombing.sources
+    assert bombing.outlets == ["Tigris Wire"]
+
+
+def test_the_shooting_of_civilians(events: list[Event]) -> None:
+    shooting = next(e for e in events if e.kind == "incident" and e.fatalities == 2)
+    assert shooting.event_date == date(2022, 5, 15)
+    assert shooting.event_type == "Violence against civilians"
+    assert shooting.civilian_targeting
+    assert shooting.actor2 == "Civilians"
+    assert "AFP" in shooting.sources
+
+
+def test_evidence_points_at_the_words(events: list[Event], article: Article) -> None:
+    for event in events:
+        assert event.evidence, event.notes
+        for ev in event.evidence:
+            assert article.text[ev.start : ev.end] == ev.text
+            assert ev.article_id == article.id
+    bombing = next(e for e in events if e.fatalities == 4)
+    fields = {ev.field for ev in bombing.evidence}
+    assert {"event_date", "fatalities", "wounded", "location", "event_type", "actor1"} <= fields
+
+
+def test_ids_are_stable(article: Article) -> None:
+    from conflictlens.extraction import extract_article
+
+    first = [e.event_id for e in extract_article(article)]
+    second = [e.event_id for e in extract_article(article.model_copy())]
+    assert first == second and len(set(first)) == len(first)
+
+
+def test_without_publication_date_relative_dates_stay_null_and_flagged(article: Article) -> None:
+    events = conflictlens.extract(article.text)
+    incidents = [e for e in events if e.kind == "incident"]
+    assert incidents
+    for event in incidents:
+        assert event.event_date is None
+        assert FLAG_DATE_UNRESOLVED in event.flags
+
+
+def test_page_junk_and_history_make_no_events() -> None:
+    text = "FOLLOW INDEPENDENT PRESS:\nShare this story!\nLeave a Reply\nThe group seized large parts of Iraq in 2014."
+    assert conflictlens.extract(text, published="2022-05-18") == []
+
+
+def test_notes_are_generated_from_fields(events: list[Event]) -> None:
+    bombing = next(e for e in events if e.fatalities == 4)
+    assert bombing.notes.startswith("On 17 May 2022, Islamic State")
+    assert "4 fatalities" in bombing.notes
+
+
+def test_python_api_and_dataframe() -> None:
+    frame = conflictlens.to_dataframe(
+        conflictlens.extract(ARTICLE_PATH.read_text().split("\n\n", 1)[1], "2022-05-18")
+    )
+    assert list(frame.columns)[:3] == ["event_id", "kind", "event_date"]
+    assert len(frame) >= 2
