@@ -313,6 +313,11 @@ def test_a_named_container_overrules_a_foreign_namesake(gazetteer: Gazetteer) ->
     assert nineveh is not None and nineveh.admin1 == "Nineveh"
 
 
+def test_english_function_words_do_not_join_names(gazetteer: Gazetteer) -> None:
+    hits = gazetteer.find("Russia sees Syria as Turkey does, Reuters said.")
+    assert [h.text for h in hits] == ["Russia", "Syria", "Turkey"]
+
+
 def test_hits_are_sorted_and_point_into_the_text(gazetteer: Gazetteer) -> None:
     text = "Clashes near Raqqa and in Homs left dozens dead in Syria, AFP said."
     hits = gazetteer.find(text)

@@ -537,3 +537,33 @@ def evaluate_command(
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
     else:
         render_report(report, out, verbose=verbose)
+
+
+gazetteer_app = typer.Typer(
+    help="The offline gazetteer: village-level places from a GeoNames dump.", no_args_is_help=True
+)
+app.add_typer(gazetteer_app, name="gazetteer")
+
+
+@gazetteer_app.command("import")
+def gazetteer_import(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="GeoNames dump files you downloaded: allCountries.zip, a country file (SY.zip), "
+            "cities1000.zip, admin1CodesASCII.txt, admin2Codes.txt, alternateNamesV2.zip.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+) -> None:
+    """Load a GeoNames dump into the gazetteer index (streamed; nothing is downloaded)."""
+    from conflictlens.geo import Gazetteer
+    from conflictlens.geo.importer import import_geonames_dump
+
+    index = Gazetteer.default().index_path
+    report = import_geonames_dump(files, index)
+    err.print(
+        f"imported {report.places} places, {report.admin1} admin1 and {report.admin2} admin2 names, "
+        f"{report.alternate_names} alternate names into {index}"
+    )

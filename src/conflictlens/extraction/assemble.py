@@ -14,6 +14,7 @@ from conflictlens.extraction.incidents import Incident
 from conflictlens.geo import Gazetteer, GeoContext, GeoHit, Place
 from conflictlens.models import (
     FLAG_ACTOR_SUSPECTED,
+    FLAG_ACTOR_UNKNOWN,
     FLAG_COUNT_VAGUE,
     FLAG_DATE_UNRESOLVED,
     FLAG_NO_PUBLICATION_DATE,
@@ -26,7 +27,7 @@ from conflictlens.models import (
 
 FLAG_DATE_FROM_PUBLICATION = "date_from_publication"
 FLAG_PLACE_FROM_ARTICLE = "place_from_article"
-FLAG_ACTOR_INFERRED = "actor_inferred"
+_VIOLENT_TYPES = frozenset(("Battles", "Explosions/Remote violence", "Violence against civilians"))
 FLAG_PUBLISHED_FROM_DATELINE = "published_from_dateline"
 
 # Verbs whose grammatical subject is the side that acted.
@@ -89,46 +90,41 @@ def _role(clause: Clause, mention: ActorMention) -> str | None:
     return None
 
 
-def _assign_roles(
-    incident: Incident, article_country: str | None, dominant_armed: ActorMention | None
-) -> _Roles:
-    roles = _Roles()
+def _assign_roles(incident: Incident) -> _Roles:
+    """actor1 and actor2 from the parsed roles (the words around a mention when the parse is silent);
+    a named actor beats a role noun ("members of the NDF" over "regime loyalists")."""
+    found: dict[str, list[tuple[ActorMention, Clause]]] = {
+        "attacker": [],
+        "target": [],
+        "opponent": [],
+    }
     for clause in incident.clauses:
-        for mention in clause.actors:
+        parsed = clause.actor_roles or [None] * len(clause.actors)
+        for mention, parsed_role in zip(clause.actors, parsed, strict=True):
             if mention.name is None:
                 continue
-            role = _role(clause, mention)
-            if role == "attacker" and roles.actor1 is None:
-                roles.actor1, roles.actor1_clause = mention, clause
-            elif role == "victim" and roles.actor2 is None:
-                roles.actor2, roles.actor2_clause = mention, clause
-    # Fallbacks: a named armed group with no role is the likely attacker; the counted people the victims.
-    if roles.actor1 is None:
-        for clause in incident.clauses:
-            for mention in clause.actors:
-                if (
-                    mention.name
-                    and mention.inter != "Civilians"
-                    and (roles.actor2 is None or mention.name != roles.actor2.name)
-                    and not mention.generic
-                ):
-                    roles.actor1, roles.actor1_clause = mention, clause
-                    break
-            if roles.actor1:
-                break
-    if (
-        roles.actor1 is None
-        and dominant_armed is not None
-        and roles.actor2 is not None
-        and (roles.actor2.name != dominant_armed.name)
-    ):
-        roles.actor1 = dominant_armed
-    if (
-        roles.actor1 is not None
-        and roles.actor2 is not None
-        and roles.actor1.name == roles.actor2.name
-    ):
-        roles.actor2 = None
+            role = parsed_role or _role(clause, mention)
+            if role is not None:
+                found["target" if role == "victim" else role].append((mention, clause))
+
+    def best(
+        candidates: list[tuple[ActorMention, Clause]], exclude: str | None
+    ) -> tuple[ActorMention, Clause] | None:
+        usable = [(m, c) for m, c in candidates if m.name != exclude]
+        named = [(m, c) for m, c in usable if not m.generic]
+        return (named or usable or [None])[0]
+
+    roles = _Roles()
+    attacker = best(found["attacker"], None)
+    target = best(found["target"], attacker[0].name if attacker else None)
+    if attacker is None:
+        attacker = best(found["opponent"], target[0].name if target else None)
+    elif target is None:
+        target = best(found["opponent"], attacker[0].name)
+    if attacker is not None:
+        roles.actor1, roles.actor1_clause = attacker
+    if target is not None:
+        roles.actor2, roles.actor2_clause = target
     return roles
 
 
@@ -178,6 +174,9 @@ def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause 
 
 def _count_of(incident: Incident, category: str) -> tuple[CountMention | None, list[CountMention]]:
     mentions = [c for cl in incident.clauses for c in cl.counts if c.category == category]
+    # "No casualties" yields to any report of people hit.
+    if any(c.best != 0 for c in mentions):
+        mentions = [c for c in mentions if c.best != 0]
     precise = [c for c in mentions if not c.vague]
     body = [
         c for c in precise if not any(cl.headline and c in cl.counts for cl in incident.clauses)
@@ -185,6 +184,22 @@ def _count_of(incident: Incident, category: str) -> tuple[CountMention | None, l
     detailed = [c for c in body if len(c.members) > 1]
     chosen = (detailed or body or precise or mentions or [None])[0]
     return chosen, mentions
+
+
+def _adds_to(count: CountMention, main: CountMention, incident: Incident) -> bool:
+    """A second count of dead is an addition when it says so ("also") or counts the other side."""
+    clause = _clause_of(incident, count)
+    if clause is _clause_of(incident, main) and count.start < main.end:
+        return False
+    also = re.search(
+        r"\b(?:also|as well|in addition|besides)\b",
+        clause.text[max(0, count.start - 20) : count.end + 25],
+        re.I,
+    )
+    other_side = set(count.by_side()) == {"armed_group"} and "armed_group" not in main.by_side()
+    return bool(also or other_side) and not any(
+        cl.headline for cl in incident.clauses if count in cl.counts
+    )
 
 
 def _clause_of(incident: Incident, count: CountMention) -> Clause:
@@ -212,11 +227,11 @@ def build_event(
     published: date | None,
     context: GeoContext,
     article_country: str | None,
-    dominant_armed: ActorMention | None,
     outlets: list[str],
     published_flag: bool,
 ) -> Event:
     dictionary = ActorDictionary.default()
+    kind = incident.kind
     flags: list[str] = [FLAG_PUBLISHED_FROM_DATELINE] if published_flag else []
     evidence: list[Evidence] = []
 
@@ -242,7 +257,7 @@ def build_event(
     counted_sides = {m.side for c in killed_all for m in c.members}
 
     # Who
-    roles = _assign_roles(incident, article_country, dominant_armed)
+    roles = _assign_roles(incident)
     actor2_name = roles.actor2.name if roles.actor2 else None
     if actor2_name is None and killed is not None:
         side = max(killed.by_side().items(), key=lambda kv: kv[1], default=("unknown", 0))[0]
@@ -288,10 +303,16 @@ def build_event(
     if roles.actor1 is not None:
         if roles.actor1_clause is not None:
             cite("actor1", roles.actor1_clause, roles.actor1.start, roles.actor1.end)
-        else:
-            flags.append(FLAG_ACTOR_INFERRED)
         if roles.actor1.suspected:
             flags.append(FLAG_ACTOR_SUSPECTED)
+    elif kind == "incident" and event_type in _VIOLENT_TYPES:
+        # Someone acted but the report does not say who: ACLED's convention, flagged.
+        actor1_name = dictionary.canonical(
+            "Unidentified Military Forces"
+            if sub_event_type == "Air/drone strike"
+            else "Unidentified Armed Group"
+        )
+        flags.append(FLAG_ACTOR_UNKNOWN)
     if roles.actor2 is not None and roles.actor2_clause is not None:
         cite("actor2", roles.actor2_clause, roles.actor2.start, roles.actor2.end)
 
@@ -327,6 +348,16 @@ def build_event(
         return count.best
 
     fatalities = count_fields(killed, "fatalities")
+    # The other side's dead reported apart ("three of the attackers were also killed") add to the toll.
+    extra = [
+        c
+        for c in killed_all
+        if killed is not None and c is not killed and _adds_to(c, killed, incident)
+    ]
+    for count in extra:
+        if fatalities is not None and count.best is not None:
+            fatalities += count.best
+            cite("fatalities", _clause_of(incident, count), count.start, count.end)
     low = (
         min((c.low for c in killed_all if c.low is not None), default=None) if killed_all else None
     )
@@ -337,6 +368,9 @@ def build_event(
     )
     if killed is not None and not killed.vague:
         low, high = killed.low, killed.high
+        if extra and fatalities is not None:
+            low = fatalities if low is not None else None
+            high = fatalities if high is not None else None
     by_side = _by_side(killed, actor1_name, actor2_name, dictionary, article_country)
 
     # According to whom
@@ -355,7 +389,6 @@ def build_event(
                 sources.append(source.name)
                 cite("sources", clause, source.start, source.end)
 
-    kind = incident.kind
     event = Event(
         event_id=Event.id_for(article.id, kind, incident.first.start),
         kind=kind,

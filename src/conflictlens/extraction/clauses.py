@@ -67,6 +67,7 @@ class Clause:
     counts: list[CountMention] = field(default_factory=list)
     triggers: list[Trigger] = field(default_factory=list)
     actors: list[ActorMention] = field(default_factory=list)
+    actor_roles: list[str | None] = field(default_factory=list)  # parallel to `actors`
     places: list[GeoHit] = field(default_factory=list)
     sources: list[SourceMention] = field(default_factory=list)
     aggregate_cue: str | None = None

@@ -117,6 +117,7 @@ class _Lexicon:
     sides: dict[str, str]
     outcome_words: frozenset[str]
     number: re.Pattern[str]
+    zero: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
 
 
 @lru_cache(maxsize=1)
@@ -166,6 +167,14 @@ def _lexicon() -> _Lexicon:
         sides,
         outcome_words,
         number,
+        tuple(
+            (
+                re.compile(pattern, re.I),
+                ("killed", "wounded") if key == "killed_and_wounded" else (key,),
+            )
+            for key, patterns in raw["zero"].items()
+            for pattern in patterns
+        ),
     )
 
 
@@ -214,7 +223,8 @@ def _noun_window(text: str, start: int) -> tuple[str, int]:
 
 def _side_of(noun: str) -> str:
     """The side of the people a noun phrase names; allegiance words ("pro-regime") beat role nouns."""
-    found = {_lexicon().sides.get(w) for w in re.findall(r"[\w-]+", noun.lower())}
+    sides = _lexicon().sides
+    found = {sides.get(w) or sides.get(f"{w}s") for w in re.findall(r"[\w-]+", noun.lower())}
     for side in ("state_forces", "civilians", "armed_group"):
         if side in found:
             return side
@@ -222,8 +232,8 @@ def _side_of(noun: str) -> str:
 
 
 def _is_person_count(noun: str) -> bool:
-    lex = _lexicon()
-    return any(w in lex.person_nouns for w in re.findall(r"[\w'’-]+", noun.lower()))
+    nouns = _lexicon().person_nouns
+    return any(w in nouns or f"{w}s" in nouns for w in re.findall(r"[\w'’-]+", noun.lower()))
 
 
 def _value(match: re.Match[str]) -> tuple[int | None, int | None, int | None, bool] | None:
@@ -255,7 +265,7 @@ def find_counts(text: str) -> list[CountMention]:
         return any(s <= match.start() < e for s, e in subsets)
 
     numbers = [m for m in lex.number.finditer(text) if not _is_year_or_time(text, m)]
-    mentions: list[CountMention] = []
+    mentions: list[CountMention] = _zero_counts(text)
     i = 0
     while i < len(numbers):
         first = numbers[i]
@@ -302,6 +312,21 @@ def find_counts(text: str) -> list[CountMention]:
         )
         i = j
     return mentions
+
+
+def _zero_counts(text: str) -> list[CountMention]:
+    """ "No casualties were reported" is a count: 0 killed and 0 wounded."""
+    found: dict[str, CountMention] = {}
+    for pattern, categories in _lexicon().zero:
+        for match in pattern.finditer(text):
+            for category in categories:
+                found.setdefault(
+                    category,
+                    CountMention(
+                        category, 0, 0, 0, False, match.start(), match.end(), match.group(), ""
+                    ),
+                )
+    return list(found.values())
 
 
 def _is_year_or_time(text: str, match: re.Match[str]) -> bool:
@@ -357,6 +382,17 @@ def _collect_list(
         members.append(CountMember(best, low, high, noun, _side_of(noun), match.start(), noun_end))
         end = noun_end
         j += 1
+        # "nine militiamen and a shepherd": a lone person closing the list.
+        tail = re.match(r"\s*,?\s*and\s+(?:an?|one)\s+([\w-]+)\b", text[end:], re.I)
+        if (
+            tail
+            and _is_person_count(tail.group(1))
+            and (j >= len(numbers) or numbers[j].start() > end + tail.end())
+        ):
+            members.append(
+                CountMember(1, 1, 1, tail.group(1), _side_of(tail.group(1)), end, end + tail.end())
+            )
+            end += tail.end()
     return members, max(j, i + 1), end
 
 

@@ -15,12 +15,15 @@ MAX_SPAN_WORDS = 5
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’ʼ‘`][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
-# Lowercase words that may stand inside a place name: Arabic articles, Romance and Persian
-# connectors ("Deir ez Zor", "Norte de Santander", "Mazar i Sharif").
+# Articles and connectors inside place names: Arabic, Romance and Persian ("Deir ez-Zor",
+# "Norte de Santander", "Mazar-i-Sharif", "Bab At Tub").
 PARTICLES = frozenset(
     "al el il ul ad ar as az ash at an ath adh ed er es ez et en "
     "de del della di da do dos du des la le les los las y e i bin ibn bani".split()
 )
+# Those that may also stand alone in lowercase between two capitalised words of one name; the
+# English words among them ("Syria as Turkey", "Homs at dawn") may not.
+_STANDALONE_PARTICLES = PARTICLES - {"as", "at", "an", "en", "e", "i", "y", "do"}
 _SENTENCE_PUNCTUATION = ".!?:;\n"
 _OPENING_MARKS = ' \t"“‘(['
 _CLOSING_MARKS = '"”’)]'
@@ -37,7 +40,7 @@ class Word:
     end: int
     text: str
     capitalised: bool  # starts with a capital, or is an article glued to one ("al-Bukamal")
-    particle: bool  # a lowercase connector that may stand inside a name
+    particle: bool  # a lowercase article or connector that may stand inside a name
     sentence_initial: bool
 
 
@@ -67,7 +70,7 @@ def words_of(text: str) -> list[Word]:
     for match in _WORD.finditer(text):
         start, token = match.start(), match.group()
         token = _POSSESSIVE.sub("", token)
-        parts = re.split(r"-", token)
+        parts = token.split("-")
         # "Russia-backed", "US-led": a modifier, not a place name, so cut it to its head.
         if len(parts) > 1 and parts[-1].islower() and parts[-1] not in PARTICLES:
             token, capitalised = parts[0], False
@@ -80,7 +83,7 @@ def words_of(text: str) -> list[Word]:
                 end=start + len(token),
                 text=token,
                 capitalised=capitalised,
-                particle=token in PARTICLES,
+                particle=token in _STANDALONE_PARTICLES,
                 sentence_initial=_starts_sentence(text, start),
             )
         )

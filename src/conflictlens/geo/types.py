@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-PLACE_KINDS = ("country", "admin1", "place", "region", "site")
-
 # geo_precision, as in the event record: the place itself, near/part of it, only the region.
 PRECISION_PLACE = 1
 PRECISION_NEAR = 2
@@ -16,7 +14,7 @@ PRECISION_REGION = 3
 @dataclass(frozen=True)
 class Place:
     name: str  # English name
-    kind: str  # one of PLACE_KINDS
+    kind: str  # "country" | "admin1" | "place" | "region" | "site"
     country_code: str  # ISO 3166-1 alpha-2
     country: str  # English country name
     admin1: str | None  # canonical admin1 name (None for countries)
