@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
+from datetime import date
 
 from conflictlens.clean import detect_language, find_dateline
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
@@ -21,6 +22,7 @@ from conflictlens.geo import Gazetteer, GeoHit
 from conflictlens.models import Article, Event
 
 _DATELINE_DASH = re.compile(r"(?:,\s*[A-Za-z .]+)?\s*(?:\(\w+\)\s*)?[-–—:]\s")
+HISTORY_DAYS = 365
 _ARMED_INTERS = {"Rebel group", "Political militia", "Identity militia"}
 
 
@@ -62,7 +64,7 @@ def extract_article(article: Article) -> list[Event]:
 
     outlet = article.outlet or find_outlet_line(article.text)
     incidents = group_incidents(clauses)
-    return [
+    events = [
         build_event(
             incident,
             article,
@@ -74,6 +76,15 @@ def extract_article(article: Article) -> list[Event]:
         )
         for incident in incidents
     ]
+    return [e for e in events if not _is_history(e, published)]
+
+
+def _is_history(event: Event, published: date | None) -> bool:
+    """Background ("a bombing in March 2017 killed 30"): an incident over a year before the report."""
+    if event.kind != "incident" or event.event_date is None or published is None:
+        return False
+    period_end = {3: 31, 4: 365}.get(event.time_precision or 1, 0)
+    return (published - event.event_date).days - period_end > HISTORY_DAYS
 
 
 def _is_dateline(clause: Clause, hit: GeoHit) -> bool:

@@ -17,6 +17,9 @@ from conflictlens.extraction.dates import DateMention
 from conflictlens.geo import GeoHit, distance_km
 
 PLACE_CONFLICT_KM = 50.0
+GENERIC_TRIGGER_PRIORITY = 10  # the catch-all rule of data/event_types.yaml
+# A single report of this many dead is a tally over a war or a year, not one incident.
+TALLY_THRESHOLD = 1000
 # Sub-event types that a reporter would never use for the same incident.
 _EXCLUSIVE_FAMILIES = (
     {"Air/drone strike"},
@@ -77,7 +80,11 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
             continue
         if clause.habitual and not clause.counts:
             continue
-        if clause.aggregate_cue and (clause.counts or not clause.dates):
+        huge = any(
+            c.category == "killed" and (c.best or c.low or 0) >= TALLY_THRESHOLD
+            for c in clause.counts
+        )
+        if (clause.aggregate_cue or huge) and (clause.counts or not clause.dates):
             if clause.counts:
                 incidents.append(Incident("aggregate", [clause]))
             continue
@@ -98,8 +105,10 @@ def _starts_incident(clause: Clause) -> bool:
     """A clause that reports an incident by itself: people counted, or an act with a time or place."""
     if any(c.category in ("killed", "wounded", "abducted", "arrested") for c in clause.counts):
         return bool(clause.triggers) or any(c.category == "killed" for c in clause.counts)
-    strong = any(t.rule.priority >= 30 for t in clause.triggers)
-    return strong and bool(clause.dates or clause.places)
+    # Any specific act (not the catch-all "attacked"/"killed") with a time or a place starts one:
+    # arrests, abductions and looting are incidents too.
+    specific = any(t.rule.priority > GENERIC_TRIGGER_PRIORITY for t in clause.triggers)
+    return specific and bool(clause.dates or clause.places)
 
 
 def _find_compatible(
