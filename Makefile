@@ -33,7 +33,9 @@ eval: install
 	$(BIN)/conflictlens eval corpus/sample/gold.yaml
 
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_gazetteer.py
+	$(BIN)/python bench/eval_dev.py
 
 clean:
 	rm -rf $(VENV) conflictlens.db build dist src/*.egg-info

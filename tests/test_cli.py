@@ -40,6 +40,20 @@ def test_extract_json_lists_every_row_of_a_dump_with_its_id(tmp_path: Path) -> N
     assert all(len(e["articles"]) == 1 for e in events)
 
 
+def test_extract_reads_stdin() -> None:
+    text = "Gunmen shot dead three farmers near Gao on Monday, local officials said."
+    result = runner.invoke(
+        app, ["extract", "-", "--published", "2020-05-06", "--format", "json", "-q"], input=text
+    )
+    assert result.exit_code == 0, result.output
+    [event] = json.loads(result.stdout)
+    assert (event["fatalities"], event["event_date"], event["country_code"]) == (
+        3,
+        "2020-05-04",
+        "ML",
+    )
+
+
 def test_bad_input_gives_one_line_per_problem_and_exit_1(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("", encoding="utf-8")
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02binary")

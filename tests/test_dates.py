@@ -28,6 +28,7 @@ def test_relative_days() -> None:
     assert resolve("two days ago") == [(date(2021, 1, 7), 1)]
     assert resolve("over the past 48 hours") == [(date(2021, 1, 7), 2)]
     assert resolve("last week") == [(date(2021, 1, 2), 2)]
+    assert resolve("a few days ago") == [(date(2021, 1, 6), 2)]
 
 
 def test_month_day_is_in_the_past_so_the_previous_year_when_needed() -> None:

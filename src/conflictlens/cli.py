@@ -265,7 +265,10 @@ def _events_table(events: list[Event], article: Article | None = None) -> Table:
         if event.time_precision and event.time_precision > 1:
             when += f" (p{event.time_precision})"
         kind = "[dim]aggregate[/dim]\n" if event.kind == "aggregate" else ""
-        where = ", ".join(x for x in (event.location, event.admin1, event.country) if x) or "-"
+        where = (
+            ", ".join(dict.fromkeys(x for x in (event.location, event.admin1, event.country) if x))
+            or "-"
+        )
         evidence = next((e for e in event.evidence if e.field == "fatalities"), None) or next(
             iter(event.evidence), None
         )

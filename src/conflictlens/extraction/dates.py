@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from conflictlens.clean import month_number
+from conflictlens.extraction.counts import parse_number
 from conflictlens.models import FLAG_DATE_UNRESOLVED, FLAG_NO_PUBLICATION_DATE
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -19,23 +20,8 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "a": 1,
-    "an": 1,
-    "a couple of": 2,
-    "a few": 3,
-    "several": 3,
-}
+# Quantities of days that are not number words: "a few days ago" is about three.
+_LOOSE_QUANTITIES = {"a couple of": 2, "a few": 3, "several": 3}
 
 
 @dataclass(frozen=True)
@@ -225,10 +211,11 @@ def _resolve(kind: str, match: re.Match[str], published: date | None) -> DateMen
         return DateMention(s, e, raw, published, 1, True)
     if kind == "ago":
         n_raw = groups["n"].lower()
-        n = int(n_raw) if n_raw.isdigit() else _NUMBER_WORDS[n_raw]
+        n = _LOOSE_QUANTITIES.get(n_raw) or parse_number(n_raw) or 1
         unit = groups["unit"].lower()
         if unit.startswith("day"):
-            return DateMention(s, e, raw, published - timedelta(days=n), 1, True)
+            loose = n_raw in _LOOSE_QUANTITIES  # "a few days ago" is within a week, not a known day
+            return DateMention(s, e, raw, published - timedelta(days=n), 2 if loose else 1, True)
         if unit.startswith("week"):
             return DateMention(s, e, raw, published - timedelta(weeks=n), 2, True)
         return DateMention(s, e, raw, _shift_month(published, -n), 3, True)
