@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from conflictlens.extraction.actors import canonical_actor
+from conflictlens.geo import distance_km
+from conflictlens.geo import same_admin1 as geo_same_admin1
 from conflictlens.models import Event, EventKind
 
 PLACE_MATCH_KM = 50.0
@@ -454,50 +456,9 @@ class _Comparators:
     distance_km: DistanceKm
 
 
-def _default_same_actor() -> NameComparator:
-    try:
-        from conflictlens.extraction.actors import canonical_actor
-    except ImportError:
-        return lambda a, b: a.casefold() == b.casefold()
-
-    def same_actor(a: str, b: str) -> bool:
-        # An unknown name stays itself, so two unlisted spellings still compare as text.
-        return (canonical_actor(a) or a).casefold() == (canonical_actor(b) or b).casefold()
-
-    return same_actor
-
-
-def _default_same_admin1() -> NameComparator:
-    try:
-        from conflictlens.geo import same_admin1
-    except ImportError:
-        return lambda a, b: _admin1_key(a) == _admin1_key(b)
-    return same_admin1
-
-
-def _admin1_key(name: str) -> str:
-    """Deir ez-Zor, Deir Ezzor and deir-ezzor share one key; so do Al-Hasakah and Hasakah."""
-    folded = unicodedata.normalize("NFKD", name.casefold())
-    folded = "".join(char for char in folded if not unicodedata.combining(char))
-    folded = re.sub(r"\b(?:al|ar|as)-", "", folded)
-    return re.sub(r"[\W_]+", "", folded)
-
-
-def _default_distance_km() -> DistanceKm:
-    try:
-        from conflictlens.geo import distance_km
-    except ImportError:
-        return _haversine_km
-    return distance_km
-
-
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance; stands in until conflictlens.geo provides distance_km."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    half_dphi = (phi2 - phi1) / 2
-    half_dlambda = math.radians(lon2 - lon1) / 2
-    h = math.sin(half_dphi) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(half_dlambda) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+def _same_actor(a: str, b: str) -> bool:
+    """Names compare through the actor dictionary; an unlisted name stays itself."""
+    return (canonical_actor(a) or a).casefold() == (canonical_actor(b) or b).casefold()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -685,9 +646,9 @@ def evaluate(
 ) -> EvalReport:
     """Run `predict` on every gold article and score its events against the gold ones."""
     comparators = _Comparators(
-        same_actor=same_actor or _default_same_actor(),
-        same_admin1=same_admin1 or _default_same_admin1(),
-        distance_km=_default_distance_km(),
+        same_actor=same_actor or _same_actor,
+        same_admin1=same_admin1 or geo_same_admin1,
+        distance_km=distance_km,
     )
     per_article: list[ArticleResult] = []
     for article in gold:
