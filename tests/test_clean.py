@@ -25,6 +25,9 @@ def test_content_lines_keep_offsets_into_the_original_text() -> None:
     lines = content_lines(text)
     assert [ln.text for ln in lines] == ["Headline here", "Body sentence one."]
     assert all(text[ln.start : ln.end] == ln.text for ln in lines)
+    kept = content_lines(text, keep_junk=True)
+    assert [ln.text for ln in kept] == ["Headline here", "Leave a Reply", "Body sentence one."]
+    assert all(text[ln.start : ln.end] == ln.text for ln in kept)
 
 
 def test_dateline_gives_a_publication_date() -> None:

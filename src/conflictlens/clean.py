@@ -79,20 +79,15 @@ class Line:
     text: str
 
 
-def content_lines(text: str) -> list[Line]:
-    """The non-empty lines of `text` that are not page furniture, with their offsets."""
+def content_lines(text: str, *, keep_junk: bool = False) -> list[Line]:
+    """The non-empty lines of `text` (without page furniture unless `keep_junk`), offsets exact."""
     lines: list[Line] = []
     for match in re.finditer(r"[^\n]+", text):
         line = match.group()
-        if line.strip() and not is_junk_line(line):
-            lead = len(line) - len(line.lstrip())
-            lines.append(
-                Line(
-                    match.start() + lead,
-                    match.end() - (len(line) - len(line.rstrip())),
-                    line.strip(),
-                )
-            )
+        stripped = line.strip()
+        if stripped and (keep_junk or not is_junk_line(line)):
+            start = match.start() + len(line) - len(line.lstrip())
+            lines.append(Line(start, start + len(stripped), stripped))
     return lines
 
 
@@ -124,7 +119,7 @@ _DATELINE = re.compile(
 
 def find_dateline(text: str, max_lines: int = 6) -> tuple[date, int, int] | None:
     """A publication date printed at the top of a page ("Sat 09 January 2021:", "Last Update: 2019-04-20")."""
-    for line in content_lines_with_junk(text)[:max_lines]:
+    for line in content_lines(text, keep_junk=True)[:max_lines]:
         match = _DATELINE.match(line.text)
         if not match or len(line.text) > 80:
             continue
@@ -145,14 +140,6 @@ def find_dateline(text: str, max_lines: int = 6) -> tuple[date, int, int] | None
             continue
         return found, line.start + match.start(), line.start + match.end()
     return None
-
-
-def content_lines_with_junk(text: str) -> list[Line]:
-    return [
-        Line(m.start(), m.end(), m.group().strip())
-        for m in re.finditer(r"[^\n]+", text)
-        if m.group().strip()
-    ]
 
 
 def month_number(name: str) -> int | None:
