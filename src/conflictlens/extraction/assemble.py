@@ -172,20 +172,6 @@ def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause 
     return None, None
 
 
-def _count_of(incident: Incident, category: str) -> tuple[CountMention | None, list[CountMention]]:
-    mentions = [c for cl in incident.clauses for c in cl.counts if c.category == category]
-    # "No casualties" yields to any report of people hit.
-    if any(c.best != 0 for c in mentions):
-        mentions = [c for c in mentions if c.best != 0]
-    precise = [c for c in mentions if not c.vague]
-    body = [
-        c for c in precise if not any(cl.headline and c in cl.counts for cl in incident.clauses)
-    ]
-    detailed = [c for c in body if len(c.members) > 1]
-    chosen = (detailed or body or precise or mentions or [None])[0]
-    return chosen, mentions
-
-
 def _adds_to(count: CountMention, main: CountMention, incident: Incident) -> bool:
     """A second count of dead is an addition when it says so ("also") or counts the other side."""
     clause = _clause_of(incident, count)
@@ -249,10 +235,10 @@ def build_event(
         cite("event_date", *date_span)
 
     # What
-    killed, killed_all = _count_of(incident, "killed")
-    wounded, _ = _count_of(incident, "wounded")
-    arrested, _ = _count_of(incident, "arrested")
-    abducted, _ = _count_of(incident, "abducted")
+    killed, killed_all = incident.main_count("killed"), incident.counts("killed")
+    wounded = incident.main_count("wounded")
+    arrested = incident.main_count("arrested")
+    abducted = incident.main_count("abducted")
     triggers = [t for cl in incident.clauses for t in cl.triggers]
     counted_sides = {m.side for c in killed_all for m in c.members}
 

@@ -39,13 +39,25 @@ class Incident:
     def first(self) -> Clause:
         return self.clauses[0]
 
-    def killed(self) -> list[CountMention]:
-        return [c for cl in self.clauses for c in cl.counts if c.category == "killed"]
+    def counts(self, category: str) -> list[CountMention]:
+        """Every count of one category; "no casualties" yields to any report of people hit."""
+        mentions = [c for cl in self.clauses for c in cl.counts if c.category == category]
+        if any(c.best != 0 for c in mentions):
+            mentions = [c for c in mentions if c.best != 0]
+        return mentions
+
+    def main_count(self, category: str) -> CountMention | None:
+        """The count the record reports: precise over vague, body over headline, split by side first."""
+        mentions = self.counts(category)
+        precise = [c for c in mentions if not c.vague]
+        body = [c for c in precise if not _in_headline(self, c)]
+        detailed = [c for c in body if len(c.members) > 1]
+        return (detailed or body or precise or mentions or [None])[0]
 
     def main_killed(self) -> CountMention | None:
-        counts = [c for c in self.killed() if not c.vague]
-        body = [c for c in counts if not _in_headline(self, c)]
-        return (body or counts or [None])[0]
+        """The precise death toll, if the incident has one (vague tolls are not compared)."""
+        count = self.main_count("killed")
+        return count if count is not None and not count.vague else None
 
     def dates(self) -> list[DateMention]:
         return [d for cl in self.clauses for d in cl.dates]
