@@ -105,3 +105,13 @@ def test_python_api_and_dataframe() -> None:
     )
     assert list(frame.columns)[:3] == ["event_id", "kind", "event_date"]
     assert len(frame) >= 2
+
+
+def test_hard_wrapped_lines_are_read_as_one_sentence() -> None:
+    text = (
+        "Gunmen killed at least nine villagers and wounded four others in an attack on Sunday on the\n"
+        "village of Kopa in Mopti region, local officials said.\n"
+    )
+    [event] = conflictlens.extract(text, published="2023-03-14")
+    assert (event.fatalities, event.wounded, event.admin1) == (9, 4, "Mopti")
+    assert "place_not_found" in event.flags  # Kopa was read, and is not in the packaged gazetteer

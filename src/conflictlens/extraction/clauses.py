@@ -17,7 +17,7 @@ from itertools import pairwise
 
 import yaml
 
-from conflictlens.clean import content_lines, find_dateline
+from conflictlens.clean import Line, content_lines, find_dateline
 from conflictlens.extraction.actors import ActorMention
 from conflictlens.extraction.counts import CountMention, find_counts
 from conflictlens.extraction.dates import DateMention, find_dates
@@ -94,7 +94,7 @@ def split_clauses(text: str, published: date | None) -> list[Clause]:
     dateline = find_dateline(text)
     clauses: list[Clause] = []
     seen_body = False
-    for line in content_lines(text):
+    for line in _paragraphs(text):
         if dateline and line.start <= dateline[1] < line.end and len(line.text) < 60:
             continue  # "Sat 09 January 2021:" dates the page, not an incident
         headline = not seen_body and _is_headline(line.text)
@@ -115,6 +115,24 @@ def split_clauses(text: str, published: date | None) -> list[Clause]:
                     )
                 )
     return clauses
+
+
+def _paragraphs(text: str) -> list[Line]:
+    """Content lines, with hard-wrapped lines joined again: a line with no closing punctuation whose
+    next line goes on in lower case is one paragraph ("... on the\nvillage of Kopa in Mopti")."""
+    joined: list[Line] = []
+    for line in content_lines(text):
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and not re.search(r"[.!?:\"”’)]$", previous.text)
+            and line.text[:1].islower()
+            and not text[previous.end : line.start].count("\n") > 1
+        ):
+            joined[-1] = Line(previous.start, line.end, text[previous.start : line.end])
+        else:
+            joined.append(line)
+    return joined
 
 
 def _clause_spans(sentence: str) -> list[tuple[int, int]]:
