@@ -10,16 +10,18 @@ import pytest
 from typer.testing import CliRunner
 
 from conflictlens.cli import app
+from conflictlens.store import Store
 
 ARTICLES = Path(__file__).parent / "articles"
 runner = CliRunner()
 
 
 def _dump(db: Path) -> list[tuple]:
+    """Every row of the dataset; the run log is left out, since every run adds its own line."""
     with sqlite3.connect(db) as conn:
         rows: list[tuple] = []
         for (table,) in conn.execute(
-            "select name from sqlite_master where type='table' order by name"
+            "select name from sqlite_master where type='table' and name != 'runs' order by name"
         ):
             rows += [(table, *row) for row in conn.execute(f"select * from {table} order by 1")]
         return rows
@@ -91,6 +93,12 @@ def test_ingest_twice_leaves_the_database_unchanged(tmp_path: Path) -> None:
     summary = json.loads(second.stdout)
     assert summary["new"] == 0 and summary["duplicates"] == summary["articles"] > 0
     assert _dump(db) == before
+    with Store(db) as store:
+        runs = store.recent_runs()
+    assert [(r.articles_new, r.articles_seen - r.articles_new) for r in runs] == [
+        (0, summary["articles"]),
+        (summary["articles"], 0),
+    ]
 
 
 def test_non_english_is_stored_skipped_and_counted(tmp_path: Path) -> None:

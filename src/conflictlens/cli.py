@@ -6,10 +6,7 @@ Results go to stdout; problems go to stderr, one line each; a run that had any f
 from __future__ import annotations
 
 import json
-import re
 import sys
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +26,7 @@ from rich.table import Table
 
 from conflictlens.ingest import ReadFailure, read_sources
 from conflictlens.models import Article, Event
+from conflictlens.pipeline import Ingestion, RunReport, extract_or_skip
 
 app = typer.Typer(
     name="conflictlens",
@@ -49,7 +47,6 @@ DbOption = Annotated[
     ),
 ]
 DEFAULT_DB = "sqlite:///conflictlens.db"
-EXTRACTION_PENDING = "extraction pending"
 
 
 class ExtractFormat(StrEnum):
@@ -73,52 +70,28 @@ class ExportFormat(StrEnum):
     jsonl = "jsonl"
 
 
-@dataclass
-class RunReport:
-    """What a batch did, for the closing summary; failures are (source, reason)."""
-
-    articles: int = 0
-    new: int = 0
-    duplicates: int = 0
-    events: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    failures: list[tuple[str, str]] = field(default_factory=list)
-
-    def fail(self, source: str, reason: str) -> None:
-        self.failures.append((source, reason))
-        err.print(f"[red]error[/red] {source}: {reason}", highlight=False, markup=True)
-
-    def print(self, *, as_json: bool = False) -> None:
-        if as_json:
-            payload = {
-                "articles": self.articles,
-                "new": self.new,
-                "duplicates": self.duplicates,
-                "events": self.events,
-                "skipped": dict(self.skipped),
-                "failures": [{"source": s, "reason": r} for s, r in self.failures],
-            }
-            out.print_json(json.dumps(payload))
-            return
-        table = Table(title="Run summary", show_header=False)
-        table.add_row("articles read", str(self.articles))
-        if self.new or self.duplicates:
-            table.add_row("new articles", str(self.new))
-            table.add_row("already stored", str(self.duplicates))
-        table.add_row("events", str(self.events))
-        for reason, n in sorted(self.skipped.items()):
-            table.add_row(f"skipped: {reason}", str(n))
-        table.add_row("failed", f"[red]{len(self.failures)}[/red]" if self.failures else "0")
-        err.print(table)
-        if self.failures:
-            reasons = Counter(_reason_kind(r) for _, r in self.failures)
-            err.print(
-                "failures by reason: " + ", ".join(f"{k} ({n})" for k, n in reasons.most_common())
-            )
+def _notify(level: str, source: str, message: str) -> None:
+    colour = {"error": "red", "skipped": "yellow"}.get(level, "blue")
+    err.print(f"[{colour}]{level}[/{colour}] {source}: {message}", highlight=False)
 
 
-def _reason_kind(reason: str) -> str:
-    return re.split(r"[(;:]", reason, maxsplit=1)[0].strip()
+def _print_report(report: RunReport, *, as_json: bool = False) -> None:
+    if as_json:
+        out.print_json(json.dumps(report.to_dict()))
+        return
+    table = Table(title="Run summary", show_header=False)
+    table.add_row("articles read", str(report.articles))
+    if report.new or report.duplicates:
+        table.add_row("new articles", str(report.new))
+        table.add_row("already stored", str(report.duplicates))
+    table.add_row("events", str(report.events))
+    for reason, n in sorted(report.skipped.items()):
+        table.add_row(f"skipped: {reason}", str(n))
+    table.add_row("failed", f"[red]{len(report.failures)}[/red]" if report.failures else "0")
+    err.print(table)
+    if report.failures:
+        kinds = report.failure_kinds()
+        err.print("failures by reason: " + ", ".join(f"{k} ({n})" for k, n in kinds.most_common()))
 
 
 def _parse_date(value: str | None, option: str) -> date | None:
@@ -144,21 +117,6 @@ def _progress(quiet: bool) -> Progress:
         disable=quiet or not err.is_terminal,
         transient=True,
     )
-
-
-def _extract_or_skip(article: Article, report: RunReport) -> list[Event] | None:
-    from conflictlens.extraction import UnsupportedLanguageError, extract_article
-
-    try:
-        return extract_article(article)
-    except UnsupportedLanguageError as exc:
-        report.skipped[f"not English ({exc.language})"] += 1
-        err.print(
-            f"[yellow]skipped[/yellow] {article.source or article.id}: {exc}", highlight=False
-        )
-    except Exception as exc:  # one bad article never stops a batch; the reason is reported
-        report.fail(article.source or article.id, f"extraction failed: {type(exc).__name__}: {exc}")
-    return None
 
 
 @app.command()
@@ -188,19 +146,20 @@ def extract(
         task = progress.add_task("extracting", total=None, events=0, errors=0)
         for item in read_sources(files):
             if isinstance(item, ReadFailure):
-                report.fail(item.source, item.reason)
+                report.failures.append((item.source, item.reason))
+                _notify("error", item.source, item.reason)
                 continue
             report.articles += 1
             if item.published is None and default_published is not None:
                 item.published = default_published
-            events = _extract_or_skip(item, report)
+            events = extract_or_skip(item, report, _notify)
             if events is not None:
                 results.append((item, events))
                 report.events += len(events)
             progress.update(task, advance=1, events=report.events, errors=len(report.failures))
     _print_events(results, fmt)
     if not quiet or report.failures:
-        report.print()
+        _print_report(report)
     if report.failures:
         raise typer.Exit(1)
 
@@ -306,39 +265,16 @@ def ingest(
     """Store articles, extract their events and keep them. Safe to run twice on the same input."""
     from conflictlens.store import Store
 
-    report = RunReport()
     with Store(db) as store, _progress(quiet or as_json) as progress:
+        ingestion = Ingestion(store, sources=sources, notify=_notify)
+        report = ingestion.report
         task = progress.add_task("ingesting", total=None, events=0, errors=0)
         for item in read_sources(sources):
-            if isinstance(item, ReadFailure):
-                report.fail(item.source, item.reason)
-                continue
-            report.articles += 1
-            # Stored as pending first, so an article whose extraction crashed is retried by the next run.
-            stored_id, is_new = store.add_article(item, status="skipped", reason=EXTRACTION_PENDING)
-            status = None if is_new else store.article_status(stored_id)
-            if not is_new and not (
-                status and status[1] and status[1].startswith(EXTRACTION_PENDING)
-            ):
-                report.duplicates += 1
-            else:
-                report.new += int(is_new)
-                article = (
-                    item if stored_id == item.id else item.model_copy(update={"id": stored_id})
-                )
-                failures_before = len(report.failures)
-                events = _extract_or_skip(article, report)
-                if events is not None:
-                    store.set_mentions(stored_id, events)
-                    store.set_article_status(stored_id, "ok")
-                    report.events += len(events)
-                elif (
-                    len(report.failures) == failures_before
-                ):  # skipped for its language, not failed
-                    store.set_article_status(stored_id, "skipped", "not English")
+            ingestion.add(item)
             progress.update(task, advance=1, events=report.events, errors=len(report.failures))
+        ingestion.finish()
     if not quiet or report.failures:
-        report.print(as_json=as_json)
+        _print_report(report, as_json=as_json)
     if report.failures:
         raise typer.Exit(1)
 
