@@ -20,12 +20,22 @@ from hypothesis import strategies as st
 from sqlalchemy import MetaData, create_engine, inspect, select, text
 
 from conflictlens.models import Article, Event, Evidence
-from conflictlens.store import UNKNOWN, Run, SchemaError, Store, Tally
+from conflictlens.store import UNKNOWN, ReviewError, Run, SchemaError, Store, Tally
 from conflictlens.store.migrate import alembic_config, head_revision
 from conflictlens.store.schema import metadata
 
 PG_URL_ENV = "CONFLICTLENS_TEST_PG_URL"
-TABLES = {"alembic_version", "articles", "events", "mentions", "runs"}
+TABLES = {
+    "alembic_version",
+    "articles",
+    "article_bands",
+    "article_signatures",
+    "event_aliases",
+    "events",
+    "mentions",
+    "reviews",
+    "runs",
+}
 
 
 def _drop_everything(url: str) -> None:
@@ -102,7 +112,7 @@ def incident(event_id: str, **fields: Any) -> Event:
 def test_fresh_file_is_migrated_to_head(tmp_path: Any) -> None:
     path = tmp_path / "nested" / "fresh.db"
     with Store(str(path)) as fresh:
-        assert fresh.schema_version() == head_revision() == "0001"
+        assert fresh.schema_version() == head_revision() == "0002"
         assert fresh.count_articles() == 0
     engine = create_engine(f"sqlite:///{path}")
     assert set(inspect(engine).get_table_names()) == TABLES
@@ -122,7 +132,7 @@ def test_reopening_keeps_data_and_version(db_url: str) -> None:
         first.add_article(article())
     before = dump(db_url)
     with Store(db_url) as second:
-        assert second.schema_version() == "0001"
+        assert second.schema_version() == head_revision()
         assert second.get_article("a1") is not None
     assert dump(db_url) == before
 
@@ -135,8 +145,21 @@ def test_database_at_an_older_revision_is_upgraded_on_open(db_url: str) -> None:
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     engine.dispose()
     with Store(db_url) as upgraded:
-        assert upgraded.schema_version() == "0001"
+        assert upgraded.schema_version() == head_revision()
         assert upgraded.add_article(article()) == ("a1", True)
+
+
+def test_a_0001_database_keeps_its_articles_through_the_linking_upgrade(db_url: str) -> None:
+    with Store(db_url) as store:
+        store.add_article(article())
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0001")
+    engine.dispose()
+    with Store(db_url) as upgraded:
+        assert upgraded.schema_version() == head_revision()
+        assert upgraded.get_article("a1") is not None
+        assert upgraded.article_status("a1") == ("ok", None)
 
 
 def test_database_from_a_newer_version_is_refused(db_url: str) -> None:
@@ -340,6 +363,12 @@ def filled(store: Store) -> Store:
         ({"min_fatalities": 7}, ["homs-ambush", "deir-clash", "syria-tally"]),
         ({"limit": 2, "offset": 1}, ["homs-ambush", "deir-clash"]),
         ({"country": "Atlantis"}, []),
+        ({"text": "defence"}, ["deir-clash"]),
+        ({"text": "100%"}, []),
+        (
+            {"order": "-fatalities", "kind": "incident"},
+            ["homs-ambush", "deir-clash", "anbar-attack", "homs-strike"],
+        ),
     ],
 )
 def test_filters(filled: Store, filters: dict[str, Any], expected: list[str]) -> None:
@@ -370,6 +399,60 @@ def test_counts_and_summary(filled: Store) -> None:
         "2021-02": Tally(events=1, incidents=1, fatalities=2),
         UNKNOWN: Tally(events=1, incidents=0, fatalities=0),
     }
+
+
+# Review
+
+
+def test_correction_is_applied_audited_and_filterable(filled: Store) -> None:
+    corrected = filled.review_event(
+        "deir-clash", "correct", reviewer="amal", fields={"fatalities": 9}, note="per SOHR update"
+    )
+    assert corrected.fatalities == 9
+    assert filled.get_event("deir-clash") == corrected
+    assert filled.review_status("deir-clash") == ("corrected", {"fatalities": 9})
+    assert [e.event_id for e in filled.events(min_fatalities=9, kind="incident")] == [
+        "homs-ambush",
+        "deir-clash",
+    ]
+    (entry,) = filled.reviews("deir-clash")
+    assert (entry.reviewer, entry.action, entry.note) == ("amal", "correct", "per SOHR update")
+    assert entry.before == {"fatalities": 7, "review_status": "unreviewed"}
+    assert entry.after == {"fatalities": 9, "review_status": "corrected"}
+
+
+def test_rejected_events_leave_listings_but_stay_reachable(filled: Store) -> None:
+    filled.review_event("homs-strike", "reject", reviewer="amal")
+    assert "homs-strike" not in [e.event_id for e in filled.events()]
+    assert [e.event_id for e in filled.events(review_status="rejected")] == ["homs-strike"]
+    assert len(filled.events(include_rejected=True)) == 5
+    assert filled.get_event("homs-strike") is not None
+    filled.review_event("homs-strike", "reopen", reviewer="amal")
+    assert filled.review_status("homs-strike") == ("unreviewed", {})
+    assert [e.action for e in filled.reviews()] == ["reopen", "reject"]
+
+
+@pytest.mark.parametrize(
+    ("action", "fields", "message"),
+    [
+        ("correct", {"event_id": "x"}, "cannot correct event_id"),
+        ("correct", {"fatalities": "many"}, "fatalities"),
+        ("correct", {}, "needs at least one field"),
+        ("confirm", {"fatalities": 3}, "takes no fields"),
+    ],
+)
+def test_bad_reviews_are_refused_and_change_nothing(
+    filled: Store, action: Any, fields: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ReviewError, match=message):
+        filled.review_event("deir-clash", action, reviewer="amal", fields=fields)
+    assert filled.reviews() == []
+    assert filled.get_event("deir-clash") == FILTER_EVENTS[0]
+
+
+def test_review_of_an_unknown_event_is_a_key_error(filled: Store) -> None:
+    with pytest.raises(KeyError):
+        filled.review_event("nope", "confirm", reviewer="amal")
 
 
 def test_runs_round_trip(store: Store) -> None:

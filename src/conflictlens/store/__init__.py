@@ -2,9 +2,15 @@
 
 from conflictlens.store.migrate import SchemaError
 from conflictlens.store.store import (
+    CORRECTABLE_FIELDS,
     DEFAULT_DB_URL,
+    EVENT_ORDERS,
     UNKNOWN,
     ArticleStatus,
+    ReviewAction,
+    ReviewEntry,
+    ReviewError,
+    ReviewStatus,
     Run,
     Store,
     Summary,
@@ -13,9 +19,15 @@ from conflictlens.store.store import (
 )
 
 __all__ = [
+    "CORRECTABLE_FIELDS",
     "DEFAULT_DB_URL",
+    "EVENT_ORDERS",
     "UNKNOWN",
     "ArticleStatus",
+    "ReviewAction",
+    "ReviewEntry",
+    "ReviewError",
+    "ReviewStatus",
     "Run",
     "SchemaError",
     "Store",

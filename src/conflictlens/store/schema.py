@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     Date,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -50,7 +52,37 @@ articles = Table(
     Column("ingested_at", DateTime(timezone=True), nullable=False),
     Column("status", String(16), nullable=False, server_default="ok"),
     Column("status_reason", Text),
-    CheckConstraint("status IN ('ok', 'skipped')", name="status"),
+    # A near-duplicate copy points at the first report of the same text; it has no mentions.
+    Column("duplicate_of", String, index=True),
+    CheckConstraint("status IN ('ok', 'skipped', 'copy')", name="status"),
+)
+
+# MinHash signatures and their LSH band hashes: near-duplicate candidates come from an indexed
+# lookup, so finding copies needs no in-memory index however large the dataset grows.
+article_signatures = Table(
+    "article_signatures",
+    metadata,
+    Column(
+        "article_id",
+        String,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("signature", LargeBinary, nullable=False),
+)
+
+article_bands = Table(
+    "article_bands",
+    metadata,
+    Column("band", Integer, primary_key=True),
+    Column("hash", BigInteger, primary_key=True),
+    Column(
+        "article_id",
+        String,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
 )
 
 events = Table(
@@ -70,7 +102,15 @@ events = Table(
     Column("latitude", Float),
     Column("longitude", Float),
     Column("confidence", Float, nullable=False),
+    # The merged record with the analyst's corrections applied: what every reader sees.
     Column("record", JSON, nullable=False),
+    Column("review_status", String(16), nullable=False, server_default="unreviewed", index=True),
+    # Field -> value set by an analyst; re-applied whenever linking rebuilds the event.
+    Column("corrections", JSON),
+    CheckConstraint(
+        "review_status IN ('unreviewed', 'confirmed', 'corrected', 'rejected')",
+        name="review_status",
+    ),
 )
 
 mentions = Table(
@@ -83,6 +123,28 @@ mentions = Table(
     Column("record", JSON, nullable=False),
     # Also serves lookups by article: the index starts with article_id.
     UniqueConstraint("article_id", "position"),
+)
+
+# The audit trail: every review action with the record before and after it.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String, nullable=False, index=True),
+    Column("reviewer", String, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("before", JSON, nullable=False),
+    Column("after", JSON, nullable=False),
+    Column("note", Text),
+)
+
+# Ids an event carried before linking renamed it (a merge, an earlier report arriving late).
+event_aliases = Table(
+    "event_aliases",
+    metadata,
+    Column("alias", String, primary_key=True),
+    Column("event_id", String, nullable=False, index=True),
 )
 
 runs = Table(

@@ -12,11 +12,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, Self
 
+from pydantic import ValidationError
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Engine,
     Row,
+    Text,
     case,
+    cast,
     create_engine,
     delete,
     event,
@@ -36,7 +40,15 @@ from conflictlens.store.migrate import SchemaError, current_revision, upgrade_to
 
 DEFAULT_DB_URL = "sqlite:///conflictlens.db"
 
-ArticleStatus = Literal["ok", "skipped"]
+ArticleStatus = Literal["ok", "skipped", "copy"]
+ReviewAction = Literal["confirm", "correct", "reject", "reopen"]
+ReviewStatus = Literal["unreviewed", "confirmed", "corrected", "rejected"]
+
+# What an analyst may correct: every value of the record except its identity and its provenance.
+CORRECTABLE_FIELDS = frozenset(Event.model_fields) - {"event_id", "articles", "evidence", "flags"}
+
+# Event orderings the listings accept ("-" for descending); undated events always come last.
+EVENT_ORDERS = ("date", "-date", "fatalities", "-fatalities", "confidence", "-confidence")
 
 # Summary key for events whose country, event type or date is not known.
 UNKNOWN = "unknown"
@@ -63,6 +75,24 @@ class Summary:
     by_country: dict[str, Tally]
     by_event_type: dict[str, Tally]
     by_month: dict[str, Tally]
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """One line of the audit trail: the changed values before and after an analyst's action."""
+
+    id: int
+    event_id: str
+    reviewer: str
+    at: datetime
+    action: ReviewAction
+    before: dict[str, Any]
+    after: dict[str, Any]
+    note: str | None
+
+
+class ReviewError(ValueError):
+    """A review that cannot be applied: an unknown field, a value the record cannot hold."""
 
 
 @dataclass(frozen=True)
@@ -273,16 +303,33 @@ class Store:
                 )
             _delete_unmentioned_events(conn, previous_event_ids - set(event_ids))
 
-    def get_event(self, event_id: str) -> Event | None:
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, for read-only queries the Store has no method for (statistics)."""
+        return self._engine
+
+    def resolve_event_id(self, event_id: str) -> str | None:
+        """The current id of an event given its id or an id it had before linking renamed it."""
         with self._engine.connect() as conn:
-            record = conn.scalar(
-                select(schema.events.c.record).where(schema.events.c.event_id == event_id)
+            return _resolve_event_id(conn, event_id)
+
+    def get_event(self, event_id: str) -> Event | None:
+        """The event (with corrections applied) by its id or a former id; rejected events too."""
+        with self._engine.connect() as conn:
+            current = _resolve_event_id(conn, event_id)
+            record = (
+                None
+                if current is None
+                else conn.scalar(
+                    select(schema.events.c.record).where(schema.events.c.event_id == current)
+                )
             )
         return None if record is None else Event.model_validate(record)
 
     def mentions_of(self, event_id: str) -> list[tuple[str, Event]]:
         """Each report of an event: (article id, the Event as that article alone gave it)."""
         with self._engine.connect() as conn:
+            event_id = _resolve_event_id(conn, event_id) or event_id
             rows = conn.execute(
                 select(schema.mentions.c.article_id, schema.mentions.c.record)
                 .where(schema.mentions.c.event_id == event_id)
@@ -301,13 +348,19 @@ class Store:
         kind: str | None = None,
         actor: str | None = None,
         min_fatalities: int | None = None,
+        text: str | None = None,
+        review_status: ReviewStatus | None = None,
+        include_rejected: bool = False,
+        order: str = "date",
         limit: int | None = None,
         offset: int = 0,
     ) -> list[Event]:
-        """Events matching every filter given, ordered by event_date (undated last), event_id.
+        """Events matching every filter given, in `order` (EVENT_ORDERS; ties by event_id).
 
         `country` matches the country name or its ISO alpha-2 code; `actor` matches actor1 or actor2
-        exactly (canonical names); `since` and `until` are inclusive and leave out undated events.
+        exactly (canonical names); `since` and `until` are inclusive and leave out undated events;
+        `text` is a case-insensitive substring of the record (notes, places, actors, sources).
+        Rejected events are left out unless `include_rejected` or `review_status="rejected"`.
         """
         return list(
             self.iter_events(
@@ -319,6 +372,10 @@ class Store:
                 kind=kind,
                 actor=actor,
                 min_fatalities=min_fatalities,
+                text=text,
+                review_status=review_status,
+                include_rejected=include_rejected,
+                order=order,
                 limit=limit,
                 offset=offset,
             )
@@ -335,6 +392,10 @@ class Store:
         kind: str | None = None,
         actor: str | None = None,
         min_fatalities: int | None = None,
+        text: str | None = None,
+        review_status: ReviewStatus | None = None,
+        include_rejected: bool = False,
+        order: str = "date",
         limit: int | None = None,
         offset: int = 0,
     ) -> Iterator[Event]:
@@ -352,11 +413,14 @@ class Store:
             kind=kind,
             actor=actor,
             min_fatalities=min_fatalities,
+            text=text,
+            review_status=review_status,
+            include_rejected=include_rejected,
         )
         statement = (
             select(schema.events.c.record)
             .where(*conditions)
-            .order_by(schema.events.c.event_date.asc().nulls_last(), schema.events.c.event_id)
+            .order_by(*_event_order(order))
             .limit(limit)
             .offset(offset or None)
         )
@@ -365,9 +429,148 @@ class Store:
             for record in result.scalars():
                 yield Event.model_validate(record)
 
-    def count_events(self) -> int:
+    def count_events(
+        self,
+        *,
+        country: str | None = None,
+        admin1: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        event_type: str | None = None,
+        kind: str | None = None,
+        actor: str | None = None,
+        min_fatalities: int | None = None,
+        text: str | None = None,
+        review_status: ReviewStatus | None = None,
+        include_rejected: bool = True,
+    ) -> int:
+        """How many events match (the filters of `events`); with none, every stored event."""
+        conditions = _event_conditions(
+            country=country,
+            admin1=admin1,
+            since=since,
+            until=until,
+            event_type=event_type,
+            kind=kind,
+            actor=actor,
+            min_fatalities=min_fatalities,
+            text=text,
+            review_status=review_status,
+            include_rejected=include_rejected,
+        )
         with self._engine.connect() as conn:
-            return conn.scalar(select(func.count()).select_from(schema.events)) or 0
+            return (
+                conn.scalar(select(func.count()).select_from(schema.events).where(*conditions)) or 0
+            )
+
+    # Review
+
+    def review_status(self, event_id: str) -> tuple[ReviewStatus, dict[str, Any]] | None:
+        """(review status, the analyst's corrections) of an event, by its id or a former id."""
+        with self._engine.connect() as conn:
+            current = _resolve_event_id(conn, event_id)
+            row = conn.execute(
+                select(schema.events.c.review_status, schema.events.c.corrections).where(
+                    schema.events.c.event_id == current
+                )
+            ).one_or_none()
+        return None if row is None else (row.review_status, dict(row.corrections or {}))
+
+    def review_event(
+        self,
+        event_id: str,
+        action: ReviewAction,
+        *,
+        reviewer: str,
+        fields: dict[str, Any] | None = None,
+        note: str | None = None,
+    ) -> Event:
+        """Confirm, correct (`fields`: field -> new value), reject or reopen an event.
+
+        Corrections are kept beside the machine's values and re-applied whenever linking rebuilds
+        the event, so re-extraction never overwrites them. Every action adds an audit entry with
+        the changed values before and after. Raises KeyError for an unknown event, ReviewError for
+        a correction the record cannot hold.
+        """
+        if not reviewer.strip():
+            raise ReviewError("a review needs a reviewer name")
+        if action == "correct" and not fields:
+            raise ReviewError("a correction needs at least one field")
+        if action != "correct" and fields:
+            raise ReviewError(f"{action!r} takes no fields; use 'correct'")
+        with self._engine.begin() as conn:
+            current = _resolve_event_id(conn, event_id)
+            row = (
+                None
+                if current is None
+                else conn.execute(
+                    select(schema.events).where(schema.events.c.event_id == current)
+                ).one_or_none()
+            )
+            if row is None:
+                raise KeyError(event_id)
+            corrections = dict(row.corrections or {})
+            if action == "correct":
+                assert fields is not None
+                unknown = sorted(set(fields) - CORRECTABLE_FIELDS)
+                if unknown:
+                    raise ReviewError(f"cannot correct {', '.join(unknown)}")
+                corrections.update(fields)
+            status = _status_after(action, bool(corrections))
+            try:
+                corrected = Event.model_validate({**row.record, **corrections})
+            except ValidationError as exc:
+                raise ReviewError(_first_validation_error(exc)) from None
+            record = corrected.to_json_dict()
+            before = {k: row.record.get(k) for k in fields or {}}
+            after = {k: record.get(k) for k in fields or {}}
+            before["review_status"], after["review_status"] = row.review_status, status
+            conn.execute(
+                update(schema.events)
+                .where(schema.events.c.event_id == current)
+                .values(
+                    record=record,
+                    review_status=status,
+                    corrections=corrections or None,
+                    **_event_columns(corrected),
+                )
+            )
+            conn.execute(
+                insert(schema.reviews).values(
+                    event_id=current,
+                    reviewer=reviewer,
+                    at=datetime.now(UTC),
+                    action=action,
+                    before=before,
+                    after=after,
+                    note=note,
+                )
+            )
+        return corrected
+
+    def reviews(self, event_id: str | None = None, *, limit: int = 100) -> list[ReviewEntry]:
+        """The audit trail, newest first: of one event (by any of its ids) or of the whole dataset."""
+        statement = select(schema.reviews).order_by(
+            schema.reviews.c.at.desc(), schema.reviews.c.id.desc()
+        )
+        with self._engine.connect() as conn:
+            if event_id is not None:
+                current = _resolve_event_id(conn, event_id) or event_id
+                statement = statement.where(schema.reviews.c.event_id == current)
+            rows = conn.execute(statement.limit(limit)).all()
+        return [
+            ReviewEntry(
+                id=row.id,
+                event_id=row.event_id,
+                reviewer=row.reviewer,
+                at=_as_utc(row.at),
+                action=row.action,
+                before=row.before,
+                after=row.after,
+                note=row.note,
+            )
+            for row in rows
+        ]
 
     def summary(self) -> Summary:
         """Events, incidents and incident fatalities overall, by country, event type and month."""
@@ -519,6 +722,44 @@ def _delete_unmentioned_events(conn: Connection, candidate_ids: Iterable[str]) -
     )
 
 
+def _resolve_event_id(conn: Connection, event_id: str) -> str | None:
+    if (
+        conn.scalar(select(schema.events.c.event_id).where(schema.events.c.event_id == event_id))
+        is not None
+    ):
+        return event_id
+    return conn.scalar(
+        select(schema.event_aliases.c.event_id).where(schema.event_aliases.c.alias == event_id)
+    )
+
+
+def _status_after(action: ReviewAction, corrected: bool) -> ReviewStatus:
+    if action == "reject":
+        return "rejected"
+    if action == "confirm":
+        return "confirmed"
+    # A correction, or a reopened event that still carries corrections.
+    return "corrected" if corrected else "unreviewed"
+
+
+def _first_validation_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}"
+
+
+def _event_order(order: str) -> list[ColumnElement[Any]]:
+    if order not in EVENT_ORDERS:
+        raise ValueError(f"unknown order {order!r}; use one of {', '.join(EVENT_ORDERS)}")
+    column = {
+        "date": schema.events.c.event_date,
+        "fatalities": schema.events.c.fatalities,
+        "confidence": schema.events.c.confidence,
+    }[order.lstrip("-")]
+    direction = column.desc() if order.startswith("-") else column.asc()
+    return [direction.nulls_last(), schema.events.c.event_id]
+
+
 def _event_conditions(
     *,
     country: str | None,
@@ -529,8 +770,19 @@ def _event_conditions(
     kind: str | None,
     actor: str | None,
     min_fatalities: int | None,
+    text: str | None = None,
+    review_status: str | None = None,
+    include_rejected: bool = False,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    if review_status is not None:
+        conditions.append(schema.events.c.review_status == review_status)
+    elif not include_rejected:
+        conditions.append(schema.events.c.review_status != "rejected")
+    if text:
+        conditions.append(
+            cast(schema.events.c.record, Text).ilike(f"%{_escape_like(text)}%", escape="\\")
+        )
     if country is not None:
         conditions.append(
             or_(schema.events.c.country == country, schema.events.c.country_code == country.upper())
@@ -550,6 +802,10 @@ def _event_conditions(
     if min_fatalities is not None:
         conditions.append(schema.events.c.fatalities >= min_fatalities)
     return conditions
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _tally(row: Sequence[Any]) -> Tally:
