@@ -29,7 +29,6 @@ TABLES = {
     "alembic_version",
     "articles",
     "article_bands",
-    "article_signatures",
     "event_aliases",
     "events",
     "mentions",

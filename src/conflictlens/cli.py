@@ -84,6 +84,9 @@ def _print_report(report: RunReport, *, as_json: bool = False) -> None:
     if report.new or report.duplicates:
         table.add_row("new articles", str(report.new))
         table.add_row("already stored", str(report.duplicates))
+    if report.copies or report.updated:
+        table.add_row("near-duplicate copies", str(report.copies))
+        table.add_row("newer versions", str(report.updated))
     table.add_row("events", str(report.events))
     for reason, n in sorted(report.skipped.items()):
         table.add_row(f"skipped: {reason}", str(n))

@@ -3,6 +3,12 @@
 The command line (`ingest`, `watch`) and anything else that feeds a dataset go through `Ingestion`,
 so every way in stores, extracts, skips and links the same way. Messages go to a `notify` callback
 (level, source, message) so the caller decides how to show them.
+
+An article is, in order: an exact copy of a stored one (same URL and text, or same text) and left
+alone; a newer version of a stored story (same URL, new text), which replaces the old text and is
+extracted again; a near-duplicate (syndicated or lightly edited copy), stored as a copy of the
+earliest published of them, which alone is extracted; or a new report. New mentions are linked with
+the dataset every `LINK_BATCH` articles and at `finish()`.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from conflictlens.ingest import ReadFailure
 from conflictlens.models import Article, Event
@@ -20,6 +26,8 @@ from conflictlens.store import Run, Store
 # An article is stored with this status reason before extraction, so an article whose extraction
 # crashed the process is retried by the next run.
 EXTRACTION_PENDING = "extraction pending"
+# Articles extracted between two linking passes: bounds the memory a long dump needs.
+LINK_BATCH = 500
 
 Notify = Callable[[str, str, str], None]
 
@@ -35,6 +43,8 @@ class RunReport:
     articles: int = 0
     new: int = 0
     duplicates: int = 0
+    copies: int = 0
+    updated: int = 0
     events: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -44,6 +54,8 @@ class RunReport:
             "articles": self.articles,
             "new": self.new,
             "duplicates": self.duplicates,
+            "copies": self.copies,
+            "updated": self.updated,
             "events": self.events,
             "skipped": dict(self.skipped),
             "failures": [{"source": s, "reason": r} for s, r in self.failures],
@@ -84,38 +96,107 @@ class Ingestion:
         self.notify = notify
         self.sources = list(sources)
         self.started_at = datetime.now(UTC)
-        # Events written by this run, in the order they were written.
+        # Events linking created or changed in this run, in that order.
         self.touched_events: dict[str, None] = {}
+        self._articles_to_link: list[str] = []
+        self._events_to_relink: dict[str, None] = {}
 
     def add(self, item: Article | ReadFailure) -> None:
         if isinstance(item, ReadFailure):
             self.report.failures.append((item.source, item.reason))
             self.notify("error", item.source, item.reason)
             return
-        report = self.report
-        report.articles += 1
+        self.report.articles += 1
+        if self._replaces_older_version(item):
+            return
         stored_id, is_new = self.store.add_article(
             item, status="skipped", reason=EXTRACTION_PENDING
         )
         status = None if is_new else self.store.article_status(stored_id)
         pending = bool(status and status[1] and status[1].startswith(EXTRACTION_PENDING))
         if not is_new and not pending:
-            report.duplicates += 1
+            self.report.duplicates += 1
             return
-        report.new += int(is_new)
+        self.report.new += int(is_new)
         article = item if stored_id == item.id else item.model_copy(update={"id": stored_id})
+        if self._is_copy(article):
+            return
+        self._extract(article)
+
+    def _replaces_older_version(self, item: Article) -> bool:
+        """A new text at a stored URL: the newer version (by publication date) is kept and coded."""
+        stored_id = self.store.article_id_by_url(item.url) if item.url else None
+        stored = self.store.get_article(stored_id) if stored_id else None
+        if stored is None or stored.content_hash == item.content_hash:
+            return False
+        if (item.published or date.min) < (stored.published or date.min):
+            self.report.duplicates += 1  # an older version arriving late changes nothing
+            return True
+        from conflictlens.linking import fingerprint
+
+        self.store.replace_article(stored.id, item)
+        self.store.add_fingerprint(stored.id, fingerprint(item.text).bands)
+        self.report.updated += 1
+        self.notify(
+            "updated", item.source or item.url or stored.id, f"newer version of {stored.id}"
+        )
+        self._extract(item.model_copy(update={"id": stored.id}))
+        return True
+
+    def _is_copy(self, article: Article) -> bool:
+        """Store the article's fingerprint; if it copies stored reports, keep only the earliest.
+
+        The earliest published (then the smallest id) is the original whatever the arrival order;
+        when the new article is it, the stored ones become its copies and their events are relinked.
+        """
+        from conflictlens.linking import fingerprint, is_near_duplicate
+
+        bands = fingerprint(article.text).bands
+        self.store.add_fingerprint(article.id, bands)
+        copies_of = []
+        for candidate_id in self.store.near_duplicate_candidates(bands, exclude=article.id):
+            candidate = self.store.get_article(candidate_id)
+            if candidate is not None and is_near_duplicate(article.text, candidate.text):
+                copies_of.append(candidate)
+        if not copies_of:
+            return False
+        original = min([article, *copies_of], key=_seniority)
+        if original.id != article.id:
+            self.store.mark_copy(article.id, original.id)
+            self.report.copies += 1
+            self.notify("copy", article.source or article.id, f"near-duplicate of {original.id}")
+            return True
+        for older in copies_of:
+            self._events_to_relink.update(dict.fromkeys(self.store.mark_copy(older.id, article.id)))
+            self.report.copies += 1
+        return False
+
+    def _extract(self, article: Article) -> None:
+        report = self.report
         failures_before = len(report.failures)
         events = extract_or_skip(article, report, self.notify)
         if events is not None:
-            self.store.set_mentions(stored_id, events)
-            self.store.set_article_status(stored_id, "ok")
+            self.store.set_mentions(article.id, events)
+            self.store.set_article_status(article.id, "ok")
             report.events += len(events)
-            self.touched_events.update(dict.fromkeys(e.event_id for e in events))
+            self._articles_to_link.append(article.id)
+            if len(self._articles_to_link) >= LINK_BATCH:
+                self._link()
         elif len(report.failures) == failures_before:  # skipped for its language, not failed
-            self.store.set_article_status(stored_id, "skipped", "not English")
+            self.store.set_article_status(article.id, "skipped", "not English")
+
+    def _link(self) -> None:
+        from conflictlens.linking.dataset import link_stored
+
+        if self._articles_to_link or self._events_to_relink:
+            changed = link_stored(self.store, self._articles_to_link, self._events_to_relink)
+            self.touched_events.update(dict.fromkeys(changed))
+        self._articles_to_link.clear()
+        self._events_to_relink.clear()
 
     def finish(self) -> list[str]:
-        """Record the run; returns the ids of the events this run created or changed."""
+        """Link what is left, record the run; returns the ids of events created or changed."""
+        self._link()
         self.store.add_run(
             Run(
                 started_at=self.started_at,
@@ -129,3 +210,7 @@ class Ingestion:
             )
         )
         return list(self.touched_events)
+
+
+def _seniority(article: Article) -> tuple[date, str]:
+    return (article.published or date.max, article.id)

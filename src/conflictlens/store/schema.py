@@ -17,7 +17,6 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Table,
@@ -57,20 +56,8 @@ articles = Table(
     CheckConstraint("status IN ('ok', 'skipped', 'copy')", name="status"),
 )
 
-# MinHash signatures and their LSH band hashes: near-duplicate candidates come from an indexed
-# lookup, so finding copies needs no in-memory index however large the dataset grows.
-article_signatures = Table(
-    "article_signatures",
-    metadata,
-    Column(
-        "article_id",
-        String,
-        ForeignKey("articles.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    Column("signature", LargeBinary, nullable=False),
-)
-
+# MinHash LSH band hashes of each article: near-duplicate candidates come from an indexed lookup,
+# so finding copies needs no in-memory index however large the dataset grows.
 article_bands = Table(
     "article_bands",
     metadata,

@@ -6,6 +6,7 @@ SQL are used). Every Store brings its database to the newest schema revision whe
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -75,6 +76,27 @@ class Summary:
     by_country: dict[str, Tally]
     by_event_type: dict[str, Tally]
     by_month: dict[str, Tally]
+
+
+@dataclass(frozen=True)
+class StoredMention:
+    """One report of one incident as stored: the article's own values and the event it is in now."""
+
+    row_id: int
+    article_id: str
+    published: date | None
+    event_id: str
+    record: Event
+
+
+@dataclass(frozen=True)
+class LinkWindow:
+    """Events of one country and admin1 between two dates (inclusive): a linking neighbourhood."""
+
+    country_code: str
+    admin1: str
+    since: date
+    until: date
 
 
 @dataclass(frozen=True)
@@ -221,6 +243,111 @@ class Store:
             source=row.source,
         )
 
+    def article_id_by_url(self, url: str) -> str | None:
+        with self._engine.connect() as conn:
+            return conn.scalar(select(schema.articles.c.id).where(schema.articles.c.url == url))
+
+    def replace_article(self, article_id: str, article: Article) -> None:
+        """Put a newer version of a story in place of the stored text (same id, same links).
+
+        Its mentions stay until the caller stores the new extraction; the status says it is pending.
+        """
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                update(schema.articles)
+                .where(schema.articles.c.id == article_id)
+                .values(
+                    url=article.url,
+                    outlet=article.outlet,
+                    title=article.title,
+                    published=article.published,
+                    language=article.language,
+                    text=article.text,
+                    content_hash=article.content_hash,
+                    source=article.source,
+                    ingested_at=datetime.now(UTC),
+                )
+            )
+            if result.rowcount == 0:
+                raise KeyError(article_id)
+            conn.execute(
+                delete(schema.article_bands).where(schema.article_bands.c.article_id == article_id)
+            )
+
+    def add_fingerprint(self, article_id: str, bands: Iterable[tuple[int, int]]) -> None:
+        """Keep an article's LSH band hashes for near-duplicate lookups (replaces earlier ones)."""
+        rows = [{"band": b, "hash": h, "article_id": article_id} for b, h in set(bands)]
+        with self._engine.begin() as conn:
+            conn.execute(
+                delete(schema.article_bands).where(schema.article_bands.c.article_id == article_id)
+            )
+            if rows:
+                conn.execute(insert(schema.article_bands), rows)
+
+    def near_duplicate_candidates(
+        self, bands: Iterable[tuple[int, int]], *, exclude: str | None = None
+    ) -> list[str]:
+        """Originals (never copies) of stored articles sharing an LSH band with `bands`, sorted."""
+        band_list = list(bands)
+        if not band_list:
+            return []
+        matches = (
+            select(schema.article_bands.c.article_id)
+            .where(
+                or_(
+                    *(
+                        (schema.article_bands.c.band == b) & (schema.article_bands.c.hash == h)
+                        for b, h in band_list
+                    )
+                )
+            )
+            .distinct()
+        )
+        root = func.coalesce(schema.articles.c.duplicate_of, schema.articles.c.id)
+        with self._engine.connect() as conn:
+            ids = conn.scalars(
+                select(root).where(schema.articles.c.id.in_(matches)).distinct()
+            ).all()
+        return sorted(i for i in ids if i != exclude)
+
+    def mark_copy(self, article_id: str, original_id: str) -> list[str]:
+        """Record `article_id` as a copy of `original_id`: it keeps its text but reports nothing.
+
+        Its mentions are removed (and copies of it now point at the original); returns the ids of
+        the events those mentions were in, which need linking again.
+        """
+        with self._engine.begin() as conn:
+            affected = list(
+                conn.scalars(
+                    select(schema.mentions.c.event_id)
+                    .where(schema.mentions.c.article_id == article_id)
+                    .distinct()
+                )
+            )
+            conn.execute(delete(schema.mentions).where(schema.mentions.c.article_id == article_id))
+            conn.execute(
+                update(schema.articles)
+                .where(schema.articles.c.id == article_id)
+                .values(
+                    status="copy", status_reason=f"copy of {original_id}", duplicate_of=original_id
+                )
+            )
+            conn.execute(
+                update(schema.articles)
+                .where(schema.articles.c.duplicate_of == article_id)
+                .values(status_reason=f"copy of {original_id}", duplicate_of=original_id)
+            )
+            _delete_unmentioned_events(conn, affected)
+        return sorted(affected)
+
+    def copies_of(self, article_id: str) -> list[str]:
+        with self._engine.connect() as conn:
+            return sorted(
+                conn.scalars(
+                    select(schema.articles.c.id).where(schema.articles.c.duplicate_of == article_id)
+                )
+            )
+
     def set_article_status(
         self, article_id: str, status: ArticleStatus, reason: str | None = None
     ) -> None:
@@ -312,6 +439,107 @@ class Store:
         """The current id of an event given its id or an id it had before linking renamed it."""
         with self._engine.connect() as conn:
             return _resolve_event_id(conn, event_id)
+
+    def stored_mentions(
+        self,
+        *,
+        article_ids: Iterable[str] = (),
+        event_ids: Iterable[str] = (),
+        windows: Iterable[LinkWindow] = (),
+    ) -> list[StoredMention]:
+        """Mentions of these articles, of these events, and of events inside these windows."""
+        m, a, e = schema.mentions, schema.articles, schema.events
+        wanted: list[ColumnElement[bool]] = []
+        articles = sorted(set(article_ids))
+        events = sorted(set(event_ids))
+        if articles:
+            wanted.append(m.c.article_id.in_(articles))
+        if events:
+            wanted.append(m.c.event_id.in_(events))
+        in_windows = [
+            (e.c.country_code == w.country_code)
+            & (e.c.admin1 == w.admin1)
+            & (e.c.event_date >= w.since)
+            & (e.c.event_date <= w.until)
+            for w in _merged_windows(windows)
+        ]
+        if in_windows:
+            wanted.append(m.c.event_id.in_(select(e.c.event_id).where(or_(*in_windows))))
+        if not wanted:
+            return []
+        statement = (
+            select(m.c.id, m.c.article_id, m.c.event_id, m.c.record, a.c.published)
+            .join(a, a.c.id == m.c.article_id)
+            .where(or_(*wanted))
+            .order_by(m.c.id)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(statement).all()
+        return [
+            StoredMention(
+                row_id=row.id,
+                article_id=row.article_id,
+                published=row.published,
+                event_id=row.event_id,
+                record=Event.model_validate(row.record),
+            )
+            for row in rows
+        ]
+
+    def write_links(self, groups: Sequence[tuple[Event, Sequence[int]]]) -> list[str]:
+        """Store linked events: each merged Event with the mention rows that report it.
+
+        The mentions are re-pointed at their group's event. Events they were in before that no group
+        keeps are retired: their id becomes an alias of the event that took most of their mentions,
+        and their review state and audit trail move with it. An analyst's corrections are applied
+        on top of every merged record. Returns the ids of events created or changed.
+        """
+        rows = [row for _, members in groups for row in members]
+        changed: list[str] = []
+        with self._engine.begin() as conn:
+            before = dict(
+                conn.execute(
+                    select(schema.mentions.c.id, schema.mentions.c.event_id).where(
+                        schema.mentions.c.id.in_(rows)
+                    )
+                ).all()
+            )
+            new_ids = {merged.event_id for merged, _ in groups}
+            moved_to: dict[str, Counter[str]] = {}
+            for merged, members in groups:
+                for row in members:
+                    moved_to.setdefault(before[row], Counter())[merged.event_id] += 1
+            reviews = _review_states(conn, set(moved_to) | new_ids)
+            for merged, members in groups:
+                origins = Counter(before[row] for row in members)
+                state = reviews.get(merged.event_id) or next(
+                    (
+                        reviews[old]
+                        for old, _ in sorted(origins.items(), key=lambda kv: (-kv[1], kv[0]))
+                        if old in reviews
+                    ),
+                    None,
+                )
+                if _write_event(conn, merged, state):
+                    changed.append(merged.event_id)
+                moving = [row for row in members if before[row] != merged.event_id]
+                if moving:
+                    conn.execute(
+                        update(schema.mentions)
+                        .where(schema.mentions.c.id.in_(moving))
+                        .values(event_id=merged.event_id)
+                    )
+                conn.execute(
+                    delete(schema.event_aliases).where(
+                        schema.event_aliases.c.alias == merged.event_id
+                    )
+                )
+            for old, destinations in sorted(moved_to.items()):
+                if old in new_ids:
+                    continue
+                heir = min(destinations, key=lambda new: (-destinations[new], new))
+                _retire_event(conn, old, heir)
+        return changed
 
     def get_event(self, event_id: str) -> Event | None:
         """The event (with corrections applied) by its id or a former id; rejected events too."""
@@ -719,6 +947,97 @@ def _delete_unmentioned_events(conn: Connection, candidate_ids: Iterable[str]) -
             schema.events.c.event_id.in_(candidates),
             schema.events.c.event_id.not_in(still_mentioned),
         )
+    )
+
+
+def _merged_windows(windows: Iterable[LinkWindow]) -> list[LinkWindow]:
+    """Overlapping windows of one block joined, so the query has few conditions."""
+    merged: list[LinkWindow] = []
+    for w in sorted(windows, key=lambda w: (w.country_code, w.admin1, w.since)):
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and (last.country_code, last.admin1) == (w.country_code, w.admin1)
+            and w.since <= last.until
+        ):
+            merged[-1] = LinkWindow(
+                last.country_code, last.admin1, last.since, max(last.until, w.until)
+            )
+        else:
+            merged.append(w)
+    return merged
+
+
+def _review_states(
+    conn: Connection, event_ids: set[str]
+) -> dict[str, tuple[str, dict[str, Any] | None]]:
+    """(review_status, corrections) of the given events that an analyst has touched."""
+    if not event_ids:
+        return {}
+    rows = conn.execute(
+        select(
+            schema.events.c.event_id, schema.events.c.review_status, schema.events.c.corrections
+        ).where(
+            schema.events.c.event_id.in_(sorted(event_ids)),
+            or_(
+                schema.events.c.review_status != "unreviewed",
+                schema.events.c.corrections.is_not(None),
+            ),
+        )
+    ).all()
+    return {row.event_id: (row.review_status, row.corrections) for row in rows}
+
+
+def _write_event(
+    conn: Connection, merged: Event, review: tuple[str, dict[str, Any] | None] | None
+) -> bool:
+    """Insert or update one event's row, corrections applied; whether anything changed."""
+    status, corrections = review or ("unreviewed", None)
+    shown = merged
+    if corrections:
+        try:
+            shown = Event.model_validate({**merged.to_json_dict(), **corrections})
+        except ValidationError:
+            shown = merged  # a correction the new record cannot hold is kept, not applied
+    record = shown.to_json_dict()
+    stored = conn.execute(
+        select(
+            schema.events.c.record, schema.events.c.review_status, schema.events.c.corrections
+        ).where(schema.events.c.event_id == merged.event_id)
+    ).one_or_none()
+    values = {
+        "record": record,
+        "review_status": status,
+        "corrections": corrections or None,
+        **_event_columns(shown),
+    }
+    if stored is None:
+        conn.execute(insert(schema.events).values(event_id=merged.event_id, **values))
+        return True
+    if (stored.record, stored.review_status, stored.corrections) == (
+        record,
+        status,
+        corrections or None,
+    ):
+        return False
+    conn.execute(
+        update(schema.events).where(schema.events.c.event_id == merged.event_id).values(**values)
+    )
+    return True
+
+
+def _retire_event(conn: Connection, old: str, heir: str) -> None:
+    """`old` is no longer an event: its id, aliases and audit trail now lead to `heir`."""
+    conn.execute(delete(schema.events).where(schema.events.c.event_id == old))
+    conn.execute(
+        update(schema.event_aliases)
+        .where(schema.event_aliases.c.event_id == old)
+        .values(event_id=heir)
+    )
+    conn.execute(delete(schema.event_aliases).where(schema.event_aliases.c.alias == old))
+    conn.execute(insert(schema.event_aliases).values(alias=old, event_id=heir))
+    conn.execute(
+        update(schema.reviews).where(schema.reviews.c.event_id == old).values(event_id=heir)
     )
 
 

@@ -5,8 +5,8 @@ Revises: 0001
 
 - articles.duplicate_of: a near-duplicate copy (syndication, light edits) points at the first report;
   status "copy" marks it, and it gives no mentions of its own.
-- article_bands: MinHash LSH band hashes, so near-duplicates are found by an indexed lookup instead of
-  an index held in memory; article_signatures keeps each report's MinHash to confirm a candidate.
+- article_bands: MinHash LSH band hashes, so near-duplicate candidates come from an indexed lookup
+  instead of an index held in memory (candidates are confirmed on the texts).
 - events.review_status and events.corrections: an analyst's decision and field corrections, applied
   on top of the merged values every time the event is rebuilt.
 - reviews: the audit trail (who, when, what before and after).
@@ -32,18 +32,6 @@ def upgrade() -> None:
         batch.create_check_constraint(
             op.f("ck_articles_status"), "status IN ('ok', 'skipped', 'copy')"
         )
-    op.create_table(
-        "article_signatures",
-        sa.Column("article_id", sa.String(), nullable=False),
-        sa.Column("signature", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["article_id"],
-            ["articles.id"],
-            name=op.f("fk_article_signatures_article_id_articles"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("article_id", name=op.f("pk_article_signatures")),
-    )
     op.create_table(
         "article_bands",
         sa.Column("band", sa.Integer(), nullable=False),
@@ -99,7 +87,6 @@ def downgrade() -> None:
         batch.drop_column("corrections")
         batch.drop_column("review_status")
     op.drop_table("article_bands")
-    op.drop_table("article_signatures")
     with op.batch_alter_table("articles") as batch:
         batch.drop_constraint(op.f("ck_articles_status"), type_="check")
         batch.create_check_constraint(op.f("ck_articles_status"), "status IN ('ok', 'skipped')")

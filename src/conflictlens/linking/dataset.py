@@ -1,0 +1,50 @@
+"""Linking inside a stored dataset: re-cluster the neighbourhood of new reports, store the events.
+
+The neighbourhood of a set of mentions is every stored event of the same country and admin1 within
+a month either side of their dates, with all of those events' mentions. It is clustered from scratch
+(`linker.cluster`, which depends only on the set), so the same reports give the same events whatever
+order they arrived in, and a late report that changes a toll or a date rebuilds its event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from conflictlens.linking.linker import MAX_DAY_GAP, Mention, cluster, cluster_id
+from conflictlens.linking.merge import Report, merge
+from conflictlens.store import LinkWindow, Store
+
+# Dates a neighbourhood reaches either side of a new report: two of the widest pair tolerances,
+# so an event whose merged date sits between the two reports is still found.
+NEIGHBOURHOOD = timedelta(days=2 * MAX_DAY_GAP)
+
+
+def link_stored(
+    store: Store, article_ids: Iterable[str], event_ids: Iterable[str] = ()
+) -> list[str]:
+    """Link the mentions of these articles (and of these events) with the stored dataset.
+
+    Returns the ids of the events created or changed.
+    """
+    articles, events = list(article_ids), list(event_ids)
+    seeds = store.stored_mentions(article_ids=articles, event_ids=events)
+    windows = [
+        LinkWindow(
+            s.record.country_code,
+            s.record.admin1,
+            s.record.event_date - NEIGHBOURHOOD,
+            s.record.event_date + NEIGHBOURHOOD,
+        )
+        for s in seeds
+        if s.record.country_code and s.record.admin1 and s.record.event_date
+    ]
+    stored = store.stored_mentions(article_ids=articles, event_ids=events, windows=windows)
+    by_key = {s.record.event_id: s for s in stored}
+    groups = cluster([Mention.of(s.record, s.article_id, s.published) for s in stored])
+    linked = []
+    for group in groups:
+        members = [by_key[m.key] for m in group]
+        merged = merge(cluster_id(group), [Report(s.record, s.published) for s in members])
+        linked.append((merged, [s.row_id for s in members]))
+    return store.write_links(linked)

@@ -1,0 +1,70 @@
+"""Near-duplicate articles: syndicated copies, new headlines, trimmed endings, added boilerplate.
+
+An article's fingerprint is a MinHash (datasketch) of its word 5-grams, cut into LSH bands; the store
+keeps the band hashes in an indexed table, so finding candidates is a lookup, not an in-memory index.
+Candidates are then confirmed on the texts themselves: a copy shares most of its 5-grams with the
+original (Jaccard), or almost all of the shorter text is inside the longer one (containment: a trimmed
+ending, or a brief cut from the full story).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from datasketch import MinHash
+
+from conflictlens.clean import content_lines
+
+SHINGLE_WORDS = 5
+NUM_PERM = 128
+# 32 bands of 4 rows: texts with Jaccard 0.5 become candidates 87% of the time, 0.6 over 99%.
+BANDS = 32
+ROWS = NUM_PERM // BANDS
+# Confirmation thresholds on the exact 5-gram sets.
+MIN_JACCARD = 0.6
+MIN_CONTAINMENT = 0.85
+# Below this many 5-grams a text is too short to call anything a copy of it.
+MIN_SHINGLES = 20
+
+_WORD = re.compile(r"\w+")
+# Fixed seed: fingerprints stored by one run must match those computed by the next.
+_SEED = 20210109
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The LSH band hashes of one text: (band number, signed 64-bit hash) pairs."""
+
+    bands: tuple[tuple[int, int], ...]
+
+
+def shingles(text: str) -> set[str]:
+    """Lower-cased word 5-grams of the article body, page furniture left out."""
+    words = [w for line in content_lines(text) for w in _WORD.findall(line.text.lower())]
+    if len(words) < SHINGLE_WORDS:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def fingerprint(text: str) -> Fingerprint:
+    grams = shingles(text)
+    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED)
+    minhash.update_batch([g.encode("utf-8") for g in sorted(grams)])
+    values = minhash.hashvalues
+    bands = []
+    for band in range(BANDS):
+        chunk = values[band * ROWS : (band + 1) * ROWS].astype("<u8").tobytes()
+        digest = hashlib.blake2b(chunk, digest_size=8).digest()
+        bands.append((band, int.from_bytes(digest, "little", signed=True)))
+    return Fingerprint(bands=tuple(bands))
+
+
+def is_near_duplicate(text_a: str, text_b: str) -> bool:
+    """Whether one text is a copy of the other (confirmed on the texts, not on the sketch)."""
+    a, b = shingles(text_a), shingles(text_b)
+    if min(len(a), len(b)) < MIN_SHINGLES:
+        return False
+    shared = len(a & b)
+    return shared / len(a | b) >= MIN_JACCARD or shared / min(len(a), len(b)) >= MIN_CONTAINMENT

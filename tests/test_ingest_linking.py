@@ -1,0 +1,143 @@
+"""Ingest links reports across outlets: one event per incident, copies and updates, any order."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conflictlens.cli import app
+from conflictlens.ingest import read_sources
+from conflictlens.models import Article
+from conflictlens.pipeline import Ingestion, RunReport
+from conflictlens.store import Store
+
+ARTICLES = Path(__file__).parent / "linking_articles"
+TIGRIS = ARTICLES / "diyala_ambush_tigris.txt"
+MESOPOTAMIA = ARTICLES / "diyala_ambush_mesopotamia.txt"
+COPY = ARTICLES / "diyala_ambush_tigris_copy.txt"
+UPDATE = ARTICLES / "diyala_ambush_tigris_update.txt"
+MARKET = ARTICLES / "diyala_market_bomb.txt"
+runner = CliRunner()
+
+
+def read(path: Path) -> Article:
+    (article,) = read_sources([str(path)])
+    assert isinstance(article, Article)
+    return article
+
+
+def ingest(store: Store, paths: list[Path]) -> tuple[RunReport, list[str]]:
+    """Ingest in one run: its report and the ids of the events it created or changed."""
+    ingestion = Ingestion(store)
+    for path in paths:
+        ingestion.add(read(path))
+    return ingestion.report, ingestion.finish()
+
+
+def ambush(store: Store) -> str:
+    (event,) = [e for e in store.events() if e.location and "Miqdadiyah" in e.location]
+    return event.event_id
+
+
+def dataset(db: Path) -> list[tuple]:
+    """The events and who reports them; row ids and timestamps left out, as they follow arrival."""
+    with sqlite3.connect(db) as conn:
+        events = conn.execute("select * from events order by event_id").fetchall()
+        mentions = conn.execute(
+            "select article_id, position, event_id, record from mentions order by 1, 2"
+        ).fetchall()
+        articles = conn.execute(
+            "select id, status, duplicate_of from articles order by id"
+        ).fetchall()
+    return [*events, *mentions, *articles]
+
+
+def test_two_outlets_make_one_event_with_a_range(tmp_path: Path) -> None:
+    with Store(tmp_path / "x.db") as store:
+        ingest(store, [TIGRIS, MESOPOTAMIA, MARKET])
+        event = store.get_event(ambush(store))
+        assert event is not None
+        assert len(event.articles) == 2
+        assert event.fatalities_low == 7 and event.fatalities_high == 8
+        assert set(event.outlets) == {"Tigris Tribune", "Mesopotamia Daily"}
+        assert {e.article_id for e in event.evidence} == set(event.articles)
+        # The market bomb the same day in the same province is another incident.
+        assert store.count_events() == 2
+        assert len(store.mentions_of(event.event_id)) == 2
+
+
+def test_any_arrival_order_gives_the_same_dataset(tmp_path: Path) -> None:
+    paths = [TIGRIS, MESOPOTAMIA, COPY, MARKET]
+    snapshots = []
+    for attempt, order in enumerate([paths, paths[::-1], random.Random(7).sample(paths, 4)]):
+        db = tmp_path / f"{attempt}.db"
+        with Store(db) as store:
+            # One article per run: linking is incremental, not only within one batch.
+            for path in order:
+                ingest(store, [path])
+        snapshots.append(dataset(db))
+    assert snapshots[0] == snapshots[1] == snapshots[2]
+
+
+def test_a_syndicated_copy_is_stored_as_a_copy_of_the_original(tmp_path: Path) -> None:
+    with Store(tmp_path / "x.db") as store:
+        report, _ = ingest(store, [COPY, TIGRIS])
+        assert report.copies == 1
+        copy_id, original_id = read(COPY).id, read(TIGRIS).id
+        # Same publication day: the smaller id is the original, whichever came first.
+        original, copy = sorted([copy_id, original_id])
+        assert store.article_status(copy) == ("copy", f"copy of {original}")
+        assert store.copies_of(original) == [copy]
+        assert store.count_events() == 1
+        (event,) = store.events()
+        assert event.articles == [original]
+
+
+def test_a_newer_version_replaces_the_story_and_raises_the_toll(tmp_path: Path) -> None:
+    with Store(tmp_path / "x.db") as store:
+        ingest(store, [TIGRIS, MESOPOTAMIA])
+        before = ambush(store)
+        report, changed = ingest(store, [UPDATE])
+        assert report.updated == 1
+        event = store.get_event(ambush(store))
+        assert event is not None and event.event_id in changed
+        # The update is published later than the other report, which now names the event; the
+        # old id still leads to it.
+        assert store.resolve_event_id(before) == event.event_id
+        assert event.fatalities == 11
+        assert (event.fatalities_low, event.fatalities_high) == (8, 11)
+        stored = store.get_article(read(TIGRIS).id)
+        assert stored is not None and "killed 11 soldiers" in stored.text
+        # The older version arriving again changes nothing.
+        assert ingest(store, [TIGRIS]) == (RunReport(articles=1, duplicates=1), [])
+
+
+def test_corrections_survive_relinking_and_follow_a_renamed_event(tmp_path: Path) -> None:
+    with Store(tmp_path / "x.db") as store:
+        ingest(store, [MESOPOTAMIA])
+        first_id = ambush(store)
+        store.review_event(first_id, "correct", reviewer="noor", fields={"fatalities": 10})
+        # An earlier report arrives: the event now takes its id, and keeps the correction.
+        ingest(store, [TIGRIS])
+        event = store.get_event(first_id)
+        assert event is not None and event.fatalities == 10
+        assert len(event.articles) == 2
+        assert store.review_status(event.event_id) == ("corrected", {"fatalities": 10})
+        assert [r.action for r in store.reviews(event.event_id)] == ["correct"]
+
+
+def test_events_id_mentions_shows_each_report_beside_the_merged_values(tmp_path: Path) -> None:
+    db = str(tmp_path / "x.db")
+    result = runner.invoke(app, ["ingest", str(TIGRIS), str(MESOPOTAMIA), "--db", db, "-q"])
+    assert result.exit_code == 0, result.output
+    with Store(db) as store:
+        event_id = ambush(store)
+    shown = runner.invoke(app, ["events", "--db", db, "--id", event_id, "--mentions"])
+    payload = json.loads(shown.stdout)
+    assert payload["event_id"] == event_id
+    assert sorted(m["record"]["fatalities"] for m in payload["mentions"]) == [7, 8]
+    assert payload["fatalities_low"] == 7

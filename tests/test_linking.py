@@ -1,0 +1,230 @@
+"""Linking: near-duplicate texts, which reports are one incident, and the merged record."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conflictlens.linking import (
+    Mention,
+    Report,
+    cluster,
+    cluster_id,
+    compatible,
+    fingerprint,
+    is_near_duplicate,
+    merge,
+)
+from conflictlens.models import FLAG_COUNT_VAGUE, FLAG_PLACE_NOT_FOUND, Event
+
+STORY = """Gunmen ambush army convoy near Mayadin
+
+Gunmen believed to belong to the Islamic State group attacked an army convoy on the road between
+Mayadin and Deir ez-Zor on Monday evening, killing at least nine soldiers and wounding six, a war
+monitor said. The attackers fired rocket-propelled grenades at a fuel truck before opening fire on
+the soldiers who fled the burning vehicles. Reinforcements arrived after an hour and the attackers
+withdrew into the desert to the south. The army later sent helicopters to search the area, residents
+said. It was the deadliest attack on government forces in the province since the start of the year,
+when a bus carrying soldiers was hit near Palmyra.
+"""
+
+
+def event(key: str, **fields: Any) -> Event:
+    base: dict[str, Any] = {
+        "event_id": key,
+        "event_date": date(2023, 3, 13),
+        "time_precision": 1,
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
+        "actor1": "Islamic State",
+        "actor2": "Military Forces of Syria",
+        "country": "Syria",
+        "country_code": "SY",
+        "admin1": "Deir ez-Zor",
+        "location": "Mayadin",
+        "latitude": 35.0158,
+        "longitude": 40.4517,
+        "geo_precision": 1,
+        "fatalities": 9,
+        "articles": [f"art-{key}"],
+    }
+    base.update(fields)
+    return Event(**base)
+
+
+def mention(key: str, published: date | None = date(2023, 3, 14), **fields: Any) -> Mention:
+    return Mention.of(event(key, **fields), f"art-{key}", published)
+
+
+# Near-duplicate articles
+
+
+def test_syndicated_copy_with_new_headline_and_boilerplate_is_a_near_duplicate() -> None:
+    copy = (
+        "Nine soldiers killed in desert ambush\n\n"
+        + STORY.split("\n", 2)[2]
+        + "\nThis article is republished from Euphrates Wire under a Creative Commons licence.\n"
+    )
+    assert is_near_duplicate(STORY, copy)
+    assert set(fingerprint(STORY).bands) & set(fingerprint(copy).bands)
+
+
+def test_trimmed_ending_is_a_near_duplicate() -> None:
+    trimmed = STORY.rsplit("It was the deadliest", 1)[0]
+    assert is_near_duplicate(STORY, trimmed)
+
+
+def test_a_paraphrase_of_the_same_incident_is_not_a_copy() -> None:
+    paraphrase = """Nine Syrian soldiers die in attack east of Deir ez-Zor
+
+At least nine government soldiers were killed and six others hurt when suspected Islamic State
+militants attacked their convoy near the town of Mayadin late on Monday, according to the Syrian
+Observatory for Human Rights. The monitor said a fuel tanker was set ablaze with rocket fire before
+the gunmen targeted troops escaping the wreckage. Helicopters later combed the desert to the south.
+"""
+    assert not is_near_duplicate(STORY, paraphrase)
+
+
+def test_fingerprints_are_stable_across_calls() -> None:
+    assert fingerprint(STORY) == fingerprint(STORY)
+    assert len(fingerprint(STORY).bands) == 32
+
+
+# Pairwise rules
+
+
+def test_two_reports_of_one_ambush_are_compatible() -> None:
+    assert compatible(mention("a"), mention("b", fatalities=11, location="Al Mayadin"))
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"event_date": date(2023, 3, 20)}, "a week later"),
+        ({"admin1": "Raqqa"}, "another province"),
+        ({"latitude": 34.4536, "longitude": 40.9367, "location": "Al-Bukamal"}, "70 km away"),
+        ({"actor1": "Hay'at Tahrir al-Sham", "actor2": "Syrian Democratic Forces"}, "other actors"),
+        ({"fatalities": 60}, "a toll no report of nine becomes"),
+        ({"event_type": "Protests", "sub_event_type": "Peaceful protest"}, "a protest"),
+        ({"kind": "aggregate"}, "a tally"),
+        ({"event_date": None}, "no date"),
+    ],
+)
+def test_look_alikes_are_not_compatible(change: dict[str, Any], why: str) -> None:
+    assert not compatible(mention("a"), mention("b", **change)), why
+
+
+def test_two_incidents_of_one_article_never_link() -> None:
+    first = Mention.of(event("a"), "same-article", date(2023, 3, 14))
+    second = Mention.of(event("b"), "same-article", date(2023, 3, 14))
+    assert not compatible(first, second)
+
+
+def test_province_only_report_links_to_a_village_report() -> None:
+    vague = mention("b", location="Deir ez-Zor", geo_precision=3, latitude=35.0, longitude=40.5)
+    assert [len(g) for g in cluster([mention("a"), vague])] == [2]
+
+
+def test_a_chain_of_near_matches_does_not_glue_distinct_incidents() -> None:
+    # b is compatible with a and with c, but a and c (70 km apart) are two ambushes.
+    a = mention("a")
+    c = mention("c", latitude=34.4536, longitude=40.9367, location="Al-Bukamal")
+    b = mention("b", location="Deir ez-Zor", geo_precision=3, latitude=35.0, longitude=40.5)
+    groups = cluster([a, b, c])
+    assert sorted(len(g) for g in groups) == [1, 2]
+    assert not any({m.key for m in g} >= {"a", "c"} for g in groups)
+
+
+def test_cluster_id_is_the_earliest_report() -> None:
+    late = mention("a", published=date(2023, 3, 15))
+    early = mention("z", published=date(2023, 3, 13))
+    (group,) = cluster([late, early])
+    assert cluster_id(group) == "z"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_clusters_do_not_depend_on_input_order(rnd: random.Random) -> None:
+    mentions = [
+        mention("a"),
+        mention("b", fatalities=10),
+        mention("c", latitude=34.4536, longitude=40.9367, location="Al-Bukamal"),
+        mention("d", latitude=34.46, longitude=40.93, location="Al-Bukamal", fatalities=4),
+        mention("e", location="Deir ez-Zor", geo_precision=3, latitude=35.0, longitude=40.5),
+        mention("f", event_date=date(2023, 3, 20)),
+        mention("g", published=None, fatalities=8),
+    ]
+    expected = [[m.key for m in g] for g in cluster(mentions)]
+    shuffled = list(mentions)
+    rnd.shuffle(shuffled)
+    assert [[m.key for m in g] for g in cluster(shuffled)] == expected
+
+
+# Merged values
+
+
+def test_merge_spans_the_reports_and_takes_the_most_credible_best() -> None:
+    state_media = event(
+        "a", fatalities=7, fatalities_low=7, sources=["SANA"], outlets=["SANA"], wounded=3
+    )
+    monitor = event(
+        "b",
+        fatalities=11,
+        sources=["Syrian Observatory for Human Rights"],
+        outlets=["Euphrates Wire"],
+        location="Al Mayadin",
+    )
+    vague = event(
+        "c", fatalities=None, fatalities_low=12, fatalities_high=99, flags=[FLAG_COUNT_VAGUE]
+    )
+    merged = merge(
+        "a",
+        [
+            Report(state_media, date(2023, 3, 13)),
+            Report(monitor, date(2023, 3, 14)),
+            Report(vague, date(2023, 3, 14)),
+        ],
+    )
+    assert merged.event_id == "a"
+    assert merged.fatalities == 11  # the monitor's exact number
+    assert (merged.fatalities_low, merged.fatalities_high) == (7, 99)
+    assert merged.wounded == 3  # only the state media report gives one
+    assert merged.sources == ["SANA", "Syrian Observatory for Human Rights"]
+    assert merged.outlets == ["Euphrates Wire", "SANA"]
+    assert merged.articles == ["art-a", "art-b", "art-c"]
+    assert FLAG_COUNT_VAGUE not in merged.flags
+    assert "11 fatalities" in merged.notes
+
+
+def test_merge_takes_date_and_place_from_the_most_precise_report() -> None:
+    vague = event(
+        "a",
+        event_date=date(2023, 3, 1),
+        time_precision=3,
+        location="Deir ez-Zor",
+        geo_precision=3,
+        flags=[FLAG_PLACE_NOT_FOUND],
+    )
+    precise = event("b", fatalities=None)
+    merged = merge("a", [Report(vague, date(2023, 3, 20)), Report(precise, date(2023, 3, 14))])
+    assert (merged.event_date, merged.time_precision) == (date(2023, 3, 13), 1)
+    assert (merged.location, merged.geo_precision) == ("Mayadin", 1)
+    assert merged.flags == []
+    assert merged.fatalities == 9  # the only report that gives a number
+
+
+def test_a_later_higher_toll_from_the_same_kind_of_source_becomes_the_best() -> None:
+    first = event("a", fatalities=9, sources=["Syrian Observatory for Human Rights"])
+    update = event("b", fatalities=14, sources=["Syrian Observatory for Human Rights"])
+    merged = merge("a", [Report(first, date(2023, 3, 13)), Report(update, date(2023, 3, 15))])
+    assert (merged.fatalities, merged.fatalities_low, merged.fatalities_high) == (14, 9, 14)
+
+
+def test_a_single_report_merges_to_itself() -> None:
+    only = event("a", fatalities_low=9)
+    assert merge("a", [Report(only, None)]) == only
