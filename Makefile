@@ -31,10 +31,12 @@ lint: install
 
 eval: install
 	$(BIN)/conflictlens eval corpus/sample/gold.yaml
+	$(BIN)/conflictlens eval corpus/linking/gold.yaml
 
 bench: install
 	$(BIN)/python bench/bench_extract.py
 	$(BIN)/python bench/bench_gazetteer.py
+	$(BIN)/python bench/bench_linking.py
 	$(BIN)/python bench/eval_dev.py
 
 clean:

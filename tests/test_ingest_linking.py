@@ -7,6 +7,7 @@ import random
 import sqlite3
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from conflictlens.cli import app
@@ -141,3 +142,57 @@ def test_events_id_mentions_shows_each_report_beside_the_merged_values(tmp_path:
     assert payload["event_id"] == event_id
     assert sorted(m["record"]["fatalities"] for m in payload["mentions"]) == [7, 8]
     assert payload["fatalities_low"] == 7
+
+
+def test_linking_eval_scores_pairs_of_a_gold_file(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.yaml"
+    gold.write_text(
+        "kind: linking\n"
+        "clusters:\n"
+        "  - articles: [diyala_ambush_tigris.txt, diyala_ambush_mesopotamia.txt,"
+        " diyala_ambush_tigris_copy.txt]\n"
+        "  - articles: [diyala_market_bomb.txt]\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["eval", str(gold), "--texts", str(ARTICLES), "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)
+    assert (scores["true_positives"], scores["false_positives"], scores["false_negatives"]) == (
+        3,
+        0,
+        0,
+    )
+    # Putting the market bomb into the ambush's cluster makes three pairs the linker rightly misses.
+    gold.write_text(
+        "kind: linking\nclusters:\n  - articles: [diyala_ambush_tigris.txt,"
+        " diyala_ambush_mesopotamia.txt, diyala_ambush_tigris_copy.txt, diyala_market_bomb.txt]\n",
+        encoding="utf-8",
+    )
+    scores = json.loads(
+        runner.invoke(app, ["eval", str(gold), "--texts", str(ARTICLES), "--json"]).stdout
+    )
+    assert scores["false_negatives"] == 3 and scores["pairwise_recall"] == 0.5
+
+
+def test_a_linking_gold_with_an_article_twice_is_refused(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.yaml"
+    gold.write_text(
+        "kind: linking\nclusters:\n  - articles: [a.txt]\n  - articles: [a.txt]\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["eval", str(gold)])
+    assert result.exit_code == 2 and "in two clusters" in result.output
+
+
+@pytest.mark.slow
+def test_the_sample_corpus_shuffled_gives_identical_event_tables(tmp_path: Path) -> None:
+    files = sorted((Path(__file__).parent.parent / "corpus" / "sample").glob("*.txt"))
+    snapshots = []
+    for seed in (1, 2):
+        order = random.Random(seed).sample(files, len(files))
+        db = tmp_path / f"{seed}.db"
+        with Store(db) as store:
+            ingest(store, order)
+        snapshots.append(dataset(db))
+    assert snapshots[0] == snapshots[1]
+    assert len(snapshots[0]) > 100

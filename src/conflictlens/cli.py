@@ -449,7 +449,13 @@ def evaluate_command(
         bool, typer.Option("--verbose", "-v", help="List missed and spurious events.")
     ] = False,
 ) -> None:
-    """Score the extractor against gold annotations: event P/R/F1 and per-field accuracy."""
+    """Score against gold: the extractor (event P/R/F1, per-field accuracy) or, for a gold file
+    of `kind: linking`, cross-report linking (pairwise precision and recall)."""
+    from conflictlens.evaluate_linking import is_linking_gold
+
+    if is_linking_gold(gold):
+        _evaluate_linking(gold, texts or gold.parent, as_json=as_json, verbose=verbose)
+        return
     from conflictlens.evaluate import (
         GoldArticle,
         GoldFormatError,
@@ -479,6 +485,36 @@ def evaluate_command(
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
     else:
         render_report(report, out, verbose=verbose)
+
+
+def _evaluate_linking(gold: Path, folder: Path, *, as_json: bool, verbose: bool) -> None:
+    from conflictlens.evaluate import GoldFormatError
+    from conflictlens.evaluate_linking import evaluate_linking, load_linking_gold
+
+    try:
+        report = evaluate_linking(load_linking_gold(gold), folder)
+    except GoldFormatError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(2) from None
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+        return
+    table = Table(title=f"Linking: {gold}")
+    for column in ("pairwise precision", "pairwise recall", "linked right", "wrongly", "missed"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        f"{report.precision:.3f}",
+        f"{report.recall:.3f}",
+        str(report.true_positives),
+        str(report.false_positives),
+        str(report.false_negatives),
+    )
+    out.print(table)
+    if verbose:
+        for a, b in report.wrongly_linked:
+            out.print(f"[red]wrongly linked[/red] {a} + {b}")
+        for a, b in report.missed:
+            out.print(f"[yellow]missed[/yellow] {a} + {b}")
 
 
 gazetteer_app = typer.Typer(
