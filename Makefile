@@ -23,7 +23,7 @@ demo: install
 test: install
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
-	$(BIN)/pytest -q
+	scripts/with_postgres.sh $(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check --fix src tests bench scripts

@@ -454,6 +454,31 @@ def test_review_of_an_unknown_event_is_a_key_error(filled: Store) -> None:
         filled.review_event("nope", "confirm", reviewer="amal")
 
 
+# Linking
+
+
+def test_linking_merges_reports_and_keeps_an_alias_for_the_retired_id(store: Store) -> None:
+    from conflictlens.linking.dataset import link_stored
+
+    clash = FILTER_EVENTS[0]
+    store.add_article(article("a1", "First report of the clash.", published=date(2021, 1, 10)))
+    store.add_article(article("a2", "Second report of the clash.", published=date(2021, 1, 10)))
+    second = clash.model_copy(update={"event_id": "second-report", "fatalities": 9})
+    store.set_mentions("a2", [second])
+    store.review_event("second-report", "confirm", reviewer="amal")
+    store.set_mentions("a1", [clash])
+    changed = link_stored(store, ["a1", "a2"])
+    # Same publication date: the smaller key names the event.
+    assert changed == ["deir-clash"]
+    merged = store.get_event("second-report")
+    assert merged is not None and merged.event_id == "deir-clash"
+    assert (merged.fatalities_low, merged.fatalities_high) == (7, 9)
+    assert store.count_events() == 1
+    assert store.review_status("deir-clash") == ("confirmed", {})
+    assert [r.event_id for r in store.reviews("second-report")] == ["deir-clash"]
+    assert link_stored(store, ["a1", "a2"]) == []
+
+
 def test_runs_round_trip(store: Store) -> None:
     first = Run(
         started_at=datetime(2021, 1, 9, 8, 0, tzinfo=UTC),

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Run a command with a throwaway PostgreSQL server, so the store tests also run on PostgreSQL:
+#   scripts/with_postgres.sh pytest -q
+# The server lives in a temporary folder on 127.0.0.1 and is removed afterwards. Without PostgreSQL
+# binaries the command runs alone (those tests then skip), except under CI=true, where Debian's
+# postgresql package is installed first.
+set -euo pipefail
+
+find_bin() {
+    command -v "$1" 2>/dev/null || ls /usr/lib/postgresql/*/bin/"$1" 2>/dev/null | sort -V | tail -1
+}
+
+if [[ -z "$(find_bin initdb)" && "${CI:-}" == "true" ]]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+INITDB=$(find_bin initdb)
+PG_CTL=$(find_bin pg_ctl)
+if [[ -z "$INITDB" || -z "$PG_CTL" ]]; then
+    echo "with_postgres: no PostgreSQL binaries; PostgreSQL tests will skip" >&2
+    exec "$@"
+fi
+
+DIR=$(mktemp -d)
+PORT=${CONFLICTLENS_PG_PORT:-54329}
+# PostgreSQL refuses to run as root: run the server as the postgres user when we are root.
+as_server_user() {
+    if [[ $(id -u) == 0 ]]; then
+        chown -R postgres "$DIR"
+        su postgres -s /bin/bash -c "$*"
+    else
+        bash -c "$*"
+    fi
+}
+cleanup() {
+    as_server_user "'$PG_CTL' -D '$DIR/data' stop -m immediate" >/dev/null 2>&1 || true
+    rm -rf "$DIR"
+}
+trap cleanup EXIT
+as_server_user "'$INITDB' -D '$DIR/data' -A trust -U postgres" >/dev/null
+as_server_user "'$PG_CTL' -D '$DIR/data' -l '$DIR/server.log' -w start \
+    -o '-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off'" >/dev/null
+export CONFLICTLENS_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:$PORT/postgres"
+"$@"
