@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
@@ -188,6 +188,20 @@ def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause 
     if hits:
         flags.append(FLAG_PLACE_NOT_FOUND)
     return None, None
+
+
+def _with_named_admin1(place: Place, incident: Incident) -> Place:
+    """A region across provinces ("the Hamrin Mountains in Salah ad Din") takes the province
+    the incident names in its country."""
+    named = {
+        h.place.admin1
+        for cl in incident.clauses
+        for h in _clause_places(cl)
+        if h.place is not None
+        and h.place.kind == "admin1"
+        and h.place.country_code == place.country_code
+    }
+    return replace(place, admin1=named.pop()) if len(named) == 1 else place
 
 
 def _place_from_article(
@@ -375,6 +389,8 @@ def build_event(
                 )
             )
     place: Place | None = hit.place if hit else None
+    if place is not None and place.admin1 is None and place.kind in ("region", "site"):
+        place = _with_named_admin1(place, incident)
     geo_precision = hit.precision if hit else None
     if place is None:
         best_admin1 = context.admin1.most_common(1)

@@ -74,6 +74,12 @@ class Cue:
     settlement: bool = False  # the name is a populated place's (or an area's)
     locative: bool = False  # the name follows a word that introduces where something happened
 
+    @property
+    def division(self) -> bool:
+        """The name stands for a first-level division: named as one, or "the countryside of
+        Idlib", "rural Hama" (the province outside its seat, as ACLED reads it)."""
+        return self.admin1 or self.relation == "countryside"
+
 
 def cue_around(text: str, start: int, end: int) -> Cue:
     """What the words before text[start:end] and after it say about the place named there."""
@@ -109,8 +115,6 @@ def cue_around(text: str, start: int, end: int) -> Cue:
         following = _RELATION_AFTER.match(after)
         if following:
             relation, near = following.group("relation").lower(), True
-    # "the countryside of Idlib", "rural Hama": the province outside its seat (ACLED's reading).
-    admin1 = admin1 or relation == "countryside"
     return Cue(
         relation=relation, near=near, admin1=admin1, settlement=settlement, locative=locative
     )

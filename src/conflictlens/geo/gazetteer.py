@@ -320,7 +320,11 @@ class Gazetteer:
             if hit.place is not None and (
                 hit.place.kind not in ("place", "site")
                 # a list of divisions ("Kirkuk, Salah ad Din and Diyala provinces")
-                or self.admin1(hit.place.country_code, hit.text) is not None
+                or (
+                    container is not None
+                    and container.country_code == hit.place.country_code
+                    and self.admin1(hit.place.country_code, hit.text) is not None
+                )
             ):
                 contained = False
             if contained and following.place.kind == "place" and container.kind == "admin1":
@@ -402,14 +406,14 @@ class Gazetteer:
                 if c.exact and c.place.kind == "admin1"
             ]
             candidates = rural or candidates
-        if cue.admin1 and any(c.place.kind == "admin1" for c in candidates):
+        if cue.division and any(c.place.kind == "admin1" for c in candidates):
             candidates = [c for c in candidates if c.place.kind == "admin1"]
         ranked = sorted(candidates, key=lambda c: -self._score(c, context))
         best = next((c for c in ranked if self._acceptable(c, span, cue, context)), None)
         if best is None:
             return None
         place = best.place
-        if place.kind == "admin1" and not cue.admin1:
+        if place.kind == "admin1" and not cue.division:
             place = self._seat_of(place, candidates)
         if place.kind in ("country", "admin1", "region"):
             precision, flags = PRECISION_REGION, (FLAG_PLACE_REGION_ONLY,)
@@ -466,7 +470,7 @@ class Gazetteer:
         # Outside the article's countries only what is unmistakable: a division named as such,
         # a metropolis by its own name (not "Malaqa" for Malaga, "Rashid" for Rosetta).
         if place.kind == "admin1":
-            return cue.admin1
+            return cue.division
         return place.population >= METROPOLIS and _own_name(place, span.text)
 
     def _score(self, candidate: Candidate, context: GeoContext) -> float:
