@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
@@ -147,22 +147,40 @@ def _date(
     return None, None, None
 
 
+# How much less likely each kind of place is to be where an incident happened.
+_PLACE_SPECIFICITY = {"site": 0, "place": 0, "region": 2, "admin1": 3, "country": 4}
+_SENTENCE_END = re.compile(r"[.!?]\s")
+
+
+def _place_rank(hit: GeoHit, named_admin1: set[str | None]) -> float:
+    """Lower is better: the most specific place, in a province the text names, not an origin."""
+    assert hit.place is not None
+    return (
+        _PLACE_SPECIFICITY.get(hit.place.kind, 5)
+        + (hit.precision - 1) * 0.5
+        + (1.0 if named_admin1 and hit.place.admin1 not in named_admin1 else 0.0)
+        # "fighters from Deir ez-Zor clashed in Jarablus": where they came from is not the place.
+        + (1.5 if hit.relation == "from" else 0.0)
+    )
+
+
+def _clause_places(clause: Clause) -> list[GeoHit]:
+    """The clause's places, less those inside an actor's name ("Liwa Fatemiyoun al-Qusayr")."""
+    return [
+        h
+        for h in clause.places
+        if not any(m.start <= h.start and h.end <= m.end for m in clause.actors)
+    ]
+
+
 def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause | None]:
-    hits = [(cl, h) for cl in incident.clauses for h in cl.places]
+    hits = [(cl, h) for cl in incident.clauses for h in _clause_places(cl)]
     found = [(cl, h) for cl, h in hits if h.place is not None]
-    specificity = {"site": 0, "place": 0, "region": 2, "admin1": 3, "country": 4}
     # A place inside a province the incident names beats one elsewhere ("near Muqdadiyah in Diyala").
     named_admin1 = {h.place.admin1 for _, h in found if h.place.kind == "admin1"}
     if found:
         clause, hit = min(
-            found,
-            key=lambda ch: (
-                specificity.get(ch[1].place.kind, 5)
-                + (ch[1].precision - 1) * 0.5
-                + (1.0 if named_admin1 and ch[1].place.admin1 not in named_admin1 else 0.0),
-                ch[0].headline,
-                ch[0].index,
-            ),
+            found, key=lambda ch: (_place_rank(ch[1], named_admin1), ch[0].headline, ch[0].index)
         )
         if any(h.place is None for _, h in hits) and hit.precision == 3:
             flags.append(FLAG_PLACE_NOT_FOUND)
@@ -170,6 +188,57 @@ def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause 
     if hits:
         flags.append(FLAG_PLACE_NOT_FOUND)
     return None, None
+
+
+def _with_named_admin1(place: Place, incident: Incident) -> Place:
+    """A region across provinces ("the Hamrin Mountains in Salah ad Din") takes the province
+    the incident names in its country."""
+    named = {
+        h.place.admin1
+        for cl in incident.clauses
+        for h in _clause_places(cl)
+        if h.place is not None
+        and h.place.kind == "admin1"
+        and h.place.country_code == place.country_code
+    }
+    return replace(place, admin1=named.pop()) if len(named) == 1 else place
+
+
+def _place_from_article(
+    article: Article, incident: Incident, context: GeoContext, country_code: str | None
+) -> GeoHit | None:
+    """Where an incident that names no place below its country happened, by the article: the
+    most specific place of the nearest sentence before it that names one (the story's scene),
+    else of the first after it. Offsets are the article's."""
+    hits = [
+        h
+        for h in Gazetteer.default().find(article.text, context)
+        if h.place is not None
+        and h.place.kind != "country"
+        and (country_code is None or h.place.country_code == country_code)
+    ]
+    if not hits:
+        return None
+    first = incident.first.start
+    before = [h for h in hits if h.end <= first]
+    if before:
+        scene_start = _sentence_start(article.text, before[-1].start)
+        scene = [h for h in before if h.start >= scene_start]
+    else:
+        scene_end = _sentence_end(article.text, hits[0].end)
+        scene = [h for h in hits if h.start < scene_end]
+    named_admin1 = {h.place.admin1 for h in scene if h.place and h.place.kind == "admin1"}
+    return min(scene, key=lambda h: _place_rank(h, named_admin1))
+
+
+def _sentence_start(text: str, offset: int) -> int:
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, offset)]
+    return ends[-1] if ends else 0
+
+
+def _sentence_end(text: str, offset: int) -> int:
+    found = _SENTENCE_END.search(text, offset)
+    return found.end() if found else len(text)
 
 
 def _adds_to(count: CountMention, main: CountMention, incident: Incident) -> bool:
@@ -304,7 +373,24 @@ def build_event(
 
     # Where
     hit, hit_clause = _place(incident, flags)
+    if hit is None or hit.place is None or hit.place.kind == "country":
+        country_code = hit.place.country_code if hit is not None and hit.place else None
+        borrowed = _place_from_article(article, incident, context, country_code)
+        if borrowed is not None:
+            hit, hit_clause = borrowed, None
+            flags.append(FLAG_PLACE_FROM_ARTICLE)
+            evidence.append(
+                Evidence(
+                    article_id=article.id,
+                    field="location",
+                    start=hit.start,
+                    end=hit.end,
+                    text=article.text[hit.start : hit.end],
+                )
+            )
     place: Place | None = hit.place if hit else None
+    if place is not None and place.admin1 is None and place.kind in ("region", "site"):
+        place = _with_named_admin1(place, incident)
     geo_precision = hit.precision if hit else None
     if place is None:
         best_admin1 = context.admin1.most_common(1)

@@ -32,6 +32,7 @@ _RELATION_BEFORE = re.compile(
     r"(?:"
     rf"(?P<distance>\d+(?:[.,]\d+)?)\s*-?\s*(?P<unit>{_DISTANCE_UNIT})\s+(?:to\s+the\s+)?"
     rf"(?P<dir_far>{_DIRECTION})\s+of"
+    rf"|(?P<distance_from>\d+(?:[.,]\d+)?)\s*-?\s*(?P<unit_from>{_DISTANCE_UNIT})\s+(?:away\s+)?from"
     rf"|(?:to\s+the\s+)?(?P<dir>{_DIRECTION})\s+of"
     r"|(?P<outskirts>outskirts|edge|suburbs|environs)\s+of"
     r"|(?P<countryside>countryside|hinterland|rural\s+areas)\s+of"
@@ -44,6 +45,16 @@ _RELATION_BEFORE = re.compile(
     r")\s+" + _FILLER + "$",
     re.IGNORECASE,
 )
+# Words after which a capitalised name is where something happened ("shelled Kafr Nabl in Idlib"),
+# so an unknown name there followed by its province is a place not found, not a person.
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|at|near|on|into|towards?|outside|around|shelled|targeted|attacked|struck|hit|"
+    r"bombed|raided|stormed|captured|seized|entered|besieged|recaptured|shelling|raid|attack)"
+    r"\s+$",
+    re.IGNORECASE,
+)
+# "fighters from Deir ez-Zor", "a man from Afrin": where people come from, not where it happened.
+_ORIGIN_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
 _ADMIN1_AFTER = re.compile(rf"^\s+(?:{_ADMIN1})\b", re.IGNORECASE)
 # "X village", but not "Syrian city of Y": there the name follows the noun.
 _SETTLEMENT_AFTER = re.compile(rf"^\s+(?P<noun>{_SETTLEMENT})\b(?!\s+of\b)", re.IGNORECASE)
@@ -57,16 +68,24 @@ _WINDOW = 80
 
 @dataclass(frozen=True)
 class Cue:
-    relation: str | None = None  # "near", "south of", "12 km north of", "outskirts", ...
+    relation: str | None = None  # "near", "south of", "12 km north of", "outskirts", "from", ...
     near: bool = False  # the event is near or in part of the place: precision 2
     admin1: bool = False  # the name is a first-level division's
     settlement: bool = False  # the name is a populated place's (or an area's)
+    locative: bool = False  # the name follows a word that introduces where something happened
+
+    @property
+    def division(self) -> bool:
+        """The name stands for a first-level division: named as one, or "the countryside of
+        Idlib", "rural Hama" (the province outside its seat, as ACLED reads it)."""
+        return self.admin1 or self.relation == "countryside"
 
 
 def cue_around(text: str, start: int, end: int) -> Cue:
     """What the words before text[start:end] and after it say about the place named there."""
     # Cues never cross a line break: a dateline or heading is not part of the previous line.
     before = text[max(0, start - _WINDOW) : start].rsplit("\n", 1)[-1]
+    locative = bool(_LOCATIVE_BEFORE.search(before))
     after = text[end : end + _WINDOW].split("\n", 1)[0]
     relation: str | None = None
     near = admin1 = settlement = False
@@ -90,17 +109,23 @@ def cue_around(text: str, start: int, end: int) -> Cue:
     found = _RELATION_BEFORE.search(before)
     if found:
         relation, near = _relation_name(found), True
+    elif _ORIGIN_BEFORE.search(before):
+        relation = "from"
     else:
         following = _RELATION_AFTER.match(after)
         if following:
             relation, near = following.group("relation").lower(), True
-    return Cue(relation=relation, near=near, admin1=admin1, settlement=settlement)
+    return Cue(
+        relation=relation, near=near, admin1=admin1, settlement=settlement, locative=locative
+    )
 
 
 def _relation_name(found: re.Match[str]) -> str:
     if found.group("distance"):
         direction = _direction(found.group("dir_far"))
         return f"{found.group('distance')} {found.group('unit').lower()} {direction} of"
+    if found.group("distance_from"):
+        return f"{found.group('distance_from')} {found.group('unit_from').lower()} from"
     if found.group("dir"):
         return f"{_direction(found.group('dir'))} of"
     if found.group("adjective"):

@@ -40,11 +40,25 @@ METROPOLIS = 1_000_000
 # Context weights of the evidence an article gives for a country (and its admin1).
 _EVIDENCE_WEIGHT = {"country": 2.0, "admin1": 1.5, "region": 1.0, "site": 1.0, "place": 0.5}
 _DEMONYM_WEIGHT = 0.5
-_UNNAMED_COUNTRY_FACTOR = 0.25
+# A division or a place in a country the article does not name counts for this share of its
+# weight; a division is explicit enough to count for more ("Deir ez-Zor countryside").
+_UNNAMED_COUNTRY_FACTOR = {"admin1": 0.5, "region": 0.5, "site": 0.5}
+_UNNAMED_PLACE_FACTOR = 0.25
 # Between a place and the division or country that contains it: "X, Diyala", "X in Idlib".
+# "X in the southern countryside of Idlib" and "X in rural Hama" too.
 _CONTAINER_GAP = re.compile(
     r"\s*(?:(?:district|sub-?district|town|village|city|area|neighbou?rhood|camp)\s*)?"
-    r"(?:,|\bin\b(?:\s+the)?|\bof\b)\s*$",
+    r"(?:,|\bin\b(?:\s+the)?|\bof\b)"
+    r"(?:\s+(?:(?:north|south)(?:[- ]?(?:east|west))?ern|eastern|western|central))?"
+    r"(?:\s+(?:countryside|rural\s+areas|outskirts|desert)\s+of|\s+rural)?\s*$",
+    re.IGNORECASE,
+)
+# A country named inside an organisation's name ("Islamic State of Iraq", "Islamic Resistance in
+# Iraq") or as a modifier ("Turkey backed factions") says no more than a demonym, and is no place.
+_ORGANISATION_BEFORE = re.compile(r"\b[A-Z][\w'’-]*\s+(?:of|in|for)\s+(?:the\s+)?$")
+_MODIFIER_AFTER = re.compile(
+    r"\s*[- ]\s*(?:backed|led|based|affiliated|aligned|allied|supported|sponsored|funded|"
+    r"controlled|held|linked|trained|made|owned|run)\b",
     re.IGNORECASE,
 )
 # A country counts as the article's when its weight is at least this share of the top one's.
@@ -74,6 +88,12 @@ _PLACE_COLUMNS = (
 
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    places: list[Place]
+    loose: bool = False  # a country named in passing: weighs as a demonym
 
 
 @dataclass(frozen=True)
@@ -158,8 +178,14 @@ class Gazetteer:
         """
         context = GeoContext()
         words = words_of(text)
-        evidence = list(self._scan(text, words, self._context_evidence))
-        named = {places[0].country_code for places in evidence if places[0].kind == "country"}
+        evidence = list(
+            self._scan(text, words, lambda span, c: self._context_evidence(text, span, c))
+        )
+        named = {
+            e.places[0].country_code
+            for e in evidence
+            if e.places[0].kind == "country" and not e.loose
+        }
         for word in words:
             light = light_key(word.text)
             country = self._demonyms.get(light)
@@ -167,11 +193,14 @@ class Gazetteer:
                 country = self._country_by_light.get(light)
             if country:
                 context.countries[country] += _DEMONYM_WEIGHT
-        for places in evidence:
-            place = places[0]
+        for item in evidence:
+            place = item.places[0]
+            if item.loose:
+                context.countries[place.country_code] += _DEMONYM_WEIGHT
+                continue
             weight = _EVIDENCE_WEIGHT[place.kind]
             if named and place.country_code not in named:
-                weight *= _UNNAMED_COUNTRY_FACTOR
+                weight *= _UNNAMED_COUNTRY_FACTOR.get(place.kind, _UNNAMED_PLACE_FACTOR)
             context.countries[place.country_code] += weight
             if place.admin1:
                 context.admin1[(place.country_code, place.admin1)] += weight
@@ -182,11 +211,19 @@ class Gazetteer:
         if context is None:
             context = self.context(text)
 
+        unconfirmed: set[int] = set()  # unknown names kept only if a container follows
+
         def resolve(span: Span, candidates: Sequence[Candidate]) -> GeoHit | None:
-            return self._hit(span, candidates, cue_around(text, span.start, span.end), context)
+            if candidates and self._names_country_loosely(text, span, candidates):
+                candidates = [c for c in candidates if c.place.kind != "country"]
+            cue = cue_around(text, span.start, span.end)
+            hit = self._hit(span, candidates, cue, context)
+            if hit is not None and hit.place is None and not cue.settlement:
+                unconfirmed.add(hit.start)
+            return hit
 
         hits = list(self._scan(text, words_of(text), resolve))
-        return self._within_containers(text, hits, context)
+        return self._within_containers(text, hits, context, unconfirmed)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -217,14 +254,16 @@ class Gazetteer:
                 yield resolved
                 first = span.last
 
-    def _context_evidence(self, span: Span, candidates: Sequence[Candidate]) -> list[Place] | None:
+    def _context_evidence(
+        self, text: str, span: Span, candidates: Sequence[Candidate]
+    ) -> _Evidence | None:
         """Unambiguous, exactly spelled countries, divisions and big cities a span names."""
         if not candidates or self._implausible(span):
             return None
         exact = [c.place for c in candidates if c.exact]
         countries = [p for p in exact if p.kind == "country"]
         if countries:
-            return countries
+            return _Evidence(countries, loose=self._names_country_loosely(text, span, candidates))
         if span.sentence_initial or span.speech_follows or span.acronym:
             return None
         divisions = [p for p in exact if p.kind in ("admin1", "region", "site")]
@@ -235,35 +274,75 @@ class Gazetteer:
         ]
         for places in (divisions, populous):
             if places and len({p.country_code for p in places}) == 1:
-                return places
+                return _Evidence(places)
         return None
 
+    def _names_country_loosely(
+        self, text: str, span: Span, candidates: Sequence[Candidate]
+    ) -> bool:
+        """A country named inside an organisation's name ("Islamic Resistance in Iraq") or as a
+        modifier ("Turkey backed factions"), not as where something happened. "Republic of the
+        Congo" stays a country: the longer name is one."""
+        if not any(c.exact and c.place.kind == "country" for c in candidates):
+            return False
+        if _MODIFIER_AFTER.match(text, span.end):
+            return True
+        before = text[max(0, span.start - 40) : span.start]
+        organisation = _ORGANISATION_BEFORE.search(before)
+        if organisation is None:
+            return False
+        longer = before[organisation.start() :] + span.text
+        return self.country(longer) is None
+
     def _within_containers(
-        self, text: str, hits: list[GeoHit], context: GeoContext
+        self, text: str, hits: list[GeoHit], context: GeoContext, unconfirmed: set[int]
     ) -> list[GeoHit]:
         """Apply "X, Diyala, Iraq" and "X in Idlib": X lies in the division or country named next.
 
         A place outside its container is replaced by a namesake inside, or else reported as not
-        found: the named container is better evidence than a namesake elsewhere.
+        found: the named container is better evidence than a namesake elsewhere. An unknown name
+        at `unconfirmed` offsets counts as a place not found only where a container follows.
         """
-        result = list(hits)
-        for index, hit in enumerate(hits[:-1]):
-            following = hits[index + 1]
-            container = following.place
+        result: list[GeoHit | None] = list(hits)
+        for index, hit in enumerate(hits):
+            following = hits[index + 1] if index + 1 < len(hits) else None
+            container = following.place if following is not None else None
             if container is not None and container.kind == "place":
                 # "in Idlib" names the city; as a container it means the governorate.
                 container = self.admin1(container.country_code, following.text)
-            if (
-                hit.place is None
-                or hit.place.kind not in ("place", "site")
-                or container is None
-                or container.kind not in ("admin1", "country")
-                or not _CONTAINER_GAP.match(text[hit.end : following.start])
+            contained = (
+                following is not None
+                and following.place is not None
+                and container is not None
+                and container.kind in ("admin1", "country")
+                and bool(_CONTAINER_GAP.match(text[hit.end : following.start]))
+            )
+            if hit.place is not None and (
+                hit.place.kind not in ("place", "site")
+                # a list of divisions ("Kirkuk, Salah ad Din and Diyala provinces")
+                or (
+                    container is not None
+                    and container.country_code == hit.place.country_code
+                    and self.admin1(hit.place.country_code, hit.text) is not None
+                )
             ):
+                contained = False
+            if contained and following.place.kind == "place" and container.kind == "admin1":
+                # The seat's name as a container is the province's: precision 3, not the city.
+                result[index + 1] = replace(
+                    following,
+                    place=container,
+                    precision=PRECISION_REGION,
+                    flags=(FLAG_PLACE_REGION_ONLY,),
+                )
+            if hit.place is None:
+                if hit.start in unconfirmed and not contained:
+                    result[index] = None
                 continue
+            if not contained:
+                continue
+            assert container is not None
             place = hit.place
-            if self.admin1(place.country_code, hit.text) is not None:
-                continue  # a list of divisions ("Kirkuk, Salah ad Din and Diyala provinces")
             if container.kind == "admin1" and container.country_code == place.country_code:
                 if place.admin1 == container.admin1:
                     continue
@@ -284,7 +363,7 @@ class Gazetteer:
                 result[index] = replace(
                     hit, place=None, precision=PRECISION_REGION, flags=(FLAG_PLACE_NOT_FOUND,)
                 )
-        return result
+        return [hit for hit in result if hit is not None]
 
     def _span_candidates(self, text: str, span: Span) -> tuple[Span, Sequence[Candidate]]:
         """Candidates for a span, or for it with its lowercase next word ("Syrian desert")."""
@@ -304,7 +383,7 @@ class Gazetteer:
         self, span: Span, candidates: Sequence[Candidate], cue: Cue, context: GeoContext
     ) -> GeoHit | None:
         if not candidates:
-            if not cue.settlement or self._implausible(span):
+            if not (cue.settlement or cue.locative) or self._implausible(span):
                 return None
             return GeoHit(
                 start=span.start,
@@ -319,14 +398,22 @@ class Gazetteer:
             return None
         if span.acronym:
             candidates = [c for c in candidates if c.exact and c.place.kind == "country"]
-        if cue.admin1 and any(c.place.kind == "admin1" for c in candidates):
+        if cue.relation == "countryside":
+            # "rural Damascus" is the governorate called "Damascus Countryside".
+            rural = [
+                c
+                for c in self._candidates(f"{span.text} countryside")
+                if c.exact and c.place.kind == "admin1"
+            ]
+            candidates = rural or candidates
+        if cue.division and any(c.place.kind == "admin1" for c in candidates):
             candidates = [c for c in candidates if c.place.kind == "admin1"]
         ranked = sorted(candidates, key=lambda c: -self._score(c, context))
         best = next((c for c in ranked if self._acceptable(c, span, cue, context)), None)
         if best is None:
             return None
         place = best.place
-        if place.kind == "admin1" and not cue.admin1:
+        if place.kind == "admin1" and not cue.division:
             place = self._seat_of(place, candidates)
         if place.kind in ("country", "admin1", "region"):
             precision, flags = PRECISION_REGION, (FLAG_PLACE_REGION_ONLY,)
@@ -383,7 +470,7 @@ class Gazetteer:
         # Outside the article's countries only what is unmistakable: a division named as such,
         # a metropolis by its own name (not "Malaqa" for Malaga, "Rashid" for Rosetta).
         if place.kind == "admin1":
-            return cue.admin1
+            return cue.division
         return place.population >= METROPOLIS and _own_name(place, span.text)
 
     def _score(self, candidate: Candidate, context: GeoContext) -> float:

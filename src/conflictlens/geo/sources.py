@@ -21,7 +21,7 @@ COUNTRY_WORDS = "demonyms.yaml"
 STOPWORDS = "place_stopwords.txt"
 DATA_FILES = (ADMIN1_TABLE, ADMIN1_ALIASES, SUPPLEMENT, COUNTRY_WORDS, STOPWORDS)
 
-SUPPLEMENT_KINDS = ("region", "site")
+SUPPLEMENT_KINDS = ("region", "site", "place")
 # libyaml parses the data files several times faster where PyYAML was built with it.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
