@@ -93,3 +93,11 @@ def test_number_words() -> None:
     assert parse_number("two hundred") == 200
     assert parse_number("seven") == 7
     assert parse_number("a dozen") is None
+
+
+def test_a_single_person_is_a_count_of_one() -> None:
+    assert killed("Gunmen shot dead a shopkeeper in the old market of Gao.") == [(1, 1, 1)]
+    assert killed("A police officer was killed at the gate.") == [(1, 1, 1)]
+    assert killed("Two men assassinated a tribal elder near Kirkuk.") == [(1, 1, 1)]
+    # "a" before a thing is not a person: the bomb did the killing.
+    assert killed("A bomb killed three herders outside Menaka.") == [(3, 3, 3)]

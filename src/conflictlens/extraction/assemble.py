@@ -28,6 +28,7 @@ from conflictlens.models import (
 FLAG_DATE_FROM_PUBLICATION = "date_from_publication"
 FLAG_PLACE_FROM_ARTICLE = "place_from_article"
 _VIOLENT_TYPES = frozenset(("Battles", "Explosions/Remote violence", "Violence against civilians"))
+_ARMED_INTERS = frozenset(("Rebel group", "Political militia", "Identity militia"))
 FLAG_PUBLISHED_FROM_DATELINE = "published_from_dateline"
 
 # Verbs whose grammatical subject is the side that acted.
@@ -257,12 +258,15 @@ def build_event(
         counted_sides == {"civilians"} and actor2_name is None
     )
     actor1_name = roles.actor1.name if roles.actor1 else None
-    state_first = _inter_of(actor1_name, dictionary, article_country) == "State forces"
+    inter1 = _inter_of(actor1_name, dictionary, article_country)
+    actor1_info = dictionary.info(actor1_name) if actor1_name else None
     decision = classify(
         triggers,
         civilians_hit=civilians_hit,
-        state_actor_first=state_first,
+        state_actor_first=inter1 == "State forces",
         victims_counted=killed is not None,
+        armed_group_first=inter1 in _ARMED_INTERS
+        and not (actor1_info is not None and actor1_info.de_facto_authority),
     )
     if (
         decision is None

@@ -154,7 +154,8 @@ def _lexicon() -> _Lexicon:
     qual = alternation([re.escape(q) for q in qualifiers])
     vague_alt = alternation([re.escape(v) for v in vague if v not in ("some", "many")])
     number = re.compile(
-        rf"\b(?:(?P<qual>{qual})\s+)?(?:(?P<vague>{vague_alt})|(?P<num>{_DIGITS}|{_WORD_NUMBER}))\b(?!\s*%)",
+        rf"\b(?:(?P<qual>{qual})\s+)?(?:(?P<vague>{vague_alt})|(?P<num>{_DIGITS}|{_WORD_NUMBER})"
+        rf"|(?P<article>an?))\b(?!\s*%)",
         re.I,
     )
     return _Lexicon(
@@ -245,6 +246,8 @@ def _value(match: re.Match[str]) -> tuple[int | None, int | None, int | None, bo
         if low == high:
             return low, low, high, False
         return None, low, high, True
+    if match.group("article"):
+        return 1, 1, 1, False
     n = parse_number(match.group("num"))
     if n is None:
         return None
@@ -376,7 +379,8 @@ def _collect_list(
         if value is None:
             break
         noun, noun_end = _noun_window(text, match.end())
-        if members and not _is_person_count(noun):
+        # "a" counts one person only before a person noun ("killed a soldier", not "a bomb killed").
+        if (members or match.group("article")) and not _is_person_count(noun):
             break
         best, low, high, _vague = value
         members.append(CountMember(best, low, high, noun, _side_of(noun), match.start(), noun_end))
