@@ -115,3 +115,29 @@ def test_hard_wrapped_lines_are_read_as_one_sentence() -> None:
     [event] = conflictlens.extract(text, published="2023-03-14")
     assert (event.fatalities, event.wounded, event.admin1) == (9, 4, "Mopti")
     assert "place_not_found" in event.flags  # Kopa was read, and is not in the packaged gazetteer
+
+
+def test_an_act_on_another_day_is_its_own_incident() -> None:
+    text = (
+        "Gunmen shot dead two police officers at a checkpoint outside Kirkuk on Monday, "
+        "residents said.\n\n"
+        "Police raided a house in Kirkuk on Tuesday and arrested five men suspected of the killing.\n\n"
+        "Late on Thursday, Islamic State militants attacked army positions near Tuz Khurmatu.\n\n"
+        "Two of the attackers were killed, the army said."
+    )
+    events = conflictlens.extract(text, published="2024-04-12")
+    by_date = {str(e.event_date): e for e in events}
+    assert set(by_date) == {"2024-04-08", "2024-04-09", "2024-04-11"}
+    assert by_date["2024-04-08"].fatalities == 2
+    assert by_date["2024-04-09"].sub_event_type == "Arrests"
+    assert by_date["2024-04-09"].arrested == 5
+    assert by_date["2024-04-11"].actor1 == "Islamic State"
+    assert by_date["2024-04-11"].fatalities == 2
+
+
+def test_no_one_killed_is_zero_not_one() -> None:
+    [event] = conflictlens.extract(
+        "A roadside bomb hit an army patrol near Baiji on Sunday. No one was killed.",
+        published="2024-04-08",
+    )
+    assert event.fatalities == 0

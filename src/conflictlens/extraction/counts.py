@@ -154,7 +154,8 @@ def _lexicon() -> _Lexicon:
     qual = alternation([re.escape(q) for q in qualifiers])
     vague_alt = alternation([re.escape(v) for v in vague if v not in ("some", "many")])
     number = re.compile(
-        rf"\b(?:(?P<qual>{qual})\s+)?(?:(?P<vague>{vague_alt})|(?P<num>{_DIGITS}|{_WORD_NUMBER})"
+        # "no one was killed" is a zero count (see `zero`), not one person.
+        rf"(?<!\bno\s)\b(?:(?P<qual>{qual})\s+)?(?:(?P<vague>{vague_alt})|(?P<num>{_DIGITS}|{_WORD_NUMBER})"
         rf"|(?P<article>an?))\b(?!\s*%)",
         re.I,
     )
@@ -213,7 +214,9 @@ def _noun_window(text: str, start: int) -> tuple[str, int]:
         token = m.group()
         if not re.match(r"[\w'’-]", token):
             break
-        if token.lower() in _lexicon().outcome_words or (words and _NOUN_STOP.match(token)):
+        # A word in capitals is a name ("IS members"), never the stop word it spells.
+        stop = words and not token.isupper() and _NOUN_STOP.match(token)
+        if token.lower() in _lexicon().outcome_words or stop:
             break
         if len(words) >= 9:
             break

@@ -103,6 +103,9 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
         if not _starts_incident(clause):
             if current is not None and not clause.new_incident_cue and _compatible(current, clause):
                 current.clauses.append(clause)
+            elif _reports_an_act(clause):
+                current = Incident("incident", [clause])
+                incidents.append(current)
             continue
         target = None if clause.new_incident_cue else _find_compatible(incidents, current, clause)
         if target is None:
@@ -121,6 +124,17 @@ def _starts_incident(clause: Clause) -> bool:
     # arrests, abductions and looting are incidents too.
     specific = any(t.rule.priority > GENERIC_TRIGGER_PRIORITY for t in clause.triggers)
     return specific and bool(clause.dates or clause.places)
+
+
+def _reports_an_act(clause: Clause) -> bool:
+    """A clause that names who did a generic act, and when or where ("Late last Thursday, IS
+    militants attacked Peshmerga positions near Makhmur"): an incident even without a count."""
+    return bool(
+        clause.triggers
+        and (clause.dates or clause.places)
+        and "attacker" in clause.actor_roles
+        and not clause.habitual
+    )
 
 
 def _find_compatible(
@@ -150,7 +164,8 @@ def _dates_conflict(a: list[DateMention], b: list[DateMention]) -> bool:
                 coarse == 4 or best_a.value.month == best_b.value.month
             )
             return not same
-        return abs((best_a.value - best_b.value).days) > 1
+        # Two different days named in one report are two incidents ("on Monday" / "on Tuesday").
+        return best_a.value != best_b.value
     return _date_key(best_a) != _date_key(best_b)
 
 
