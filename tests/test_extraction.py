@@ -141,3 +141,27 @@ def test_no_one_killed_is_zero_not_one() -> None:
         published="2024-04-08",
     )
     assert event.fatalities == 0
+
+
+def test_plural_acts_on_one_day_are_an_incident_and_history_does_not_date_it() -> None:
+    text = (
+        "Suspected jihadists killed at least 12 villagers in attacks on two hamlets near Tessit "
+        "on Saturday, officials said.\n\n"
+        "The blast came a day after gunmen on motorbikes opened fire on a market near Gao, killing "
+        "four traders.\n\n"
+        "Officials blamed the group for Friday's shooting.\n\n"
+        "The group first appeared in the region in 2015, when it attacked army posts."
+    )
+    events = conflictlens.extract(text, published="2024-03-11")
+    incidents = {e.fatalities: e for e in events if e.kind == "incident"}
+    assert incidents[12].event_date == date(2024, 3, 9)
+    assert incidents[4].event_date == date(2024, 3, 8)  # from "Friday's shooting", not 2015
+    assert not [e for e in events if e.kind == "aggregate"]
+
+
+def test_the_acronym_is_read_as_the_attacker_not_the_verb() -> None:
+    [event] = conflictlens.extract(
+        "On Thursday, IS militants attacked Peshmerga positions near Makhmur, a ministry said.",
+        published="2025-03-08",
+    )
+    assert (event.actor1, event.actor2) == ("Islamic State", "Peshmerga")

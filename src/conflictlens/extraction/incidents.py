@@ -83,10 +83,9 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
     current: Incident | None = None
     for clause in clauses:
         if not clause.is_candidate:
-            if (
-                current is not None
-                and (clause.sources or clause.follow_up_cue)
-                and not clause.dates
+            if current is not None and (
+                ((clause.sources or clause.follow_up_cue) and not clause.dates)
+                or (clause.back_reference and not current.dates())
             ):
                 current.clauses.append(clause)
             continue
@@ -101,7 +100,12 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
                 incidents.append(Incident("aggregate", [clause]))
             continue
         if not _starts_incident(clause):
-            if current is not None and not clause.new_incident_cue and _compatible(current, clause):
+            if (
+                current is not None
+                and not clause.new_incident_cue
+                and not _only_background_dates(clause)
+                and _compatible(current, clause)
+            ):
                 current.clauses.append(clause)
             elif _reports_an_act(clause):
                 current = Incident("incident", [clause])
@@ -124,6 +128,11 @@ def _starts_incident(clause: Clause) -> bool:
     # arrests, abductions and looting are incidents too.
     specific = any(t.rule.priority > GENERIC_TRIGGER_PRIORITY for t in clause.triggers)
     return specific and bool(clause.dates or clause.places)
+
+
+def _only_background_dates(clause: Clause) -> bool:
+    """ "IS lost its last territory in 2019": a year alone dates history, never the incident."""
+    return bool(clause.dates) and all(d.precision == 4 for d in clause.dates)
 
 
 def _reports_an_act(clause: Clause) -> bool:

@@ -8,6 +8,7 @@ the noun they belong to ("members of the NDF", "IS landmines", "an attack by sus
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -38,9 +39,15 @@ _TARGET_PREPS = frozenset(("on", "against", "targeting", "at", "upon"))
 _OPPONENT_PREPS = frozenset(("with", "between"))
 
 
+# The parser reads the acronym "IS" as the verb "is" ("IS militants attacked" -> "IS" the root).
+# A same-length stand-in it reads as a name keeps every character offset valid.
+_MISREAD_ACRONYMS = re.compile(r"\bIS\b")
+_ACRONYM_STAND_IN = "IZ"
+
+
 def parse_clauses(texts: Sequence[str]) -> list[Doc]:
     """Parse many clauses in one batch (the costly step: only for clauses that name actors)."""
-    return list(parser().pipe(texts))
+    return list(parser().pipe(_MISREAD_ACRONYMS.sub(_ACRONYM_STAND_IN, t) for t in texts))
 
 
 def role_of(doc: Doc, start: int, end: int) -> Role | None:
