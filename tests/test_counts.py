@@ -101,3 +101,7 @@ def test_a_single_person_is_a_count_of_one() -> None:
     assert killed("Two men assassinated a tribal elder near Kirkuk.") == [(1, 1, 1)]
     # "a" before a thing is not a person: the bomb did the killing.
     assert killed("A bomb killed three herders outside Menaka.") == [(3, 3, 3)]
+
+
+def test_quoted_nouns_and_military_euphemisms_are_counted() -> None:
+    assert killed('Twenty "terrorists" were neutralised near the border.') == [(20, 20, 20)]

@@ -165,3 +165,14 @@ def test_the_acronym_is_read_as_the_attacker_not_the_verb() -> None:
         published="2025-03-08",
     )
     assert (event.actor1, event.actor2) == ("Islamic State", "Peshmerga")
+
+
+def test_the_attackers_dead_reported_apart_add_to_the_toll_by_side() -> None:
+    text = (
+        "Jihadists killed nine soldiers in an attack on an army post near Diffa on Sunday, the "
+        "defence ministry said.\n\n"
+        'About 30 assailants were "neutralised" in the counter-attack, it added.'
+    )
+    [event] = conflictlens.extract(text, published="2024-05-14")
+    assert event.fatalities == 39
+    assert event.fatalities_by_side == {"actor1": 30, "actor2": 9}

@@ -63,6 +63,7 @@ _SUBSET_REGION = re.compile(
     r"among those killed(?: were)?|most of them|mostly)\b[^,;:]*?(?=,|;|\s+(?:were|was|have|had|are)\b|$)",
     re.I,
 )
+_QUOTES = frozenset('"“”')
 # An appositive between the counted people and the verb: "seven members of the NDF, a pro-regime militia, were".
 _APPOSITIVE = r"(?:,?\s*(?:an?|the)\s[^,]{1,50},)?"
 _NOUN_STOP = re.compile(
@@ -134,9 +135,9 @@ def _lexicon() -> _Lexicon:
     after, before, after_left = {}, {}, {}
     for category, forms in raw["categories"].items():
         after[category] = re.compile(
-            rf"^{_APPOSITIVE}[\s,]*(?:(?:were|was|have been|has been|had been|are|is|got|being)\s+)?"
+            rf"^{_APPOSITIVE}[\s,\"“”]*(?:(?:were|was|have been|has been|had been|are|is|got|being)\s+)?"
             r"(?:(?:also|reportedly|allegedly|later|all|subsequently|confirmed)\s+)*"
-            rf"(?:{alternation(forms['after'])})\b",
+            rf"[\"“”‘']?(?:{alternation(forms['after'])})\b",
             re.I,
         )
         before[category] = re.compile(rf"\b(?:{alternation(forms['before'])})\s*$", re.I)
@@ -212,6 +213,8 @@ def _noun_window(text: str, start: int) -> tuple[str, int]:
     end = start
     for m in re.finditer(r"[\w'’-]+|[^\w\s]", text[start:]):
         token = m.group()
+        if token in _QUOTES:
+            continue  # "seventeen \"terrorists\" were killed": quoted words are still the noun
         if not re.match(r"[\w'’-]", token):
             break
         # A word in capitals is a name ("IS members"), never the stop word it spells.

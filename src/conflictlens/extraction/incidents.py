@@ -9,6 +9,7 @@ an incident of its own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from conflictlens.extraction.clauses import Clause
@@ -17,6 +18,7 @@ from conflictlens.extraction.dates import DateMention
 from conflictlens.geo import GeoHit, distance_km
 
 PLACE_CONFLICT_KM = 50.0
+_ALSO = re.compile(r"\b(?:also|as well|in addition|besides)\b", re.I)
 GENERIC_TRIGGER_PRIORITY = 10  # the catch-all rule of data/event_types.yaml
 # A single report of this many dead is a tally over a war or a year, not one incident.
 TALLY_THRESHOLD = 1000
@@ -209,11 +211,21 @@ def _counts_conflict(incident: Incident, clause: Clause) -> bool:
     theirs = next((c for c in clause.counts if c.category == "killed" and not c.vague), None)
     if mine is None or theirs is None:
         return False
+    if is_other_sides_toll(theirs, mine, clause.text):
+        return False
     return (
         mine.best != theirs.best
         and not _within(theirs.best, mine)
         and not _within(mine.best, theirs)
     )
+
+
+def is_other_sides_toll(count: CountMention, main: CountMention, text: str) -> bool:
+    """A second toll that adds to the first: it says so ("two attackers were also killed") or it
+    counts the attackers when the first counted their victims ("more than 50 assailants were killed")."""
+    also = _ALSO.search(text[max(0, count.start - 20) : count.end + 25])
+    other_side = set(count.by_side()) == {"armed_group"} and "armed_group" not in main.by_side()
+    return bool(also or other_side)
 
 
 def _within(value: int | None, count: CountMention) -> bool:
