@@ -176,3 +176,21 @@ def test_the_attackers_dead_reported_apart_add_to_the_toll_by_side() -> None:
     [event] = conflictlens.extract(text, published="2024-05-14")
     assert event.fatalities == 39
     assert event.fatalities_by_side == {"actor1": 30, "actor2": 9}
+
+
+@pytest.mark.parametrize(
+    ("text", "actor1"),
+    [
+        (
+            "On Tuesday, Israeli airstrikes were reported to have hit army positions near Quneitra.",
+            "Military Forces of Israel",
+        ),
+        (
+            "On Tuesday, Turkish forces conducted airstrikes against PKK hideouts near Amadiya.",
+            "Military Forces of Turkey",
+        ),
+    ],
+)
+def test_the_side_that_struck_is_actor1(text: str, actor1: str) -> None:
+    [event] = conflictlens.extract(text, published="2024-05-08")
+    assert event.actor1 == actor1
