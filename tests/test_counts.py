@@ -105,3 +105,11 @@ def test_a_single_person_is_a_count_of_one() -> None:
 
 def test_quoted_nouns_and_military_euphemisms_are_counted() -> None:
     assert killed('Twenty "terrorists" were neutralised near the border.') == [(20, 20, 20)]
+
+
+def test_a_bracketed_acronym_does_not_break_a_list() -> None:
+    [count] = find_counts(
+        "At least 9 Malian Armed Forces (FAMa) soldiers and two drivers were killed near Gao."
+    )
+    assert (count.best, count.text.endswith("were killed")) == (11, True)
+    assert count.by_side() == {"state_forces": 9, "civilians": 2}

@@ -64,6 +64,7 @@ _SUBSET_REGION = re.compile(
     re.I,
 )
 _QUOTES = frozenset('"“”')
+_BRACKETED_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z-]{1,9}\)")
 # An appositive between the counted people and the verb: "seven members of the NDF, a pro-regime militia, were".
 _APPOSITIVE = r"(?:,?\s*(?:an?|the)\s[^,]{1,50},)?"
 _NOUN_STOP = re.compile(
@@ -265,8 +266,11 @@ def _value(match: re.Match[str]) -> tuple[int | None, int | None, int | None, bo
     return n, n, n, False
 
 
-def find_counts(text: str) -> list[CountMention]:
+def find_counts(original: str) -> list[CountMention]:
     """Counts of people in one clause or sentence, in text order."""
+    # "13 Syrian Armed Forces (SAF) soldiers and four workers": an acronym in brackets is read as
+    # blank space (same length, so every offset still points into the original text).
+    text = _BRACKETED_ACRONYM.sub(lambda m: " " * len(m.group()), original)
     lex = _lexicon()
     subsets = [m.span() for m in _SUBSET_REGION.finditer(text)]
 
@@ -314,8 +318,8 @@ def find_counts(text: str) -> list[CountMention]:
                 vague=vague,
                 start=group_start,
                 end=end,
-                text=text[group_start:end],
-                victims=text[group_start:group_end],
+                text=original[group_start:end],
+                victims=original[group_start:group_end],
                 members=members,
             )
         )
