@@ -93,3 +93,23 @@ def test_number_words() -> None:
     assert parse_number("two hundred") == 200
     assert parse_number("seven") == 7
     assert parse_number("a dozen") is None
+
+
+def test_a_single_person_is_a_count_of_one() -> None:
+    assert killed("Gunmen shot dead a shopkeeper in the old market of Gao.") == [(1, 1, 1)]
+    assert killed("A police officer was killed at the gate.") == [(1, 1, 1)]
+    assert killed("Two men assassinated a tribal elder near Kirkuk.") == [(1, 1, 1)]
+    # "a" before a thing is not a person: the bomb did the killing.
+    assert killed("A bomb killed three herders outside Menaka.") == [(3, 3, 3)]
+
+
+def test_quoted_nouns_and_military_euphemisms_are_counted() -> None:
+    assert killed('Twenty "terrorists" were neutralised near the border.') == [(20, 20, 20)]
+
+
+def test_a_bracketed_acronym_does_not_break_a_list() -> None:
+    [count] = find_counts(
+        "At least 9 Malian Armed Forces (FAMa) soldiers and two drivers were killed near Gao."
+    )
+    assert (count.best, count.text.endswith("were killed")) == (11, True)
+    assert count.by_side() == {"state_forces": 9, "civilians": 2}

@@ -45,6 +45,31 @@ from conflictlens.extraction.event_types import classify, find_tags, find_trigge
         ),
         ("Security forces arrested 14 suspects", False, ("Strategic developments", "Arrests")),
         ("A grenade was thrown at the market", True, ("Explosions/Remote violence", "Grenade")),
+        (
+            "A kamikaze drone hit an army post near Sinjar",
+            False,
+            ("Explosions/Remote violence", "Air/drone strike"),
+        ),
+        (
+            "Air defences shot down a drone over the airbase",
+            False,
+            ("Strategic developments", "Disrupted weapons use"),
+        ),
+        (
+            "Rebels fired a rocket-propelled grenade at a patrol",
+            False,
+            ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+        ),
+        (
+            "The two sides traded an exchange of shelling across the river",
+            False,
+            ("Battles", "Armed clash"),
+        ),
+        (
+            "Gunmen assassinated a colonel of the Air Force Intelligence in Daraa",
+            False,
+            ("Battles", "Armed clash"),
+        ),
     ],
 )
 def test_classify(text: str, civilians: bool, expected: tuple[str, str]) -> None:
@@ -79,3 +104,20 @@ def test_tags() -> None:
         "vehicle-borne",
     }
     assert find_tags("peaceful day") == set()
+
+
+def test_arrests_by_an_armed_group_are_abductions() -> None:
+    triggers = find_triggers("The militia arrested four young men at a checkpoint")
+
+    def decided(armed_group_first: bool) -> str | None:
+        decision = classify(
+            triggers,
+            civilians_hit=False,
+            state_actor_first=False,
+            victims_counted=False,
+            armed_group_first=armed_group_first,
+        )
+        return decision.sub_event_type if decision else None
+
+    assert decided(False) == "Arrests"
+    assert decided(True) == "Abduction/forced disappearance"

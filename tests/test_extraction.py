@@ -115,3 +115,82 @@ def test_hard_wrapped_lines_are_read_as_one_sentence() -> None:
     [event] = conflictlens.extract(text, published="2023-03-14")
     assert (event.fatalities, event.wounded, event.admin1) == (9, 4, "Mopti")
     assert "place_not_found" in event.flags  # Kopa was read, and is not in the packaged gazetteer
+
+
+def test_an_act_on_another_day_is_its_own_incident() -> None:
+    text = (
+        "Gunmen shot dead two police officers at a checkpoint outside Kirkuk on Monday, "
+        "residents said.\n\n"
+        "Police raided a house in Kirkuk on Tuesday and arrested five men suspected of the killing.\n\n"
+        "Late on Thursday, Islamic State militants attacked army positions near Tuz Khurmatu.\n\n"
+        "Two of the attackers were killed, the army said."
+    )
+    events = conflictlens.extract(text, published="2024-04-12")
+    by_date = {str(e.event_date): e for e in events}
+    assert set(by_date) == {"2024-04-08", "2024-04-09", "2024-04-11"}
+    assert by_date["2024-04-08"].fatalities == 2
+    assert by_date["2024-04-09"].sub_event_type == "Arrests"
+    assert by_date["2024-04-09"].arrested == 5
+    assert by_date["2024-04-11"].actor1 == "Islamic State"
+    assert by_date["2024-04-11"].fatalities == 2
+
+
+def test_no_one_killed_is_zero_not_one() -> None:
+    [event] = conflictlens.extract(
+        "A roadside bomb hit an army patrol near Baiji on Sunday. No one was killed.",
+        published="2024-04-08",
+    )
+    assert event.fatalities == 0
+
+
+def test_plural_acts_on_one_day_are_an_incident_and_history_does_not_date_it() -> None:
+    text = (
+        "Suspected jihadists killed at least 12 villagers in attacks on two hamlets near Tessit "
+        "on Saturday, officials said.\n\n"
+        "The blast came a day after gunmen on motorbikes opened fire on a market near Gao, killing "
+        "four traders.\n\n"
+        "Officials blamed the group for Friday's shooting.\n\n"
+        "The group first appeared in the region in 2015, when it attacked army posts."
+    )
+    events = conflictlens.extract(text, published="2024-03-11")
+    incidents = {e.fatalities: e for e in events if e.kind == "incident"}
+    assert incidents[12].event_date == date(2024, 3, 9)
+    assert incidents[4].event_date == date(2024, 3, 8)  # from "Friday's shooting", not 2015
+    assert not [e for e in events if e.kind == "aggregate"]
+
+
+def test_the_acronym_is_read_as_the_attacker_not_the_verb() -> None:
+    [event] = conflictlens.extract(
+        "On Thursday, IS militants attacked Peshmerga positions near Makhmur, a ministry said.",
+        published="2025-03-08",
+    )
+    assert (event.actor1, event.actor2) == ("Islamic State", "Peshmerga")
+
+
+def test_the_attackers_dead_reported_apart_add_to_the_toll_by_side() -> None:
+    text = (
+        "Jihadists killed nine soldiers in an attack on an army post near Diffa on Sunday, the "
+        "defence ministry said.\n\n"
+        'About 30 assailants were "neutralised" in the counter-attack, it added.'
+    )
+    [event] = conflictlens.extract(text, published="2024-05-14")
+    assert event.fatalities == 39
+    assert event.fatalities_by_side == {"actor1": 30, "actor2": 9}
+
+
+@pytest.mark.parametrize(
+    ("text", "actor1"),
+    [
+        (
+            "On Tuesday, Israeli airstrikes were reported to have hit army positions near Quneitra.",
+            "Military Forces of Israel",
+        ),
+        (
+            "On Tuesday, Turkish forces conducted airstrikes against PKK hideouts near Amadiya.",
+            "Military Forces of Turkey",
+        ),
+    ],
+)
+def test_the_side_that_struck_is_actor1(text: str, actor1: str) -> None:
+    [event] = conflictlens.extract(text, published="2024-05-08")
+    assert event.actor1 == actor1

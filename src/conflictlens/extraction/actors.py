@@ -195,6 +195,7 @@ class ActorInfo:
     acled_name: str | None  # may hold "{country}": see ActorDictionary.acled_name
     aliases: tuple[str, ...]  # every name that maps to the actor: aliases, members, local aliases
     assoc: tuple[str, ...] = ()  # actors it typically fights alongside
+    de_facto_authority: bool = False  # a non-state group that polices the land it holds
 
 
 @dataclass(frozen=True)
@@ -300,6 +301,7 @@ class ActorDictionary:
             acled_name=entry.get("acled_name"),
             aliases=tuple(dict.fromkeys(everywhere + local)),
             assoc=tuple(entry.get("assoc") or ()),
+            de_facto_authority=bool(entry.get("de_facto_authority")),
         )
 
     def _role_rule(self, entry: Mapping[str, Any]) -> _RoleRule:

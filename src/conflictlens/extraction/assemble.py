@@ -10,7 +10,7 @@ from conflictlens.extraction.actors import ActorDictionary, ActorMention
 from conflictlens.extraction.clauses import Clause
 from conflictlens.extraction.counts import CountMention
 from conflictlens.extraction.event_types import classify, find_tags
-from conflictlens.extraction.incidents import Incident
+from conflictlens.extraction.incidents import Incident, is_other_sides_toll
 from conflictlens.geo import Gazetteer, GeoContext, GeoHit, Place
 from conflictlens.models import (
     FLAG_ACTOR_SUSPECTED,
@@ -28,6 +28,7 @@ from conflictlens.models import (
 FLAG_DATE_FROM_PUBLICATION = "date_from_publication"
 FLAG_PLACE_FROM_ARTICLE = "place_from_article"
 _VIOLENT_TYPES = frozenset(("Battles", "Explosions/Remote violence", "Violence against civilians"))
+_ARMED_INTERS = frozenset(("Rebel group", "Political militia", "Identity militia"))
 FLAG_PUBLISHED_FROM_DATELINE = "published_from_dateline"
 
 # Verbs whose grammatical subject is the side that acted.
@@ -246,13 +247,7 @@ def _adds_to(count: CountMention, main: CountMention, incident: Incident) -> boo
     clause = _clause_of(incident, count)
     if clause is _clause_of(incident, main) and count.start < main.end:
         return False
-    also = re.search(
-        r"\b(?:also|as well|in addition|besides)\b",
-        clause.text[max(0, count.start - 20) : count.end + 25],
-        re.I,
-    )
-    other_side = set(count.by_side()) == {"armed_group"} and "armed_group" not in main.by_side()
-    return bool(also or other_side) and not any(
+    return is_other_sides_toll(count, main, clause.text) and not any(
         cl.headline for cl in incident.clauses if count in cl.counts
     )
 
@@ -326,12 +321,15 @@ def build_event(
         counted_sides == {"civilians"} and actor2_name is None
     )
     actor1_name = roles.actor1.name if roles.actor1 else None
-    state_first = _inter_of(actor1_name, dictionary, article_country) == "State forces"
+    inter1 = _inter_of(actor1_name, dictionary, article_country)
+    actor1_info = dictionary.info(actor1_name) if actor1_name else None
     decision = classify(
         triggers,
         civilians_hit=civilians_hit,
-        state_actor_first=state_first,
+        state_actor_first=inter1 == "State forces",
         victims_counted=killed is not None,
+        armed_group_first=inter1 in _ARMED_INTERS
+        and not (actor1_info is not None and actor1_info.de_facto_authority),
     )
     if (
         decision is None
@@ -443,7 +441,13 @@ def build_event(
         if extra and fatalities is not None:
             low = fatalities if low is not None else None
             high = fatalities if high is not None else None
-    by_side = _by_side(killed, actor1_name, actor2_name, dictionary, article_country)
+    by_side = _by_side(
+        [c for c in (killed, *extra) if c is not None],
+        actor1_name,
+        actor2_name,
+        dictionary,
+        article_country,
+    )
 
     # According to whom
     sources: list[str] = []
@@ -519,21 +523,26 @@ def _negated_claim(text: str) -> bool:
 
 
 def _by_side(
-    count: CountMention | None,
+    counts: list[CountMention],
     actor1: str | None,
     actor2: str | None,
     dictionary: ActorDictionary,
     article_country: str | None,
 ) -> dict[str, int]:
-    """Split the dead by side when the report does: armed-group dead to the armed side, etc."""
-    if count is None or len(count.members) < 2:
+    """Split the dead by side when the report does, in one list or in tolls reported apart
+    ("eight soldiers were killed ... 11 jihadists were killed"): armed-group dead to the armed side."""
+    if sum(len(c.members) for c in counts) < 2:
         return {}
     inter1, inter2 = (
         _inter_of(actor1, dictionary, article_country),
         _inter_of(actor2, dictionary, article_country),
     )
     split: dict[str, int] = {}
-    for side, n in count.by_side().items():
+    sides: dict[str, int] = {}
+    for count in counts:
+        for side, n in count.by_side().items():
+            sides[side] = sides.get(side, 0) + n
+    for side, n in sides.items():
         if side == "civilians":
             key = "actor2" if inter2 == "Civilians" else "civilians"
         elif side == "state_forces":

@@ -9,7 +9,7 @@ finders only on clauses that can report an event.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -37,8 +37,10 @@ _CLAUSE_BREAK = re.compile(
 @dataclass(frozen=True)
 class _TemporalCues:
     aggregate: tuple[re.Pattern[str], ...]
+    plural_acts: tuple[re.Pattern[str], ...]
     habitual: tuple[re.Pattern[str], ...]
     new_incident: tuple[re.Pattern[str], ...]
+    back_reference: tuple[re.Pattern[str], ...]
     follow_up: tuple[re.Pattern[str], ...]
 
 
@@ -51,9 +53,7 @@ def temporal_cues() -> _TemporalCues:
     def compiled(key: str) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(p, re.I) for p in raw[key])
 
-    return _TemporalCues(
-        compiled("aggregate"), compiled("habitual"), compiled("new_incident"), compiled("follow_up")
-    )
+    return _TemporalCues(*(compiled(f.name) for f in fields(_TemporalCues)))
 
 
 @dataclass
@@ -74,6 +74,7 @@ class Clause:
     habitual: bool = False
     new_incident_cue: bool = False
     follow_up_cue: bool = False
+    back_reference: bool = False
 
     @property
     def is_candidate(self) -> bool:
@@ -156,8 +157,11 @@ def _annotate(clause: Clause, published: date | None) -> Clause:
     clause.triggers = find_triggers(text)
     cues = temporal_cues()
     aggregate = next((m.group() for p in cues.aggregate if (m := p.search(text))), None)
+    if aggregate is None and not any(d.precision == 1 for d in clause.dates):
+        aggregate = next((m.group() for p in cues.plural_acts if (m := p.search(text))), None)
     clause.aggregate_cue = aggregate
     clause.habitual = any(p.search(text) for p in cues.habitual)
     clause.new_incident_cue = any(p.search(text) for p in cues.new_incident)
     clause.follow_up_cue = any(p.search(text) for p in cues.follow_up)
+    clause.back_reference = any(p.search(text) for p in cues.back_reference)
     return clause

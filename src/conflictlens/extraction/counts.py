@@ -63,6 +63,8 @@ _SUBSET_REGION = re.compile(
     r"among those killed(?: were)?|most of them|mostly)\b[^,;:]*?(?=,|;|\s+(?:were|was|have|had|are)\b|$)",
     re.I,
 )
+_QUOTES = frozenset('"“”')
+_BRACKETED_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z-]{1,9}\)")
 # An appositive between the counted people and the verb: "seven members of the NDF, a pro-regime militia, were".
 _APPOSITIVE = r"(?:,?\s*(?:an?|the)\s[^,]{1,50},)?"
 _NOUN_STOP = re.compile(
@@ -134,9 +136,9 @@ def _lexicon() -> _Lexicon:
     after, before, after_left = {}, {}, {}
     for category, forms in raw["categories"].items():
         after[category] = re.compile(
-            rf"^{_APPOSITIVE}[\s,]*(?:(?:were|was|have been|has been|had been|are|is|got|being)\s+)?"
+            rf"^{_APPOSITIVE}[\s,\"“”]*(?:(?:were|was|have been|has been|had been|are|is|got|being)\s+)?"
             r"(?:(?:also|reportedly|allegedly|later|all|subsequently|confirmed)\s+)*"
-            rf"(?:{alternation(forms['after'])})\b",
+            rf"[\"“”‘']?(?:{alternation(forms['after'])})\b",
             re.I,
         )
         before[category] = re.compile(rf"\b(?:{alternation(forms['before'])})\s*$", re.I)
@@ -154,7 +156,9 @@ def _lexicon() -> _Lexicon:
     qual = alternation([re.escape(q) for q in qualifiers])
     vague_alt = alternation([re.escape(v) for v in vague if v not in ("some", "many")])
     number = re.compile(
-        rf"\b(?:(?P<qual>{qual})\s+)?(?:(?P<vague>{vague_alt})|(?P<num>{_DIGITS}|{_WORD_NUMBER}))\b(?!\s*%)",
+        # "no one was killed" is a zero count (see `zero`), not one person.
+        rf"(?<!\bno\s)\b(?:(?P<qual>{qual})\s+)?(?:(?P<vague>{vague_alt})|(?P<num>{_DIGITS}|{_WORD_NUMBER})"
+        rf"|(?P<article>an?))\b(?!\s*%)",
         re.I,
     )
     return _Lexicon(
@@ -210,9 +214,13 @@ def _noun_window(text: str, start: int) -> tuple[str, int]:
     end = start
     for m in re.finditer(r"[\w'’-]+|[^\w\s]", text[start:]):
         token = m.group()
+        if token in _QUOTES:
+            continue  # "seventeen \"terrorists\" were killed": quoted words are still the noun
         if not re.match(r"[\w'’-]", token):
             break
-        if token.lower() in _lexicon().outcome_words or (words and _NOUN_STOP.match(token)):
+        # A word in capitals is a name ("IS members"), never the stop word it spells.
+        stop = words and not token.isupper() and _NOUN_STOP.match(token)
+        if token.lower() in _lexicon().outcome_words or stop:
             break
         if len(words) >= 9:
             break
@@ -245,6 +253,8 @@ def _value(match: re.Match[str]) -> tuple[int | None, int | None, int | None, bo
         if low == high:
             return low, low, high, False
         return None, low, high, True
+    if match.group("article"):
+        return 1, 1, 1, False
     n = parse_number(match.group("num"))
     if n is None:
         return None
@@ -256,8 +266,11 @@ def _value(match: re.Match[str]) -> tuple[int | None, int | None, int | None, bo
     return n, n, n, False
 
 
-def find_counts(text: str) -> list[CountMention]:
+def find_counts(original: str) -> list[CountMention]:
     """Counts of people in one clause or sentence, in text order."""
+    # "13 Syrian Armed Forces (SAF) soldiers and four workers": an acronym in brackets is read as
+    # blank space (same length, so every offset still points into the original text).
+    text = _BRACKETED_ACRONYM.sub(lambda m: " " * len(m.group()), original)
     lex = _lexicon()
     subsets = [m.span() for m in _SUBSET_REGION.finditer(text)]
 
@@ -305,8 +318,8 @@ def find_counts(text: str) -> list[CountMention]:
                 vague=vague,
                 start=group_start,
                 end=end,
-                text=text[group_start:end],
-                victims=text[group_start:group_end],
+                text=original[group_start:end],
+                victims=original[group_start:group_end],
                 members=members,
             )
         )
@@ -376,7 +389,8 @@ def _collect_list(
         if value is None:
             break
         noun, noun_end = _noun_window(text, match.end())
-        if members and not _is_person_count(noun):
+        # "a" counts one person only before a person noun ("killed a soldier", not "a bomb killed").
+        if (members or match.group("article")) and not _is_person_count(noun):
             break
         best, low, high, _vague = value
         members.append(CountMember(best, low, high, noun, _side_of(noun), match.start(), noun_end))

@@ -33,6 +33,7 @@ class Trigger:
 class _TypeLexicon:
     rules: tuple[TriggerRule, ...]
     civilian_overrides: dict[str, tuple[str, str]]
+    armed_group_arrests: tuple[str, str]
     tags: dict[str, re.Pattern[str]]
 
 
@@ -55,7 +56,8 @@ def _lexicon() -> _TypeLexicon:
     )
     overrides = {k: (v["type"], v["sub"]) for k, v in raw["civilian_target_overrides"].items()}
     tags = {name: re.compile(p, re.I) for name, p in raw["tags"].items()}
-    return _TypeLexicon(rules, overrides, tags)
+    by_group = raw["armed_group_arrests"]
+    return _TypeLexicon(rules, overrides, (by_group["type"], by_group["sub"]), tags)
 
 
 def find_triggers(text: str) -> list[Trigger]:
@@ -82,9 +84,17 @@ class TypeDecision:
 
 
 def classify(
-    triggers: list[Trigger], *, civilians_hit: bool, state_actor_first: bool, victims_counted: bool
+    triggers: list[Trigger],
+    *,
+    civilians_hit: bool,
+    state_actor_first: bool,
+    victims_counted: bool,
+    armed_group_first: bool = False,
 ) -> TypeDecision | None:
-    """The incident's type from its triggers: the highest-priority trigger whose conditions hold."""
+    """The incident's type from its triggers: the highest-priority trigger whose conditions hold.
+
+    `armed_group_first`: the acting side is a non-state armed group that holds no de facto authority;
+    ACLED codes its "arrests" as abductions."""
     usable = [
         t
         for t in triggers
@@ -99,6 +109,8 @@ def classify(
     # dead with only an arrest trigger is more likely an armed raid.
     if sub == "Arrests" and victims_counted:
         event_type, sub = "Battles", "Armed clash"
+    elif sub == "Arrests" and armed_group_first:
+        event_type, sub = _lexicon().armed_group_arrests
     if civilians_hit and sub in _lexicon().civilian_overrides:
         event_type, sub = _lexicon().civilian_overrides[sub]
     civilian_targeting = civilians_hit and event_type in (

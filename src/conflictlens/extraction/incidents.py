@@ -9,6 +9,7 @@ an incident of its own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from conflictlens.extraction.clauses import Clause
@@ -17,6 +18,7 @@ from conflictlens.extraction.dates import DateMention
 from conflictlens.geo import GeoHit, distance_km
 
 PLACE_CONFLICT_KM = 50.0
+_ALSO = re.compile(r"\b(?:also|as well|in addition|besides)\b", re.I)
 GENERIC_TRIGGER_PRIORITY = 10  # the catch-all rule of data/event_types.yaml
 # A single report of this many dead is a tally over a war or a year, not one incident.
 TALLY_THRESHOLD = 1000
@@ -83,10 +85,9 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
     current: Incident | None = None
     for clause in clauses:
         if not clause.is_candidate:
-            if (
-                current is not None
-                and (clause.sources or clause.follow_up_cue)
-                and not clause.dates
+            if current is not None and (
+                ((clause.sources or clause.follow_up_cue) and not clause.dates)
+                or (clause.back_reference and not current.dates())
             ):
                 current.clauses.append(clause)
             continue
@@ -101,8 +102,16 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
                 incidents.append(Incident("aggregate", [clause]))
             continue
         if not _starts_incident(clause):
-            if current is not None and not clause.new_incident_cue and _compatible(current, clause):
+            if (
+                current is not None
+                and not clause.new_incident_cue
+                and not _only_background_dates(clause)
+                and _compatible(current, clause)
+            ):
                 current.clauses.append(clause)
+            elif _reports_an_act(clause):
+                current = Incident("incident", [clause])
+                incidents.append(current)
             continue
         target = None if clause.new_incident_cue else _find_compatible(incidents, current, clause)
         if target is None:
@@ -121,6 +130,22 @@ def _starts_incident(clause: Clause) -> bool:
     # arrests, abductions and looting are incidents too.
     specific = any(t.rule.priority > GENERIC_TRIGGER_PRIORITY for t in clause.triggers)
     return specific and bool(clause.dates or clause.places)
+
+
+def _only_background_dates(clause: Clause) -> bool:
+    """ "IS lost its last territory in 2019": a year alone dates history, never the incident."""
+    return bool(clause.dates) and all(d.precision == 4 for d in clause.dates)
+
+
+def _reports_an_act(clause: Clause) -> bool:
+    """A clause that names who did a generic act, and when or where ("Late last Thursday, IS
+    militants attacked Peshmerga positions near Makhmur"): an incident even without a count."""
+    return bool(
+        clause.triggers
+        and (clause.dates or clause.places)
+        and "attacker" in clause.actor_roles
+        and not clause.habitual
+    )
 
 
 def _find_compatible(
@@ -150,7 +175,8 @@ def _dates_conflict(a: list[DateMention], b: list[DateMention]) -> bool:
                 coarse == 4 or best_a.value.month == best_b.value.month
             )
             return not same
-        return abs((best_a.value - best_b.value).days) > 1
+        # Two different days named in one report are two incidents ("on Monday" / "on Tuesday").
+        return best_a.value != best_b.value
     return _date_key(best_a) != _date_key(best_b)
 
 
@@ -185,11 +211,21 @@ def _counts_conflict(incident: Incident, clause: Clause) -> bool:
     theirs = next((c for c in clause.counts if c.category == "killed" and not c.vague), None)
     if mine is None or theirs is None:
         return False
+    if is_other_sides_toll(theirs, mine, clause.text):
+        return False
     return (
         mine.best != theirs.best
         and not _within(theirs.best, mine)
         and not _within(mine.best, theirs)
     )
+
+
+def is_other_sides_toll(count: CountMention, main: CountMention, text: str) -> bool:
+    """A second toll that adds to the first: it says so ("two attackers were also killed") or it
+    counts the attackers when the first counted their victims ("more than 50 assailants were killed")."""
+    also = _ALSO.search(text[max(0, count.start - 20) : count.end + 25])
+    other_side = set(count.by_side()) == {"armed_group"} and "armed_group" not in main.by_side()
+    return bool(also or other_side)
 
 
 def _within(value: int | None, count: CountMention) -> bool:

@@ -8,6 +8,7 @@ the noun they belong to ("members of the NDF", "IS landmines", "an attack by sus
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -22,7 +23,7 @@ _ACT_VERBS = frozenset(
     "kill attack ambush target shell strike hit raid storm launch carry execute behead abduct kidnap "
     "wound injure bomb detonate plant fire shoot gun capture seize overrun arrest detain claim torch "
     "burn loot assault besiege clash fight engage open blow massacre slaughter down ambush overrun "
-    "behead".split()
+    "behead conduct perform mount stage wage assassinate destroy neutralise neutralize".split()
 )
 # Verbs whose subject defends: "soldiers repelled an IS attack" - the attack's author acted first.
 _DEFENCE_VERBS = frozenset("repel repulse foil thwart intercept defend counter".split())
@@ -34,13 +35,23 @@ _ACT_NOUNS = frozenset(
     "landmine mine bomb ied clash clashes fighting battle killing massacre execution abduction kidnapping "
     "arrest targeting fire".split()
 )
+# Nouns of what strikes: "Israeli airstrikes were reported", "killed by Turkish drones".
+_WEAPON_NOUNS = frozenset(
+    "airstrike strike warplane jet plane aircraft helicopter drone artillery bombardment".split()
+)
 _TARGET_PREPS = frozenset(("on", "against", "targeting", "at", "upon"))
 _OPPONENT_PREPS = frozenset(("with", "between"))
 
 
+# The parser reads the acronym "IS" as the verb "is" ("IS militants attacked" -> "IS" the root).
+# A same-length stand-in it reads as a name keeps every character offset valid.
+_MISREAD_ACRONYMS = re.compile(r"\bIS\b")
+_ACRONYM_STAND_IN = "IZ"
+
+
 def parse_clauses(texts: Sequence[str]) -> list[Doc]:
     """Parse many clauses in one batch (the costly step: only for clauses that name actors)."""
-    return list(parser().pipe(texts))
+    return list(parser().pipe(_MISREAD_ACRONYMS.sub(_ACRONYM_STAND_IN, t) for t in texts))
 
 
 def role_of(doc: Doc, start: int, end: int) -> Role | None:
@@ -48,7 +59,12 @@ def role_of(doc: Doc, start: int, end: int) -> Role | None:
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None or len(span) == 0:
         return None
-    return _role_of_token(_span_head(span), depth=0)
+    head = _span_head(span)
+    # A mention that names the act or the weapon itself ("Israeli airstrikes", "Turkish drones")
+    # is the side that struck, unless something acted on it ("air defences downed Turkish drones").
+    if head.lemma_.lower() in _ACT_NOUNS | _WEAPON_NOUNS and head.dep_ not in ("dobj", "obj"):
+        return "attacker"
+    return _role_of_token(head, depth=0)
 
 
 def _span_head(span: Span) -> Token:
@@ -85,6 +101,8 @@ def _role_of_token(token: Token, depth: int) -> Role | None:
         if prep_word in _TARGET_PREPS and (governor.lemma_.lower() in _ACT_NOUNS | _ACT_VERBS):
             return "target"
         if prep_word in _OPPONENT_PREPS and governor.lemma_.lower() in _ACT_NOUNS | _ACT_VERBS:
+            return "opponent"
+        if prep_word == "between":  # "clashes took place between X and Y"
             return "opponent"
         if prep_word == "of":
             # "members of the NDF" -> the role of "members"; "an attack of IS" is rare in news.

@@ -119,7 +119,10 @@ class SourceDictionary:
             for cue in cues.get(kind, [])
             if not self._negated(cue, cues)
         ]
-        actors = [m for m in self._actors.find(sentence) if m.name and not m.generic]
+        # The actor finder is costly: only a claim of responsibility needs to know who claims.
+        actors = (
+            [m for m in self._actors.find(sentence) if m.name and not m.generic] if claims else []
+        )
 
         mentions: list[SourceMention] = []
         for start, end, names in self._names.scan(tokens):
