@@ -130,6 +130,14 @@ def test_province_only_report_links_to_a_village_report() -> None:
     assert [len(g) for g in cluster([mention("a"), vague])] == [2]
 
 
+def test_a_place_named_like_its_province_is_only_the_province() -> None:
+    # "Deir ez-Zor" in a report may be the city or the province: no 30 km limit from it.
+    city = mention("b", location="Deir ez-Zor", latitude=35.336, longitude=40.141)
+    assert city.regional and compatible(mention("a"), city)
+    village = mention("c", location="Al-Bukamal", latitude=34.4536, longitude=40.9367)
+    assert not village.regional and not compatible(mention("a"), village)
+
+
 def test_a_chain_of_near_matches_does_not_glue_distinct_incidents() -> None:
     # b is compatible with a and with c, but a and c (70 km apart) are two ambushes.
     a = mention("a")

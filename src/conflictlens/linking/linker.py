@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from conflictlens.geo.names import normalise_name
 from conflictlens.models import Event
 
 # Day gap allowed between two reports' dates, by the coarser of their time precisions (1 day, 2 week,
@@ -56,6 +57,9 @@ class Mention:
     event_type: str | None
     sub_event_type: str | None
     actors: frozenset[str]
+    # Placed only to a region: geo_precision 3, or a place named like its own province (news uses
+    # "Deir ez-Zor" or "Kirkuk" for the province as often as for the city).
+    regional: bool
     fatalities: int | None
     fatalities_low: int | None
     fatalities_high: int | None
@@ -82,6 +86,12 @@ class Mention:
             event_type=event.event_type,
             sub_event_type=event.sub_event_type,
             actors=frozenset(named),
+            regional=(event.geo_precision or 3) == 3
+            or bool(
+                event.location
+                and event.admin1
+                and normalise_name(event.location) == normalise_name(event.admin1)
+            ),
             fatalities=event.fatalities,
             fatalities_low=event.fatalities_low,
             fatalities_high=event.fatalities_high,
@@ -155,7 +165,7 @@ def compatible(a: Mention, b: Mention) -> bool:
     if coarser == 3 and a.event_date.month != b.event_date.month:  # type: ignore[union-attr]
         return False
     km = distance_km(a, b)
-    both_local = (a.geo_precision or 3) <= 2 and (b.geo_precision or 3) <= 2
+    both_local = not (a.regional or b.regional)
     if both_local and km is not None and km > MAX_DISTANCE_KM:
         return False
     if a.actors and b.actors and not (a.actors & b.actors):
@@ -168,7 +178,7 @@ def similarity(a: Mention, b: Mention) -> float:
     gap = _day_gap(a, b)
     date_score = 1.0 if gap == 0 else 0.6 if gap == 1 else 0.3
     km = distance_km(a, b)
-    both_local = (a.geo_precision or 3) <= 2 and (b.geo_precision or 3) <= 2
+    both_local = not (a.regional or b.regional)
     if both_local and km is not None:
         place_score = 1.0 if km <= 5 else 0.7 if km <= 15 else 0.4
     else:
