@@ -508,7 +508,15 @@ def serve(
         )
     mode = "writes need the token" if token else "read-only (no --token)"
     err.print(f"desk on http://{host}:{port}/ , API docs on http://{host}:{port}/docs ; {mode}")
-    uvicorn.run(create_app(db, token=token), host=host, port=port, log_level="warning")
+    # Idle connections are kept 30 s (uvicorn's default is 5): a busy desk or a reader under load
+    # would otherwise find its pooled connection closed as it sends the next request.
+    uvicorn.run(
+        create_app(db, token=token),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_keep_alive=30,
+    )
 
 
 gazetteer_app = typer.Typer(
