@@ -25,7 +25,8 @@ def link_stored(
 ) -> list[str]:
     """Link the mentions of these articles (and of these events) with the stored dataset.
 
-    Returns the ids of the events created or changed.
+    Returns the ids of the events these articles now report and of every other event linking
+    created or changed, in the order they were written.
     """
     articles, events = list(article_ids), list(event_ids)
     seeds = store.stored_mentions(article_ids=articles, event_ids=events)
@@ -42,9 +43,14 @@ def link_stored(
     stored = store.stored_mentions(article_ids=articles, event_ids=events, windows=windows)
     by_key = {s.record.event_id: s for s in stored}
     groups = cluster([Mention.of(s.record, s.article_id, s.published) for s in stored])
+    seed_rows = {s.row_id for s in seeds}
     linked = []
+    reported: list[str] = []
     for group in groups:
         members = [by_key[m.key] for m in group]
         merged = merge(cluster_id(group), [Report(s.record, s.published) for s in members])
         linked.append((merged, [s.row_id for s in members]))
-    return store.write_links(linked)
+        if any(s.row_id in seed_rows for s in members):
+            reported.append(merged.event_id)
+    changed = store.write_links(linked)
+    return list(dict.fromkeys([*reported, *changed]))
