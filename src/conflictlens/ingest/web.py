@@ -136,15 +136,17 @@ def parse_feed(data: bytes, source: str) -> list[FeedItem] | ReadFailure:
     import feedparser
 
     parsed = feedparser.parse(data)
-    if not parsed.entries:
-        if parsed.get("bozo"):
-            problem = parsed.get("bozo_exception")
-            return ReadFailure(source, f"malformed feed ({_first_line(problem)})")
+    items = [_feed_item(entry, number) for number, entry in enumerate(parsed.entries, start=1)]
+    # A broken feed may still yield scraps of entries; without a link or text they are not items.
+    if parsed.get("bozo") and not any(item.link or item.content_html for item in items):
+        problem = parsed.get("bozo_exception")
+        return ReadFailure(source, f"malformed feed ({_first_line(problem)})")
+    if not items:
         return ReadFailure(source, "feed has no items")
-    return [_feed_item(entry) for entry in parsed.entries]
+    return items
 
 
-def _feed_item(entry: Any) -> FeedItem:
+def _feed_item(entry: Any, number: int) -> FeedItem:
     link = (entry.get("link") or "").strip() or None
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
     content_html = None
@@ -154,7 +156,7 @@ def _feed_item(entry: Any) -> FeedItem:
             content_html = value
             break
     return FeedItem(
-        item_id=(entry.get("id") or link or entry.get("title") or "").strip(),
+        item_id=(entry.get("id") or link or entry.get("title") or "").strip() or f"item{number}",
         link=link,
         title=(entry.get("title") or "").strip() or None,
         published=date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday) if stamp else None,
@@ -196,9 +198,19 @@ def _warc_records(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
 
     from conflictlens.ingest.fetch import MAX_PAGE_BYTES
 
+    head = stream.read(5)
+    stream.seek(0)
+    if not (head.startswith(b"\x1f\x8b") or head == b"WARC/"):
+        yield ReadFailure(source, "not a WARC file (no WARC/ header, not gzip)")
+        return
+
+    class QuietArchiveIterator(ArchiveIterator):
+        INC_RECORD = ""  # warcio prints damaged records to stderr; they are counted below instead
+
+    records = QuietArchiveIterator(stream)
     found = 0
     try:
-        for record in ArchiveIterator(stream):
+        for record in records:
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             media_type = (record.http_headers.get_header("Content-Type") or "").split(";")[0]
@@ -214,8 +226,11 @@ def _warc_records(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
                 yield ReadFailure(where, f"too large (more than {MAX_PAGE_BYTES / 1e6:g} MB)")
                 continue
             yield article_from_html(body, source=where, url=url)
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError) as exc:
+        # warcio meets damaged records with whatever error the parsing step raises.
         yield ReadFailure(source, f"malformed WARC ({_first_line(exc)}); rest of file skipped")
         return
-    if not found:
+    if records.err_count:
+        yield ReadFailure(source, f"{records.err_count} damaged WARC record(s) (wrong length)")
+    elif not found:
         yield ReadFailure(source, "WARC file holds no HTML responses")
