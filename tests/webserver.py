@@ -31,6 +31,7 @@ class LocalWebServer:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.user_agents: set[str] = set()
+        self.posted: list[tuple[str, bytes]] = []  # (path, body) of each POST: webhook deliveries
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -72,6 +73,11 @@ class LocalWebServer:
                         self._answer(304, None, b"", headers)
                         return
                 self._answer(route.status, route.content_type, route.body, headers, route.chunked)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                server.posted.append((self.path, self.rfile.read(length)))
+                self._answer(204, None, b"", {})
 
             def _answer(
                 self,
