@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python bench/bench_extract.py
 	$(BIN)/python bench/bench_gazetteer.py
 	$(BIN)/python bench/eval_dev.py
+	$(BIN)/python bench/bench_ingest_memory.py --rows 1000
 
 clean:
 	rm -rf $(VENV) conflictlens.db build dist src/*.egg-info
