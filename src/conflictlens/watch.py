@@ -53,7 +53,6 @@ class SourceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str
-    name: str | None = None
     interval: float | None = None
 
     @field_validator("url")
