@@ -23,8 +23,8 @@ import httpx
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from conflictlens.ingest.fetch import Fetcher, FetchError, is_url, write_atomically
-from conflictlens.ingest.readers import ReadFailure, read_feed_item
+from conflictlens.ingest.fetch import Fetcher, FetchError, write_atomically
+from conflictlens.ingest.readers import ReadFailure, is_url, read_feed_item
 from conflictlens.models import Event
 from conflictlens.pipeline import Ingestion, Notify, RunReport
 from conflictlens.store import Store

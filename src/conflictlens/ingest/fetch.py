@@ -24,6 +24,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from conflictlens import __version__
+from conflictlens.ingest.readers import is_url
 
 PROJECT_URL = "https://github.com/conflictlens/conflictlens"
 USER_AGENT = f"conflictlens/{__version__} (+{PROJECT_URL})"
@@ -90,11 +91,6 @@ def default_cache_dir() -> Path:
     from conflictlens.geo.index import data_dir
 
     return data_dir() / "http-cache"
-
-
-def is_url(value: str) -> bool:
-    parts = urlsplit(value.strip())
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 class Fetcher:

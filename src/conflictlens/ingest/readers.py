@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
 from conflictlens.models import Article
 
@@ -64,6 +65,11 @@ class ReadFailure:
 ReadResult = Article | ReadFailure
 
 
+def is_url(value: str) -> bool:
+    parts = urlsplit(value.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 def read_sources(
     sources: Iterable[str | Path], *, fetcher: Fetcher | None = None
 ) -> Iterator[ReadResult]:
@@ -75,8 +81,6 @@ def read_sources(
             if str(source) == "-":
                 yield from _read_stdin()
                 continue
-            from conflictlens.ingest.fetch import is_url
-
             if isinstance(source, str) and is_url(source):
                 yield from read_url(source.strip(), web.fetcher())
                 continue
@@ -184,8 +188,6 @@ def _url_lines(text: str) -> list[tuple[int, str]]:
 
 
 def _is_url_list(path: Path) -> bool:
-    from conflictlens.ingest.fetch import is_url
-
     try:
         if path.stat().st_size > MAX_ARTICLE_BYTES:
             return False
@@ -197,8 +199,6 @@ def _is_url_list(path: Path) -> bool:
 
 
 def _read_url_list(path: Path, web: _WebAccess) -> Iterator[ReadResult]:
-    from conflictlens.ingest.fetch import is_url
-
     try:
         text = path.read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -259,8 +259,6 @@ def read_feed_item(
     item: FeedItem, *, source: str, base_url: str | None, fetcher: Callable[[], Fetcher]
 ) -> ReadResult:
     """One feed item as an article, dated by the feed; `fetcher` is called only if the link is needed."""
-    from urllib.parse import urljoin
-
     from conflictlens.ingest.fetch import FetchError
     from conflictlens.ingest.web import article_from_html
 
