@@ -57,6 +57,7 @@ bench: install
 	$(BIN)/python bench/bench_linking.py
 	$(BIN)/python bench/eval_dev.py
 	$(BIN)/python bench/bench_api_load.py
+	$(BIN)/python bench/bench_ingest_memory.py --rows 1000
 
 clean:
 	rm -rf $(VENV) conflictlens.db build dist src/*.egg-info web/node_modules src/conflictlens/web/static/vendor

@@ -10,7 +10,7 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,15 +18,21 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from conflictlens.ingest import ReadFailure, read_sources
 from conflictlens.models import Article, Event
 from conflictlens.pipeline import Ingestion, RunReport, extract_or_skip
+
+if TYPE_CHECKING:
+    from conflictlens.ingest.fetch import FetchSettings
 
 app = typer.Typer(
     name="conflictlens",
@@ -108,6 +114,13 @@ def _parse_date(value: str | None, option: str) -> date | None:
         ) from None
 
 
+class _RateColumn(ProgressColumn):
+    """Articles per second over the last seconds of the run."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:.1f}/s" if task.speed else "-/s")
+
+
 def _progress(quiet: bool) -> Progress:
     return Progress(
         SpinnerColumn(),
@@ -115,6 +128,7 @@ def _progress(quiet: bool) -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[events]} events, {task.fields[errors]} errors"),
+        _RateColumn(),
         TimeElapsedColumn(),
         console=err,
         disable=quiet or not err.is_terminal,
@@ -254,25 +268,68 @@ def _events_table(events: list[Event], article: Article | None = None) -> Table:
     return table
 
 
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", help="Seconds to wait for a web server.", min=0.01)
+]
+DelayOpt = Annotated[
+    float, typer.Option("--delay", help="Seconds between two requests to the same host.", min=0)
+]
+RetriesOpt = Annotated[
+    int, typer.Option("--retries", help="Retries on connection errors, 5xx and 429.", min=0)
+]
+CacheOpt = Annotated[
+    Path | None,
+    typer.Option("--cache", help="HTTP cache folder (default: <data dir>/http-cache)."),
+]
+
+
+def _fetch_settings(
+    timeout: float, delay: float, retries: int, cache: Path | None
+) -> FetchSettings:
+    from conflictlens.ingest.fetch import FetchSettings, default_cache_dir
+
+    return FetchSettings(
+        timeout=timeout,
+        host_delay=delay,
+        retries=retries,
+        backoff=min(1.0, timeout),
+        cache_dir=cache or default_cache_dir(),
+    )
+
+
 @app.command()
 def ingest(
     sources: Annotated[
-        list[str], typer.Argument(help="Files, folders, JSONL/CSV dumps; '-' reads stdin.")
+        list[str],
+        typer.Argument(
+            help="Files, folders, JSONL/CSV dumps, HTML pages, RSS/Atom feeds, WARC files, "
+            "http(s) URLs and URL lists (.urls, or a .txt of URLs only); '-' reads stdin."
+        ),
     ],
     db: DbOption = DEFAULT_DB,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar; failures only.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+    timeout: TimeoutOpt = 20.0,
+    delay: DelayOpt = 1.0,
+    retries: RetriesOpt = 3,
+    cache: CacheOpt = None,
 ) -> None:
     """Store articles, extract their events and keep them. Safe to run twice on the same input."""
+    from conflictlens.ingest.fetch import Fetcher
     from conflictlens.store import Store
 
-    with Store(db) as store, _progress(quiet or as_json) as progress:
+    settings = _fetch_settings(timeout, delay, retries, cache)
+    with (
+        Store(db) as store,
+        Fetcher(settings) as fetcher,
+        _progress(quiet or as_json) as progress,
+    ):
         ingestion = Ingestion(store, sources=sources, notify=_notify)
         report = ingestion.report
         task = progress.add_task("ingesting", total=None, events=0, errors=0)
-        for item in read_sources(sources):
+        for item in read_sources(sources, fetcher=fetcher):
             ingestion.add(item)
             progress.update(task, advance=1, events=report.events, errors=len(report.failures))
         ingestion.finish()
@@ -280,6 +337,102 @@ def ingest(
         _print_report(report, as_json=as_json)
     if report.failures:
         raise typer.Exit(1)
+
+
+@app.command()
+def watch(
+    sources_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SOURCES.yaml",
+            help="Feeds and pages to follow, with intervals and alert rules (see README).",
+        ),
+    ],
+    db: DbOption = DEFAULT_DB,
+    once: Annotated[
+        bool, typer.Option("--once", help="Poll every source once, then exit.")
+    ] = False,
+    state: Annotated[
+        Path | None,
+        typer.Option(help="Watch state file (default: SOURCES.state.json next to SOURCES.yaml)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Alerts and failures only.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Alerts and round summaries as JSON lines.")
+    ] = False,
+    timeout: TimeoutOpt = 20.0,
+    delay: DelayOpt = 1.0,
+    retries: RetriesOpt = 3,
+    cache: CacheOpt = None,
+) -> None:
+    """Follow feeds and pages: poll on schedule, ingest what is new, link it, raise alerts."""
+    import time
+
+    from conflictlens.ingest.fetch import Fetcher
+    from conflictlens.store import Store
+    from conflictlens.watch import (
+        Alert,
+        RoundReport,
+        WatchConfigError,
+        Watcher,
+        default_state_path,
+        load_config,
+    )
+
+    def print_alert(alert: Alert) -> None:
+        if as_json:
+            sys.stdout.write(json.dumps(alert.payload(), ensure_ascii=False) + "\n")
+        else:
+            out.print(alert.summary(), highlight=False)
+        sys.stdout.flush()
+
+    def print_round(round_report: RoundReport) -> None:
+        if as_json:
+            sys.stdout.write(json.dumps({"round": round_report.to_dict()}) + "\n")
+        elif once:
+            _print_report(round_report.ingest)
+            err.print(f"alerts fired: {round_report.alerts}")
+        else:
+            ingest_report = round_report.ingest
+            err.print(
+                f"{time.strftime('%H:%M:%S')} polled {round_report.polled} "
+                f"({round_report.unchanged} unchanged): {ingest_report.new} new articles, "
+                f"{ingest_report.events} events, {round_report.alerts} alerts, "
+                f"{len(ingest_report.failures)} errors",
+                highlight=False,
+            )
+
+    try:
+        config = load_config(sources_file)
+        state_path = state or default_state_path(sources_file)
+        settings = _fetch_settings(timeout, delay, retries, cache)
+        with Store(db) as store, Fetcher(settings) as fetcher:
+            watcher = Watcher(
+                config,
+                config_path=sources_file,
+                store=store,
+                fetcher=fetcher,
+                state_path=state_path,
+                notify=_notify,
+                print_alert=print_alert,
+            )
+            if once:
+                round_report = watcher.poll(every_source=True)
+                if not quiet or round_report.ingest.failures:
+                    print_round(round_report)
+                if round_report.ingest.failures:
+                    raise typer.Exit(1)
+                return
+            while True:
+                time.sleep(watcher.seconds_until_due())
+                round_report = watcher.poll()
+                if not quiet:
+                    print_round(round_report)
+    except WatchConfigError as exc:
+        err.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print("watch stopped; the next start resumes from the state file")
 
 
 def _filters(

@@ -1,8 +1,12 @@
 """Readers for the inputs `extract` and `ingest` take: text files (with an optional metadata header),
-folders of them, JSON Lines and CSV article dumps, and standard input.
+folders of them, JSON Lines and CSV article dumps, standard input, and from the web: URLs, URL lists,
+HTML pages, RSS/Atom feeds and WARC archives (see ingest/web.py and ingest/fetch.py).
 
 Every reader yields Articles and ReadFailures in input order and never raises for bad input, so one bad
-article never stops a batch. Dumps are streamed row by row.
+article never stops a batch. Dumps and archives are streamed record by record.
+
+A URL list is a `.urls` file, or a `.txt` file whose every line (blank lines and `#` comments aside)
+is an http(s) URL: one URL a line.
 """
 
 from __future__ import annotations
@@ -11,12 +15,18 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
 from conflictlens.models import Article
+
+if TYPE_CHECKING:
+    from conflictlens.ingest.fetch import Fetcher
+    from conflictlens.ingest.web import FeedItem
 
 # A single article larger than this is not an article (a mis-pointed log, a binary, a whole dump).
 MAX_ARTICLE_BYTES = 2_000_000
@@ -25,6 +35,18 @@ _REQUIRED_DUMP_COLUMNS = ("text",)
 _HEADER_KEYS = {"title", "url", "outlet", "published", "id", "language"}
 _TEXT_SUFFIXES = {".txt", ".text", ""}
 _DUMP_SUFFIXES = {".jsonl", ".ndjson", ".csv"}
+_HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+_FEED_SUFFIXES = {".xml", ".rss", ".atom"}
+_WARC_SUFFIXES = {".warc", ".warc.gz"}
+_URL_LIST_SUFFIX = ".urls"
+_READABLE_SUFFIXES = (
+    _TEXT_SUFFIXES
+    | _DUMP_SUFFIXES
+    | _HTML_SUFFIXES
+    | _FEED_SUFFIXES
+    | _WARC_SUFFIXES
+    | {_URL_LIST_SUFFIX}
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +55,8 @@ class ReadFailure:
 
     source: str
     reason: str
+    # Trying again later may succeed (a timeout, a 5xx): watch retries such items on its next poll.
+    transient: bool = False
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"
@@ -41,38 +65,222 @@ class ReadFailure:
 ReadResult = Article | ReadFailure
 
 
-def read_sources(sources: Iterable[str | Path]) -> Iterator[ReadResult]:
-    """Read each source: "-" is stdin, a folder is read recursively, a dump yields one article per row."""
-    for source in sources:
-        if str(source) == "-":
-            yield from _read_stdin()
-            continue
-        path = Path(source)
-        if path.is_dir():
-            yield from _read_folder(path)
-        elif not path.exists():
-            yield ReadFailure(str(path), "no such file or folder")
-        elif path.suffix.lower() in _DUMP_SUFFIXES:
-            yield from _read_dump(path)
-        else:
-            yield _read_text_file(path)
+def is_url(value: str) -> bool:
+    parts = urlsplit(value.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def _read_folder(folder: Path) -> Iterator[ReadResult]:
+def read_sources(
+    sources: Iterable[str | Path], *, fetcher: Fetcher | None = None
+) -> Iterator[ReadResult]:
+    """Read each source: "-" is stdin, an http(s) URL is fetched (with `fetcher`, or a default one),
+    a folder is read recursively, a dump, feed, archive or URL list yields one article per item."""
+    web = _WebAccess(fetcher)
+    try:
+        for source in sources:
+            if str(source) == "-":
+                yield from _read_stdin()
+                continue
+            if isinstance(source, str) and is_url(source):
+                yield from read_url(source.strip(), web.fetcher())
+                continue
+            path = Path(source)
+            if path.is_dir():
+                yield from _read_folder(path, web)
+            elif not path.exists():
+                yield ReadFailure(str(path), "no such file or folder")
+            else:
+                yield from _read_file(path, web)
+    finally:
+        web.close()
+
+
+class _WebAccess:
+    """The fetcher for a batch, made on first use only (most batches never touch the network)."""
+
+    def __init__(self, fetcher: Fetcher | None) -> None:
+        self._given = fetcher
+        self._own: Fetcher | None = None
+
+    def fetcher(self) -> Fetcher:
+        if self._given is not None:
+            return self._given
+        if self._own is None:
+            from conflictlens.ingest.fetch import Fetcher, FetchSettings, default_cache_dir
+
+            self._own = Fetcher(FetchSettings(cache_dir=default_cache_dir()))
+        return self._own
+
+    def close(self) -> None:
+        if self._own is not None:
+            self._own.close()
+
+
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    return ".warc.gz" if name.endswith(".warc.gz") else path.suffix.lower()
+
+
+def _read_file(path: Path, web: _WebAccess) -> Iterator[ReadResult]:
+    suffix = _suffix(path)
+    if suffix in _DUMP_SUFFIXES:
+        yield from _read_dump(path)
+    elif suffix in _WARC_SUFFIXES:
+        from conflictlens.ingest.web import read_warc
+
+        yield from read_warc(path)
+    elif suffix in _HTML_SUFFIXES | _FEED_SUFFIXES:
+        yield from _read_markup_file(path, web)
+    elif suffix == _URL_LIST_SUFFIX or (suffix == ".txt" and _is_url_list(path)):
+        yield from _read_url_list(path, web)
+    else:
+        yield _read_text_file(path)
+
+
+def _read_folder(folder: Path, web: _WebAccess) -> Iterator[ReadResult]:
     files = sorted(
         p
         for p in folder.rglob("*")
         if p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        and p.suffix.lower() in _TEXT_SUFFIXES | _DUMP_SUFFIXES
+        and _suffix(p) in _READABLE_SUFFIXES
     )
     if not files:
-        yield ReadFailure(str(folder), "folder holds no .txt, .jsonl or .csv files")
+        yield ReadFailure(
+            str(folder), "folder holds no articles (.txt, .html, .jsonl, .csv, feeds or WARC)"
+        )
     for path in files:
-        if path.suffix.lower() in _DUMP_SUFFIXES:
-            yield from _read_dump(path)
+        yield from _read_file(path, web)
+
+
+def _read_markup_file(path: Path, web: _WebAccess) -> Iterator[ReadResult]:
+    from conflictlens.ingest.fetch import MAX_PAGE_BYTES
+    from conflictlens.ingest.web import article_from_html, looks_like_feed
+
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_PAGE_BYTES:
+            yield ReadFailure(
+                source, f"too large ({size / 1e6:.1f} MB > {MAX_PAGE_BYTES / 1e6:g} MB)"
+            )
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        yield ReadFailure(source, f"cannot read: {exc.strerror or exc}")
+        return
+    if not data.strip():
+        yield ReadFailure(source, "empty file")
+    elif looks_like_feed(data):
+        yield from read_feed(data, source=source, base_url=None, fetcher=web.fetcher)
+    elif path.suffix.lower() in _FEED_SUFFIXES:
+        yield ReadFailure(source, "not an RSS or Atom feed (no <rss>, <feed> or <rdf:RDF> root)")
+    else:
+        yield article_from_html(data, source=source)
+
+
+def _url_lines(text: str) -> list[tuple[int, str]]:
+    return [
+        (number, line.strip())
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def _is_url_list(path: Path) -> bool:
+    try:
+        if path.stat().st_size > MAX_ARTICLE_BYTES:
+            return False
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False  # the text reader reports the problem
+    lines = _url_lines(text)
+    return bool(lines) and all(is_url(line) for _, line in lines)
+
+
+def _read_url_list(path: Path, web: _WebAccess) -> Iterator[ReadResult]:
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        yield ReadFailure(str(path), f"cannot read URL list: {exc}")
+        return
+    lines = _url_lines(text)
+    if not lines:
+        yield ReadFailure(str(path), "URL list holds no URLs")
+    for number, line in lines:
+        if is_url(line):
+            yield from read_url(line, web.fetcher())
         else:
-            yield _read_text_file(path)
+            yield ReadFailure(f"{path}:{number}", f"not an http(s) URL: {line[:80]!r}")
+
+
+def read_url(url: str, fetcher: Fetcher) -> Iterator[ReadResult]:
+    """The article at `url`, or each item of the feed there; failures name the URL."""
+    from conflictlens.ingest.fetch import FetchError
+    from conflictlens.ingest.web import article_from_html, looks_like_feed
+
+    try:
+        fetched = fetcher.get(url)
+    except FetchError as exc:
+        yield ReadFailure(url, exc.reason, exc.transient)
+        return
+    if not fetched.body.strip():
+        yield ReadFailure(url, "empty response")
+    elif looks_like_feed(fetched.body, fetched.content_type):
+        yield from read_feed(
+            fetched.body, source=url, base_url=fetched.url, fetcher=lambda: fetcher
+        )
+    elif fetched.content_type == "text/plain":
+        text = _decode(fetched.body, url)
+        yield (
+            text
+            if isinstance(text, ReadFailure)
+            else parse_text_article(text, source=url, defaults={"url": fetched.url})
+        )
+    else:
+        yield article_from_html(fetched.body, source=url, url=fetched.url)
+
+
+def read_feed(
+    data: bytes, *, source: str, base_url: str | None, fetcher: Callable[[], Fetcher]
+) -> Iterator[ReadResult]:
+    """Each item of a feed as an article: its own full text when it carries it, else its link's page."""
+    from conflictlens.ingest.web import parse_feed
+
+    items = parse_feed(data, source)
+    if isinstance(items, ReadFailure):
+        yield items
+        return
+    for item in items:
+        yield read_feed_item(item, source=source, base_url=base_url, fetcher=fetcher)
+
+
+def read_feed_item(
+    item: FeedItem, *, source: str, base_url: str | None, fetcher: Callable[[], Fetcher]
+) -> ReadResult:
+    """One feed item as an article, dated by the feed; `fetcher` is called only if the link is needed."""
+    from conflictlens.ingest.fetch import FetchError
+    from conflictlens.ingest.web import article_from_html
+
+    link = urljoin(base_url, item.link) if base_url and item.link else item.link
+    if item.content_html is not None:
+        result = item.article(f"{source}#{item.item_id}")
+        if isinstance(result, Article) and link:
+            result.url = link
+    elif not link:
+        return ReadFailure(f"{source}#{item.item_id}", "feed item has no link and no full text")
+    else:
+        try:
+            fetched = fetcher().get(link)
+        except FetchError as exc:
+            return ReadFailure(link, exc.reason, exc.transient)
+        result = article_from_html(
+            fetched.body, source=link, url=fetched.url, published=item.published, title=item.title
+        )
+    if isinstance(result, Article) and item.published is not None:
+        # The feed's date is when the outlet published the item.
+        result.published = item.published
+    return result
 
 
 def _decode(data: bytes, source: str) -> str | ReadFailure:
