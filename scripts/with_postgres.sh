@@ -6,6 +6,11 @@
 # postgresql package is installed first.
 set -euo pipefail
 
+# A database the caller chose wins over a throwaway one.
+if [[ -n "${CONFLICTLENS_TEST_PG_URL:-}" ]]; then
+    exec "$@"
+fi
+
 find_bin() {
     command -v "$1" 2>/dev/null || ls /usr/lib/postgresql/*/bin/"$1" 2>/dev/null | sort -V | tail -1
 }
