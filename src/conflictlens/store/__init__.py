@@ -7,6 +7,7 @@ from conflictlens.store.store import (
     EVENT_ORDERS,
     UNKNOWN,
     ArticleStatus,
+    EventFilters,
     LinkWindow,
     ReviewAction,
     ReviewEntry,
@@ -18,6 +19,7 @@ from conflictlens.store.store import (
     Summary,
     Tally,
     database_url,
+    event_conditions,
 )
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "EVENT_ORDERS",
     "UNKNOWN",
     "ArticleStatus",
+    "EventFilters",
     "LinkWindow",
     "ReviewAction",
     "ReviewEntry",
@@ -38,4 +41,5 @@ __all__ = [
     "Summary",
     "Tally",
     "database_url",
+    "event_conditions",
 ]

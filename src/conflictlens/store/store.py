@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypedDict, Unpack
 
 from pydantic import ValidationError
 from sqlalchemy import (
@@ -76,6 +76,28 @@ class Summary:
     by_country: dict[str, Tally]
     by_event_type: dict[str, Tally]
     by_month: dict[str, Tally]
+
+
+class EventFilters(TypedDict, total=False):
+    """The filters every event listing takes; each one given must match.
+
+    `country` matches the country name or its ISO alpha-2 code; `actor` matches actor1 or actor2
+    exactly (canonical names); `since` and `until` are inclusive and leave out undated events;
+    `text` is a case-insensitive substring of the record (notes, places, actors, sources).
+    Rejected events are left out unless `include_rejected` or `review_status="rejected"`.
+    """
+
+    country: str | None
+    admin1: str | None
+    since: date | None
+    until: date | None
+    event_type: str | None
+    kind: str | None
+    actor: str | None
+    min_fatalities: int | None
+    text: str | None
+    review_status: ReviewStatus | None
+    include_rejected: bool
 
 
 @dataclass(frozen=True)
@@ -568,86 +590,31 @@ class Store:
     def events(
         self,
         *,
-        country: str | None = None,
-        admin1: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        event_type: str | None = None,
-        kind: str | None = None,
-        actor: str | None = None,
-        min_fatalities: int | None = None,
-        text: str | None = None,
-        review_status: ReviewStatus | None = None,
-        include_rejected: bool = False,
         order: str = "date",
         limit: int | None = None,
         offset: int = 0,
+        **filters: Unpack[EventFilters],
     ) -> list[Event]:
-        """Events matching every filter given, in `order` (EVENT_ORDERS; ties by event_id).
-
-        `country` matches the country name or its ISO alpha-2 code; `actor` matches actor1 or actor2
-        exactly (canonical names); `since` and `until` are inclusive and leave out undated events;
-        `text` is a case-insensitive substring of the record (notes, places, actors, sources).
-        Rejected events are left out unless `include_rejected` or `review_status="rejected"`.
-        """
-        return list(
-            self.iter_events(
-                country=country,
-                admin1=admin1,
-                since=since,
-                until=until,
-                event_type=event_type,
-                kind=kind,
-                actor=actor,
-                min_fatalities=min_fatalities,
-                text=text,
-                review_status=review_status,
-                include_rejected=include_rejected,
-                order=order,
-                limit=limit,
-                offset=offset,
-            )
-        )
+        """Events matching every filter given (see EventFilters), in `order` (EVENT_ORDERS; ties by
+        event_id). Rejected events are left out unless asked for."""
+        return list(self.iter_events(order=order, limit=limit, offset=offset, **filters))
 
     def iter_events(
         self,
         *,
-        country: str | None = None,
-        admin1: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        event_type: str | None = None,
-        kind: str | None = None,
-        actor: str | None = None,
-        min_fatalities: int | None = None,
-        text: str | None = None,
-        review_status: ReviewStatus | None = None,
-        include_rejected: bool = False,
         order: str = "date",
         limit: int | None = None,
         offset: int = 0,
+        **filters: Unpack[EventFilters],
     ) -> Iterator[Event]:
         """Like `events`, streamed in batches for exports.
 
         The read stays open until the iterator is exhausted or closed: on SQLite, finish it before
         writing to the same database.
         """
-        conditions = _event_conditions(
-            country=country,
-            admin1=admin1,
-            since=since,
-            until=until,
-            event_type=event_type,
-            kind=kind,
-            actor=actor,
-            min_fatalities=min_fatalities,
-            text=text,
-            review_status=review_status,
-            include_rejected=include_rejected,
-        )
         statement = (
             select(schema.events.c.record)
-            .where(*conditions)
+            .where(*event_conditions(**filters))
             .order_by(*_event_order(order))
             .limit(limit)
             .offset(offset or None)
@@ -657,38 +624,18 @@ class Store:
             for record in result.scalars():
                 yield Event.model_validate(record)
 
-    def count_events(
-        self,
-        *,
-        country: str | None = None,
-        admin1: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        event_type: str | None = None,
-        kind: str | None = None,
-        actor: str | None = None,
-        min_fatalities: int | None = None,
-        text: str | None = None,
-        review_status: ReviewStatus | None = None,
-        include_rejected: bool = True,
-    ) -> int:
-        """How many events match (the filters of `events`); with none, every stored event."""
-        conditions = _event_conditions(
-            country=country,
-            admin1=admin1,
-            since=since,
-            until=until,
-            event_type=event_type,
-            kind=kind,
-            actor=actor,
-            min_fatalities=min_fatalities,
-            text=text,
-            review_status=review_status,
-            include_rejected=include_rejected,
-        )
+    def count_events(self, **filters: Unpack[EventFilters]) -> int:
+        """How many events match; unlike the listings, rejected events count unless
+        `include_rejected=False`, so with no filter this is every stored event."""
+        filters.setdefault("include_rejected", True)
         with self._engine.connect() as conn:
             return (
-                conn.scalar(select(func.count()).select_from(schema.events).where(*conditions)) or 0
+                conn.scalar(
+                    select(func.count())
+                    .select_from(schema.events)
+                    .where(*event_conditions(**filters))
+                )
+                or 0
             )
 
     # Review
@@ -1079,20 +1026,19 @@ def _event_order(order: str) -> list[ColumnElement[Any]]:
     return [direction.nulls_last(), schema.events.c.event_id]
 
 
-def _event_conditions(
-    *,
-    country: str | None,
-    admin1: str | None,
-    since: date | None,
-    until: date | None,
-    event_type: str | None,
-    kind: str | None,
-    actor: str | None,
-    min_fatalities: int | None,
-    text: str | None = None,
-    review_status: str | None = None,
-    include_rejected: bool = False,
-) -> list[ColumnElement[bool]]:
+def event_conditions(**filters: Unpack[EventFilters]) -> list[ColumnElement[bool]]:
+    """The WHERE clause of the event listings, for queries the Store has no method for."""
+    country = filters.get("country")
+    admin1 = filters.get("admin1")
+    since = filters.get("since")
+    until = filters.get("until")
+    event_type = filters.get("event_type")
+    kind = filters.get("kind")
+    actor = filters.get("actor")
+    min_fatalities = filters.get("min_fatalities")
+    text = filters.get("text")
+    review_status = filters.get("review_status")
+    include_rejected = filters.get("include_rejected", False)
     conditions: list[ColumnElement[bool]] = []
     if review_status is not None:
         conditions.append(schema.events.c.review_status == review_status)

@@ -14,8 +14,7 @@ from sqlalchemy import ColumnElement, case, func, literal, select, union
 from sqlalchemy.engine import Connection
 
 from conflictlens.models import Event
-from conflictlens.store import UNKNOWN, Store, schema
-from conflictlens.store.store import _event_conditions
+from conflictlens.store import UNKNOWN, Store, event_conditions, schema
 from conflictlens.web.schemas import (
     ArticleBrief,
     ReportedEvent,
@@ -36,23 +35,6 @@ _INCIDENT_FATALITIES = func.coalesce(
 )
 
 
-def event_conditions(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
-    """The WHERE clause of `Store.events` for these filters (the listing's own keywords)."""
-    return _event_conditions(
-        country=filters.get("country"),
-        admin1=filters.get("admin1"),
-        since=filters.get("since"),
-        until=filters.get("until"),
-        event_type=filters.get("event_type"),
-        kind=filters.get("kind"),
-        actor=filters.get("actor"),
-        min_fatalities=filters.get("min_fatalities"),
-        text=filters.get("text"),
-        review_status=filters.get("review_status"),
-        include_rejected=bool(filters.get("include_rejected")),
-    )
-
-
 def statistics(
     store: Store, by: StatsDimension, filters: dict[str, Any], *, limit: int | None = None
 ) -> Stats:
@@ -62,7 +44,7 @@ def statistics(
     included, undated events last; the other dimensions run from the most events to the fewest,
     cut to `limit` rows when given.
     """
-    conditions = event_conditions(filters)
+    conditions = event_conditions(**filters)
     with store.engine.connect() as conn:
         total_events, total_fatalities = conn.execute(
             select(_EVENT_COUNT, _INCIDENT_FATALITIES).where(*conditions)
