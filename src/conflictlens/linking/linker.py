@@ -13,13 +13,13 @@ then by key before merging, and cluster ids come from the earliest report (see `
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from conflictlens.geo import distance_km
 from conflictlens.geo.names import normalise_name
 from conflictlens.models import Event
 
@@ -113,15 +113,10 @@ class Mention:
         return (self.country_code or "", self.admin1 or "")
 
 
-def distance_km(a: Mention, b: Mention) -> float | None:
-    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+def _distance_km(a: Mention, b: Mention) -> float | None:
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
         return None
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))  # type: ignore[arg-type]
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+    return distance_km(a.latitude, a.longitude, b.latitude, b.longitude)
 
 
 def _day_gap(a: Mention, b: Mention) -> int:
@@ -164,7 +159,7 @@ def compatible(a: Mention, b: Mention) -> bool:
         return False
     if coarser == 3 and a.event_date.month != b.event_date.month:  # type: ignore[union-attr]
         return False
-    km = distance_km(a, b)
+    km = _distance_km(a, b)
     both_local = not (a.regional or b.regional)
     if both_local and km is not None and km > MAX_DISTANCE_KM:
         return False
@@ -177,7 +172,7 @@ def similarity(a: Mention, b: Mention) -> float:
     """How strongly two compatible reports agree, 0..1: date, place, type, actors, counts."""
     gap = _day_gap(a, b)
     date_score = 1.0 if gap == 0 else 0.6 if gap == 1 else 0.3
-    km = distance_km(a, b)
+    km = _distance_km(a, b)
     both_local = not (a.regional or b.regional)
     if both_local and km is not None:
         place_score = 1.0 if km <= 5 else 0.7 if km <= 15 else 0.4

@@ -19,7 +19,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any
 
 from conflictlens.extraction.assemble import notes
@@ -68,16 +67,11 @@ class Report:
     published: date | None
 
 
-@cache
-def _sources() -> SourceDictionary:
-    return SourceDictionary.default()
-
-
 def reliability(event: Event) -> int:
     """The best reliability among the sources a report cites."""
     ranks = []
     for name in event.sources:
-        info = _sources().info(name)
+        info = SourceDictionary.default().info(name)
         ranks.append(SOURCE_RELIABILITY.get(info.type, UNCITED_RELIABILITY) if info else 1)
     return max(ranks, default=UNCITED_RELIABILITY)
 
