@@ -755,6 +755,22 @@ def _match_kind(
     return matched, missed, spurious
 
 
+def gold_article_extractor(folder: Path) -> Callable[[GoldArticle], list[Event]]:
+    """A `predict` for `evaluate`: reads each gold article's file from `folder` and extracts its
+    events with the gold publication date."""
+    from conflictlens.extraction import extract_article
+    from conflictlens.ingest import ReadFailure, read_sources
+
+    def predict(item: GoldArticle) -> list[Event]:
+        article = next(iter(read_sources([folder / item.article])))
+        if isinstance(article, ReadFailure):
+            raise ValueError(str(article))
+        article.published = item.published
+        return extract_article(article)
+
+    return predict
+
+
 def evaluate(
     gold: list[GoldArticle],
     predict: Callable[[GoldArticle], list[Event]],
