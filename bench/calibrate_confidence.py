@@ -252,8 +252,6 @@ def fit(records: Sequence[Record], names: Sequence[str]) -> Fit:
     y = np.array([float(r.right) for r in records])
     prior = np.array([0.0, 0.0] + [PRIOR_MEAN.get(n, 0.0) for n in names])
     precision = np.array([0.0, 0.0] + [PRIOR_PRECISION] * len(names))
-    if not any(r.from_note for r in records):
-        precision[1] = 1.0  # nothing to offset: keep the system solvable
     weights = prior.copy()
     for _ in range(100):
         p = 1.0 / (1.0 + np.exp(-(x @ weights)))
