@@ -610,30 +610,20 @@ def evaluate_command(
         _evaluate_linking(gold, texts or gold.parent, as_json=as_json, verbose=verbose)
         return
     from conflictlens.evaluate import (
-        GoldArticle,
         GoldFormatError,
         evaluate,
+        gold_article_extractor,
         load_gold,
         render_report,
     )
-    from conflictlens.extraction import extract_article
 
-    folder = texts or gold.parent
     try:
         gold_articles = load_gold(gold)
     except GoldFormatError as exc:
         err.print(f"[red]error[/red] {exc}")
         raise typer.Exit(2) from None
 
-    def predict(item: GoldArticle) -> list[Event]:
-        results = list(read_sources([folder / item.article]))
-        article = results[0]
-        if isinstance(article, ReadFailure):
-            raise ValueError(str(article))
-        article.published = item.published
-        return extract_article(article)
-
-    report = evaluate(gold_articles, predict)
+    report = evaluate(gold_articles, gold_article_extractor(texts or gold.parent))
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
     else:

@@ -4,6 +4,9 @@ Events are matched per article, one-to-one: a prediction matches a gold event of
 the dates agree (within `tol` days, or the same month for month-precision gold, or both unknown) and
 the places agree (same admin1, or within 50 km, or both unknown). Event precision and recall are over
 incidents; aggregates are scored apart. Field accuracies are over matched incident pairs.
+
+Confidence is scored by a reliability table over the predicted incidents: a record is right when it
+matches a gold incident and its core fields (RELIABILITY_FIELDS) are right; unmatched records are wrong.
 """
 
 from __future__ import annotations
@@ -61,6 +64,15 @@ FIELD_NAMES = (
     "claimed_by",
     "source",
 )
+
+# What makes one extracted record "right" for the confidence it claims: it matches a gold incident and
+# has the fields an ACLED user filters and counts by right — the day (or month for month-precision
+# gold), the event type, the admin1 and the fatalities as the gold codes them (null: no number was
+# reported, so a guessed number is wrong too). Only the fields a gold row judges count; a record that
+# matches no gold incident is wrong. Actors are left out: gold and extractor name them in different
+# vocabularies often enough that they would measure the dictionary, not the record.
+RELIABILITY_FIELDS = ("date", "event_type", "admin1", "fatalities")
+RELIABILITY_BIN_COUNT = 5
 
 # What a prediction's summary keeps in --json output: enough to debug a match, not the evidence.
 PREDICTION_SUMMARY_KEYS = {
@@ -387,6 +399,10 @@ class MatchedPair:
     def disagreements(self) -> list[str]:
         return [name for name, correct in self.outcomes.items() if not correct]
 
+    @property
+    def right(self) -> bool:
+        return record_is_right(self.outcomes)
+
 
 @dataclass
 class ArticleResult:
@@ -428,9 +444,15 @@ class EvalReport:
     def incidents(self) -> DetectionScore:
         return DetectionScore(self.tp, self.fp, self.fn, self.precision, self.recall, self.f1)
 
+    @property
+    def reliability(self) -> Reliability:
+        """How well the predicted incidents' confidence says how often they are right."""
+        return reliability(judged_records(self.per_article))
+
     def to_dict(self) -> dict:
         return {
             **self.incidents.to_dict(),
+            "reliability": self.reliability.to_dict(),
             "fields": {
                 name: {"correct": s.correct, "total": s.total, "accuracy": s.accuracy}
                 for name, s in self.fields.items()
@@ -443,6 +465,102 @@ class EvalReport:
 
 def _prediction_summary(event: Event) -> dict:
     return event.model_dump(mode="json", include=PREDICTION_SUMMARY_KEYS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reliability of confidence
+
+
+def record_is_right(outcomes: dict[str, bool]) -> bool:
+    """Whether a matched record is right: every RELIABILITY_FIELDS field the pair was judged on is."""
+    return all(outcomes.get(name, True) for name in RELIABILITY_FIELDS)
+
+
+def judged_records(
+    per_article: list[ArticleResult], kind: EventKind = "incident"
+) -> list[tuple[float, bool]]:
+    """(confidence, right) for every predicted record of one kind: matched ones by their fields,
+    unmatched ones (false positives) as wrong. Missed gold events have no confidence to judge."""
+    records = [
+        (pair.predicted.confidence, pair.right)
+        for result in per_article
+        for pair in result.matched
+        if pair.predicted.kind == kind
+    ]
+    records += [
+        (event.confidence, False)
+        for result in per_article
+        for event in result.spurious
+        if event.kind == kind
+    ]
+    return records
+
+
+@dataclass
+class ReliabilityBin:
+    low: float
+    high: float
+    count: int
+    mean_confidence: float | None  # None for an empty bin
+    fraction_right: float | None
+
+    def to_dict(self) -> dict:
+        return {
+            "low": self.low,
+            "high": self.high,
+            "count": self.count,
+            "mean_confidence": self.mean_confidence,
+            "fraction_right": self.fraction_right,
+        }
+
+
+@dataclass
+class Reliability:
+    bins: list[ReliabilityBin]
+    count: int
+    fraction_right: float | None
+    ece: float | None  # expected calibration error: bin-weighted |mean confidence - fraction right|
+    brier: float | None  # mean squared difference between confidence and rightness (0 or 1)
+
+    def to_dict(self) -> dict:
+        return {
+            "count": self.count,
+            "fraction_right": self.fraction_right,
+            "ece": self.ece,
+            "brier": self.brier,
+            "bins": [b.to_dict() for b in self.bins],
+        }
+
+
+def reliability(
+    records: Iterable[tuple[float, bool]], bin_count: int = RELIABILITY_BIN_COUNT
+) -> Reliability:
+    """Equal-width confidence bins over [0, 1] (the last one closed), each with its count, mean
+    confidence and fraction right; ECE and Brier score over all records (None when there are none)."""
+    records = list(records)
+    members: list[list[tuple[float, bool]]] = [[] for _ in range(bin_count)]
+    for confidence, right in records:
+        members[min(int(confidence * bin_count), bin_count - 1)].append((confidence, right))
+    bins = [
+        ReliabilityBin(
+            low=index / bin_count,
+            high=(index + 1) / bin_count,
+            count=len(in_bin),
+            mean_confidence=sum(c for c, _ in in_bin) / len(in_bin) if in_bin else None,
+            fraction_right=sum(r for _, r in in_bin) / len(in_bin) if in_bin else None,
+        )
+        for index, in_bin in enumerate(members)
+    ]
+    if not records:
+        return Reliability(bins, 0, None, None, None)
+    total = len(records)
+    ece = sum(
+        b.count / total * abs(b.mean_confidence - b.fraction_right)
+        for b in bins
+        if b.mean_confidence is not None and b.fraction_right is not None
+    )
+    brier = sum((c - r) ** 2 for c, r in records) / total
+    return Reliability(bins, total, sum(r for _, r in records) / total, ece, brier)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -637,6 +755,22 @@ def _match_kind(
     return matched, missed, spurious
 
 
+def gold_article_extractor(folder: Path) -> Callable[[GoldArticle], list[Event]]:
+    """A `predict` for `evaluate`: reads each gold article's file from `folder` and extracts its
+    events with the gold publication date."""
+    from conflictlens.extraction import extract_article
+    from conflictlens.ingest import ReadFailure, read_sources
+
+    def predict(item: GoldArticle) -> list[Event]:
+        article = next(iter(read_sources([folder / item.article])))
+        if isinstance(article, ReadFailure):
+            raise ValueError(str(article))
+        article.published = item.published
+        return extract_article(article)
+
+    return predict
+
+
 def evaluate(
     gold: list[GoldArticle],
     predict: Callable[[GoldArticle], list[Event]],
@@ -727,9 +861,35 @@ def render_report(report: EvalReport, console: Console, *, verbose: bool = False
         console.print(
             f"{report.coordinates_missing} matched incident prediction(s) have no coordinates"
         )
+    render_reliability(report.reliability, console)
     if verbose:
         for result in report.per_article:
             _render_article(result, console)
+
+
+def render_reliability(
+    table_data: Reliability, console: Console, *, title: str = "Confidence of predicted incidents"
+) -> None:
+    """The reliability table, then ECE and Brier; a record is right as RELIABILITY_FIELDS says."""
+    table = Table(title=title)
+    for column in ("Confidence", "Records", "Mean confidence", "Fraction right"):
+        table.add_column(column, justify="right")
+    for b in table_data.bins:
+        table.add_row(
+            f"{b.low:.1f}–{b.high:.1f}",
+            str(b.count),
+            "–" if b.mean_confidence is None else f"{b.mean_confidence:.3f}",
+            "–" if b.fraction_right is None else f"{b.fraction_right:.3f}",
+        )
+    console.print(table)
+    if table_data.ece is None or table_data.brier is None or table_data.fraction_right is None:
+        console.print("No predicted incidents: nothing to calibrate")
+        return
+    console.print(
+        f"[bold]Calibration[/bold]  ECE {table_data.ece:.3f}  Brier {table_data.brier:.3f}"
+        f"  ({table_data.count} records, {table_data.fraction_right:.3f} right:"
+        f" matched with {', '.join(RELIABILITY_FIELDS)} right)"
+    )
 
 
 def _detection_line(label: str, score: DetectionScore) -> str:

@@ -8,6 +8,7 @@ from datetime import date
 
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
 from conflictlens.extraction.clauses import Clause
+from conflictlens.extraction.confidence import confidence as calibrated_confidence
 from conflictlens.extraction.counts import CountMention
 from conflictlens.extraction.event_types import classify, find_tags
 from conflictlens.extraction.incidents import Incident, is_other_sides_toll
@@ -611,18 +612,5 @@ def notes(event: Event) -> str:
 
 
 def confidence(event: Event) -> float:
-    """A score from how much of the record rests on explicit words; calibrated later against gold."""
-    score = 0.35
-    score += (
-        0.15
-        if event.event_date and event.time_precision == 1
-        else 0.05
-        if event.event_date
-        else 0.0
-    )
-    score += 0.15 if event.geo_precision in (1, 2) else 0.07 if event.geo_precision == 3 else 0.0
-    score += 0.1 if event.fatalities is not None else 0.0
-    score += 0.1 if event.actor1 else 0.0
-    score += 0.05 if event.sources else 0.0
-    score -= 0.05 * len([f for f in event.flags if f != FLAG_PUBLISHED_FROM_DATELINE])
-    return round(min(0.95, max(0.05, score)), 2)
+    """The probability that the record is right, from the calibrated model (extraction.confidence)."""
+    return calibrated_confidence(event)
