@@ -276,19 +276,27 @@ def _country_without_place(
     incident: Incident, context: GeoContext, dictionary: ActorDictionary, flags: list[str]
 ) -> Place | None:
     """The country of an incident whose report names no place: a country the article names as
-    a place; else the home country of the local groups involved (never that of state forces,
-    which fight abroad too), flagged; else the nationality words of the article, flagged.
+    a place; else the home country of the local groups involved, flagged; else the nationality
+    words of the article, flagged. Never the country of state forces: they fight abroad too.
     Modifiers ("Turkish-backed") never count: the gazetteer's context leaves them out."""
     gazetteer = Gazetteer.default()
     if context.named:
         return gazetteer.country(context.named.most_common(1)[0][0])
     homes: Counter[str] = Counter()
+    state_forces: set[str] = set()
     for clause in incident.clauses:
         for mention in clause.actors:
             info = dictionary.info(mention.name) if mention.name else None
-            if info is not None and info.country and info.inter != "State forces":
+            if info is None or not info.country:
+                continue
+            if info.inter == "State forces":
+                state_forces.add(info.country)
+            else:
                 homes[info.country] += 1
-    found = homes or context.countries
+    nationalities = Counter(
+        {cc: weight for cc, weight in context.countries.items() if cc not in state_forces}
+    )
+    found = homes or nationalities
     if not found:
         return None
     flags.append(FLAG_COUNTRY_FROM_ACTOR)

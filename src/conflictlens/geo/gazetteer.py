@@ -262,6 +262,14 @@ class Gazetteer:
                 resolved = None
                 for candidate_span in spans:
                     span, candidates = self._span_candidates(text, candidate_span)
+                    # "the village of Tell Zarbuniyah" names one place, not "Tell"
+                    if (
+                        not candidates
+                        and span is spans[0]
+                        and len(spans) > 1
+                        and cue_around(text, span.start, span.end).settlement
+                    ):
+                        break
                     resolved = resolve(span, candidates) if candidates else None
                     if resolved is not None:
                         break
