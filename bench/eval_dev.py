@@ -20,7 +20,7 @@ from common import shared_dir
 from conflictlens.extraction import UnsupportedLanguageError, extract_article
 from conflictlens.extraction.actors import canonical_actor
 from conflictlens.geo import distance_km, same_admin1
-from conflictlens.models import Article, Event
+from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article, Event
 
 _STATES_NUMBER = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b[^.]*\b(killed|dead|died|fatalit)",
@@ -83,6 +83,9 @@ def _score_common(score: Score, row: dict, event: Event | None) -> None:
             <= 25
         )
         score.add("coordinates within 25 km", ok)
+        # Data coverage vs matching: a place the gazetteer lacks can only be near by luck.
+        coverage = "not found" if FLAG_PLACE_NOT_FOUND in event.flags else "found"
+        score.add(f"coordinates within 25 km, place {coverage}", ok)
 
 
 def acled(path: Path, limit: int | None) -> dict:

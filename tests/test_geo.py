@@ -6,12 +6,14 @@ import os
 import shutil
 import sqlite3
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conflictlens.extraction import extract_article
 from conflictlens.geo import (
     Gazetteer,
     GeoContext,
@@ -23,7 +25,7 @@ from conflictlens.geo import (
 from conflictlens.geo import index as geo_index
 from conflictlens.geo.importer import import_geonames_dump
 from conflictlens.geo.names import spelling_similarity
-from conflictlens.models import FLAG_PLACE_NOT_FOUND
+from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article
 
 
 @pytest.fixture(scope="session")
@@ -441,3 +443,31 @@ def test_import_geonames_dump(gazetteer: Gazetteer, tmp_path: Path) -> None:
     text = "Gunmen attacked Qaryat Zubaydah in Deir ez-Zor, Syria."
     hit = only_hit(imported.find(text), "Qaryat Zubaydah")
     assert hit.place is not None and hit.place.geonames_id == 900010
+
+
+def test_an_imported_village_beats_the_province_fallback_in_extraction(
+    gazetteer: Gazetteer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "Gunmen killed three shepherds in the village of Tell Zarbuniyah in Hasakah on Monday."
+    before = extract_article(Article(id="a", text=text, published=date(2024, 5, 6)))[0]
+    assert (before.admin1, before.geo_precision) == ("Al-Hasakah", 3)
+    assert FLAG_PLACE_NOT_FOUND in before.flags
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(gazetteer.index_path, data / gazetteer.index_path.name)
+    row = _geoname_row(900020, "Tall Zarbuniyah", "Tell Zarbuniyah,Tal Zarbuniya", 36.71, 40.93,
+                       ("P", "PPL"), ("SY", "01", ""), 800)  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "SY.zip", "w") as archive:
+        archive.writestr("SY.txt", row)
+    import_geonames_dump([tmp_path / "SY.zip"], data / gazetteer.index_path.name)
+    monkeypatch.setenv("CONFLICTLENS_DATA_DIR", str(data))
+
+    after = extract_article(Article(id="a", text=text, published=date(2024, 5, 6)))[0]
+    assert (after.location, after.admin1, after.geo_precision) == (
+        "Tall Zarbuniyah",
+        "Al-Hasakah",
+        1,
+    )
+    assert (after.latitude, after.longitude, after.geonames_id) == (36.71, 40.93, 900020)
+    assert FLAG_PLACE_NOT_FOUND not in after.flags

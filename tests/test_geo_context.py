@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
 from conflictlens.extraction import extract_article
+from conflictlens.extraction.assemble import FLAG_COUNTRY_FROM_ACTOR, _place
+from conflictlens.extraction.clauses import Clause
 from conflictlens.geo import Gazetteer, GeoHit
 from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article, Event
 
@@ -149,3 +152,131 @@ def test_a_region_across_provinces_takes_the_province_named() -> None:
         "in Diyala province, Iraq, on Sunday."
     )
     assert event.admin1 == "Diyala"
+
+
+# -- countries: where it happened, not who took part ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        (
+            "Russian-backed fighters attacked an army post near Menaka on Sunday, killing five "
+            "soldiers.",
+            "Mali",
+        ),
+        (
+            "Turkey backed factions shelled the outskirts of Tal Tamr in Hasakah on Friday, "
+            "wounding two civilians.",
+            "Syria",
+        ),
+        (
+            "A drone launched from Lebanon struck a house in Kiryat Shmona on Monday, injuring "
+            "three people.",
+            "Israel",
+        ),
+    ],
+)
+def test_backers_and_launch_sites_are_not_where_it_happened(text: str, country: str) -> None:
+    assert first_incident(text).country == country
+
+
+def test_a_demonym_does_not_rule_out_a_place_abroad(gazetteer: Gazetteer) -> None:
+    text = "A Russian drone fired a missile at the town of Zamalka, killing a fighter."
+    hit = hit_for(gazetteer.find(text), "Zamalka")
+    assert hit.place is not None and hit.place.country_code == "SY"
+    assert gazetteer.context(text).named == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("A member of the Sharqiya Army shot dead a rival commander over an old dispute.", "Syria"),
+        ("Al-Shabaab fighters ambushed a supply convoy, killing four soldiers.", "Somalia"),
+    ],
+)
+def test_without_a_place_the_local_group_gives_the_country(text: str, country: str) -> None:
+    event = first_incident(text)
+    assert (event.country, event.admin1) == (country, None)
+    assert FLAG_COUNTRY_FROM_ACTOR in event.flags
+
+
+def test_a_foreign_force_never_gives_the_country() -> None:
+    event = first_incident("Turkish forces shelled a village, killing two fighters on Monday.")
+    assert event.country != "Turkey"
+
+
+# -- regions and provinces -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "admin1"),
+    [
+        ("Artillery hit several villages in the Ghab plain in Hama.", "Ghab Plain", "Hama"),
+        ("Turkish jets struck hideouts in the Haftanin region of Duhok.", "Haftanin", "Duhok"),
+        ("Clashes broke out in the Qalamoon mountains on Sunday.", "Qalamoun Mountains", None),
+        ("Rebels downed a drone over East Ghuta.", "Eastern Ghouta", "Rif Dimashq"),
+    ],
+)
+def test_conflict_regions_resolve_at_precision_3(
+    gazetteer: Gazetteer, text: str, name: str, admin1: str | None
+) -> None:
+    regions = [h for h in gazetteer.find(text) if h.place is not None and h.place.kind == "region"]
+    assert [h.place.name for h in regions if h.place] == [name]
+    assert regions[0].precision == 3
+    divisions = [h.place for h in gazetteer.find(text) if h.place and h.place.kind == "admin1"]
+    assert [d.name for d in divisions] == ([admin1] if admin1 and admin1 in text else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "admin1"),
+    [
+        ("Jets bombed Kani Zirk (Kani Zerk) region of Erbil at dawn.", "Kani Zirk", "Erbil"),
+        ("Gunmen raided Tungan Dutse (Tunga Dutse) area of Zamfara.", "Tungan Dutse", "Zamfara"),
+    ],
+)
+def test_a_place_before_its_aside_and_container_lies_in_the_container(
+    gazetteer: Gazetteer, text: str, name: str, admin1: str
+) -> None:
+    hit = hit_for(gazetteer.find(text), name)
+    assert hit.place is None and FLAG_PLACE_NOT_FOUND in hit.flags
+    assert hit.container is not None and hit.container.admin1 == admin1
+
+
+def test_a_place_named_in_parentheses_locates_the_one_before() -> None:
+    event = first_incident(
+        "Turkish jets carried out airstrikes on Monday in Bazirk (Soran) area of Erbil."
+    )
+    assert (event.admin1, event.location, event.geo_precision) == ("Erbil", "Soran", 2)
+
+
+def test_the_first_place_sets_the_province_of_the_event(gazetteer: Gazetteer) -> None:
+    texts = [
+        "The body of a farmer was found near Dogon Tsaiko in Kaduna State.",
+        "He had been kidnapped near Gusau in Zamfara.",
+    ]
+    clauses = [
+        Clause(start=0, end=len(text), text=text, index=index, headline=False)
+        for index, text in enumerate(texts)
+    ]
+    for clause in clauses:
+        clause.places = gazetteer.find(clause.text)
+    flags: list[str] = []
+    hit, clause = _place(SimpleNamespace(clauses=clauses), flags)  # type: ignore[arg-type]
+    assert hit is not None and hit.place is not None and clause is clauses[0]
+    assert (hit.place.kind, hit.place.admin1) == ("admin1", "Kaduna")
+    assert FLAG_PLACE_NOT_FOUND in flags
+
+
+def test_a_range_from_one_place_to_another_starts_at_the_first() -> None:
+    event = first_incident(
+        "Warplanes carried out raids on Monday in the area stretching from Tikrit to Samarra."
+    )
+    assert event.location == "Tikrit"
+
+
+def test_a_feature_named_after_a_dash_is_the_site() -> None:
+    event = first_incident(
+        "Rockets hit a coalition base in Omar - Oil Fields in rural Deir ez-Zor on Friday."
+    )
+    assert (event.location, event.admin1) == ("Al-Omar Oil Field", "Deir ez-Zor")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -28,6 +29,8 @@ from conflictlens.models import (
 
 FLAG_DATE_FROM_PUBLICATION = "date_from_publication"
 FLAG_PLACE_FROM_ARTICLE = "place_from_article"
+# No place in the report names the country: it is the home country of the groups involved.
+FLAG_COUNTRY_FROM_ACTOR = "country_from_actor"
 _VIOLENT_TYPES = frozenset(("Battles", "Explosions/Remote violence", "Violence against civilians"))
 _ARMED_INTERS = frozenset(("Rebel group", "Political militia", "Identity militia"))
 FLAG_PUBLISHED_FROM_DATELINE = "published_from_dateline"
@@ -175,14 +178,51 @@ def _clause_places(clause: Clause) -> list[GeoHit]:
     ]
 
 
+def _first_scene(
+    hits: list[tuple[Clause, GeoHit]], named_admin1: set[str | None]
+) -> tuple[int, tuple[str, str]] | None:
+    """The clause index and province of the first place the incident puts somewhere, found or
+    not ("Kahil in the countryside of Dar'a"), in a province the text names if it names one.
+    Divisions themselves and places of origin ("fighters from X") do not set it."""
+    for clause, hit in sorted(hits, key=lambda ch: (ch[0].index, ch[1].start)):
+        place = hit.place if hit.place is not None else hit.container
+        if (
+            hit.relation == "from"
+            or place is None
+            or place.admin1 is None
+            or (hit.place is not None and hit.place.kind in ("admin1", "country"))
+            or (named_admin1 and place.admin1 not in named_admin1)
+        ):
+            continue
+        return clause.index, (place.country_code, place.admin1)
+    return None
+
+
 def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause | None]:
     hits = [(cl, h) for cl in incident.clauses for h in _clause_places(cl)]
     found = [(cl, h) for cl, h in hits if h.place is not None]
     # A place inside a province the incident names beats one elsewhere ("near Muqdadiyah in Diyala").
     named_admin1 = {h.place.admin1 for _, h in found if h.place.kind == "admin1"}
+    # The first place named sets the province; a place in another province named in another
+    # clause is another scene ("found on the road between Kahil and Mseifra in Dar'a ... he
+    # was kidnapped near Mazra'a in Sweida").
+    scene = _first_scene(hits, named_admin1)
+
+    def elsewhere(clause: Clause, hit: GeoHit) -> bool:
+        assert hit.place is not None
+        if scene is None or hit.place.admin1 is None or clause.index == scene[0]:
+            return False
+        return (hit.place.country_code, hit.place.admin1) != scene[1]
+
     if found:
         clause, hit = min(
-            found, key=lambda ch: (_place_rank(ch[1], named_admin1), ch[0].headline, ch[0].index)
+            found,
+            key=lambda ch: (
+                elsewhere(*ch),
+                _place_rank(ch[1], named_admin1),
+                ch[0].headline,
+                ch[0].index,
+            ),
         )
         if any(h.place is None for _, h in hits) and hit.precision == 3:
             flags.append(FLAG_PLACE_NOT_FOUND)
@@ -231,6 +271,37 @@ def _place_from_article(
         scene = [h for h in hits if h.start < scene_end]
     named_admin1 = {h.place.admin1 for h in scene if h.place and h.place.kind == "admin1"}
     return min(scene, key=lambda h: _place_rank(h, named_admin1))
+
+
+def _country_without_place(
+    incident: Incident, context: GeoContext, dictionary: ActorDictionary, flags: list[str]
+) -> Place | None:
+    """The country of an incident whose report names no place: a country the article names as
+    a place; else the home country of the local groups involved, flagged; else the nationality
+    words of the article, flagged. Never the country of state forces: they fight abroad too.
+    Modifiers ("Turkish-backed") never count: the gazetteer's context leaves them out."""
+    gazetteer = Gazetteer.default()
+    if context.named:
+        return gazetteer.country(context.named.most_common(1)[0][0])
+    homes: Counter[str] = Counter()
+    state_forces: set[str] = set()
+    for clause in incident.clauses:
+        for mention in clause.actors:
+            info = dictionary.info(mention.name) if mention.name else None
+            if info is None or not info.country:
+                continue
+            if info.inter == "State forces":
+                state_forces.add(info.country)
+            else:
+                homes[info.country] += 1
+    nationalities = Counter(
+        {cc: weight for cc, weight in context.countries.items() if cc not in state_forces}
+    )
+    found = homes or nationalities
+    if not found:
+        return None
+    flags.append(FLAG_COUNTRY_FROM_ACTOR)
+    return gazetteer.country(found.most_common(1)[0][0])
 
 
 def _sentence_start(text: str, offset: int) -> int:
@@ -404,9 +475,7 @@ def build_event(
     if place is None:
         flags.append(FLAG_PLACE_NOT_FOUND)
     country_place = (
-        place
-        if place is not None
-        else (Gazetteer.default().country(article_country) if article_country else None)
+        place if place is not None else _country_without_place(incident, context, dictionary, flags)
     )
 
     # How many

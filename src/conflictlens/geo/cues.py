@@ -55,6 +55,8 @@ _LOCATIVE_BEFORE = re.compile(
 )
 # "fighters from Deir ez-Zor", "a man from Afrin": where people come from, not where it happened.
 _ORIGIN_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
+# "the area stretching from Mayadin to Bukamal": a range, not an origin.
+_RANGE_AFTER = re.compile(r"^\s+to\s+(?:the\s+)?[A-Z]")
 _ADMIN1_AFTER = re.compile(rf"^\s+(?:{_ADMIN1})\b", re.IGNORECASE)
 # "X village", but not "Syrian city of Y": there the name follows the noun.
 _SETTLEMENT_AFTER = re.compile(rf"^\s+(?P<noun>{_SETTLEMENT})\b(?!\s+of\b)", re.IGNORECASE)
@@ -109,7 +111,7 @@ def cue_around(text: str, start: int, end: int) -> Cue:
     found = _RELATION_BEFORE.search(before)
     if found:
         relation, near = _relation_name(found), True
-    elif _ORIGIN_BEFORE.search(before):
+    elif _ORIGIN_BEFORE.search(before) and not _RANGE_AFTER.match(after):
         relation = "from"
     else:
         following = _RELATION_AFTER.match(after)

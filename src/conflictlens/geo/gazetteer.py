@@ -46,12 +46,19 @@ _UNNAMED_COUNTRY_FACTOR = {"admin1": 0.5, "region": 0.5, "site": 0.5}
 _UNNAMED_PLACE_FACTOR = 0.25
 # Between a place and the division or country that contains it: "X, Diyala", "X in Idlib".
 # "X in the southern countryside of Idlib" and "X in rural Hama" too.
+# "X (Y) region of Dahuk": the gap may start after a parenthesised alias.
 _CONTAINER_GAP = re.compile(
-    r"\s*(?:(?:district|sub-?district|town|village|city|area|neighbou?rhood|camp)\s*)?"
+    r"\s*\)?\s*(?:(?:district|sub-?district|town|village|city|areas?|regions?|"
+    r"neighbou?rhood|camp|road|base|hill)\s*)?"
     r"(?:,|\bin\b(?:\s+the)?|\bof\b)"
     r"(?:\s+(?:(?:north|south)(?:[- ]?(?:east|west))?ern|eastern|western|central))?"
     r"(?:\s+(?:countryside|rural\s+areas|outskirts|desert)\s+of|\s+rural)?\s*$",
     re.IGNORECASE,
+)
+_DASHED_NAME_AFTER = re.compile(r" [-–] ([A-Z][\w'’]*(?: [A-Z][\w'’]*){0,2})")
+# "X (alias)", "X (alias) region (district, province)".
+_PARENTHESES_AFTER = re.compile(
+    r"(?:\s*(?:(?:region|area|district|sub-?district|mountains?)\s+)?\([^()\n]{1,60}\))+"
 )
 # A country named inside an organisation's name ("Islamic State of Iraq", "Islamic Resistance in
 # Iraq") or as a modifier ("Turkey backed factions") says no more than a demonym, and is no place.
@@ -61,10 +68,14 @@ _MODIFIER_AFTER = re.compile(
     r"controlled|held|linked|trained|made|owned|run)\b",
     re.IGNORECASE,
 )
+# Country usages that name no place at all: the country is no hit.
+_NO_PLACE_USAGES = frozenset(("modifier", "organisation"))
 # A country counts as the article's when its weight is at least this share of the top one's.
 _IN_CONTEXT_SHARE = 0.2
 # A spelling that only shares the folded key must still be this alike ("Idleb" for "Idlib").
 FUZZY_SIMILARITY = 0.8
+# A division or region is few and distinctive enough to accept a close variant without context.
+_DIVISION_SIMILARITY = 0.85
 # Ranking weights: the article's countries dominate, then an exact spelling, then the kind.
 _KIND_BONUS = {"country": 2.5, "admin1": 1.5, "region": 1.0, "site": 1.0, "place": 0.0}
 _CONTEXT_COUNTRY_WEIGHT = 4.0
@@ -93,7 +104,10 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class _Evidence:
     places: list[Place]
-    loose: bool = False  # a country named in passing: weighs as a demonym
+    # How a country is named when not as a place: "modifier" ("Turkey-backed": says nothing of
+    # where), "organisation" ("Islamic State of Iraq") or "origin" ("launched from Iraq"): the
+    # last two weigh as a demonym.
+    usage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,9 +198,11 @@ class Gazetteer:
         named = {
             e.places[0].country_code
             for e in evidence
-            if e.places[0].kind == "country" and not e.loose
+            if e.places[0].kind == "country" and e.usage is None
         }
         for word in words:
+            if _MODIFIER_AFTER.match(text, word.end):
+                continue  # "Turkish-backed factions", "Iran backed militias" fight elsewhere
             light = light_key(word.text)
             country = self._demonyms.get(light)
             if country is None and not word.capitalised:
@@ -195,13 +211,16 @@ class Gazetteer:
                 context.countries[country] += _DEMONYM_WEIGHT
         for item in evidence:
             place = item.places[0]
-            if item.loose:
+            if item.usage == "modifier":
+                continue
+            if item.usage is not None:
                 context.countries[place.country_code] += _DEMONYM_WEIGHT
                 continue
             weight = _EVIDENCE_WEIGHT[place.kind]
             if named and place.country_code not in named:
                 weight *= _UNNAMED_COUNTRY_FACTOR.get(place.kind, _UNNAMED_PLACE_FACTOR)
             context.countries[place.country_code] += weight
+            context.named[place.country_code] += weight
             if place.admin1:
                 context.admin1[(place.country_code, place.admin1)] += weight
         return context
@@ -214,8 +233,8 @@ class Gazetteer:
         unconfirmed: set[int] = set()  # unknown names kept only if a container follows
 
         def resolve(span: Span, candidates: Sequence[Candidate]) -> GeoHit | None:
-            if candidates and self._names_country_loosely(text, span, candidates):
-                candidates = [c for c in candidates if c.place.kind != "country"]
+            if candidates and self._country_usage(text, span, candidates) in _NO_PLACE_USAGES:
+                return None  # nor its namesakes: "Turkey" is also a hamlet in New Jersey
             cue = cue_around(text, span.start, span.end)
             hit = self._hit(span, candidates, cue, context)
             if hit is not None and hit.place is None and not cue.settlement:
@@ -223,7 +242,7 @@ class Gazetteer:
             return hit
 
         hits = list(self._scan(text, words_of(text), resolve))
-        return self._within_containers(text, hits, context, unconfirmed)
+        return _with_asides_near(text, self._within_containers(text, hits, context, unconfirmed))
 
     # -- internals -------------------------------------------------------------------------
 
@@ -235,13 +254,22 @@ class Gazetteer:
         Where no span starting at a word resolves, the longest one is offered once more with no
         candidates, so a cue like "the town of X" can report X as named but not found.
         """
+        consumed = 0  # a span may reach into the next run ("Omar - Oil Fields")
         for run in runs_of(text, words):
-            first = run[0]
+            first = max(run[0], consumed)
             while first < run[1]:
                 spans = list(spans_of(text, words, run, first))
                 resolved = None
                 for candidate_span in spans:
                     span, candidates = self._span_candidates(text, candidate_span)
+                    # "the village of Tell Zarbuniyah" names one place, not "Tell"
+                    if (
+                        not candidates
+                        and span is spans[0]
+                        and len(spans) > 1
+                        and cue_around(text, span.start, span.end).settlement
+                    ):
+                        break
                     resolved = resolve(span, candidates) if candidates else None
                     if resolved is not None:
                         break
@@ -252,7 +280,7 @@ class Gazetteer:
                     first += 1
                     continue
                 yield resolved
-                first = span.last
+                first = consumed = span.last
 
     def _context_evidence(
         self, text: str, span: Span, candidates: Sequence[Candidate]
@@ -263,7 +291,7 @@ class Gazetteer:
         exact = [c.place for c in candidates if c.exact]
         countries = [p for p in exact if p.kind == "country"]
         if countries:
-            return _Evidence(countries, loose=self._names_country_loosely(text, span, candidates))
+            return _Evidence(countries, usage=self._country_usage(text, span, candidates))
         if span.sentence_initial or span.speech_follows or span.acronym:
             return None
         divisions = [p for p in exact if p.kind in ("admin1", "region", "site")]
@@ -277,22 +305,24 @@ class Gazetteer:
                 return _Evidence(places)
         return None
 
-    def _names_country_loosely(
-        self, text: str, span: Span, candidates: Sequence[Candidate]
-    ) -> bool:
-        """A country named inside an organisation's name ("Islamic Resistance in Iraq") or as a
-        modifier ("Turkey backed factions"), not as where something happened. "Republic of the
-        Congo" stays a country: the longer name is one."""
+    def _country_usage(self, text: str, span: Span, candidates: Sequence[Candidate]) -> str | None:
+        """How a span names a country when not as where something happened: as a modifier
+        ("Turkey backed factions"), inside an organisation's name ("Islamic Resistance in
+        Iraq"; "Republic of the Congo" stays a country: the longer name is one), or as an
+        origin ("a drone launched from Iraq"). None when it names the country as a place."""
         if not any(c.exact and c.place.kind == "country" for c in candidates):
-            return False
+            return None
         if _MODIFIER_AFTER.match(text, span.end):
-            return True
+            return "modifier"
         before = text[max(0, span.start - 40) : span.start]
         organisation = _ORGANISATION_BEFORE.search(before)
-        if organisation is None:
-            return False
-        longer = before[organisation.start() :] + span.text
-        return self.country(longer) is None
+        if organisation is not None:
+            longer = before[organisation.start() :] + span.text
+            if self.country(longer) is None:
+                return "organisation"
+        if cue_around(text, span.start, span.end).relation == "from":
+            return "origin"
+        return None
 
     def _within_containers(
         self, text: str, hits: list[GeoHit], context: GeoContext, unconfirmed: set[int]
@@ -305,7 +335,11 @@ class Gazetteer:
         """
         result: list[GeoHit | None] = list(hits)
         for index, hit in enumerate(hits):
-            following = hits[index + 1] if index + 1 < len(hits) else None
+            # Names in parentheses right after a place are its aliases ("Zap (Amadiya)"): the
+            # container comes after them.
+            aside = _PARENTHESES_AFTER.match(text, hit.end)
+            gap_start = aside.end() if aside else hit.end
+            following = next((h for h in hits[index + 1 :] if h.start >= gap_start), None)
             container = following.place if following is not None else None
             if container is not None and container.kind == "place":
                 # "in Idlib" names the city; as a container it means the governorate.
@@ -315,8 +349,19 @@ class Gazetteer:
                 and following.place is not None
                 and container is not None
                 and container.kind in ("admin1", "country")
-                and bool(_CONTAINER_GAP.match(text[hit.end : following.start]))
+                and bool(_CONTAINER_GAP.match(text[gap_start : following.start]))
             )
+            if contained and (hit.place is None or hit.place.kind != "country"):
+                assert following is not None and container is not None
+                if following.place is not None and following.place.kind == "place":
+                    # The seat's name as a container is the province's: precision 3, not the
+                    # city ("villages in the Ghab plain in Hama").
+                    result[hits.index(following)] = replace(
+                        following,
+                        place=container,
+                        precision=PRECISION_REGION,
+                        flags=(FLAG_PLACE_REGION_ONLY,),
+                    )
             if hit.place is not None and (
                 hit.place.kind not in ("place", "site")
                 # a list of divisions ("Kirkuk, Salah ad Din and Diyala provinces")
@@ -327,17 +372,11 @@ class Gazetteer:
                 )
             ):
                 contained = False
-            if contained and following.place.kind == "place" and container.kind == "admin1":
-                # The seat's name as a container is the province's: precision 3, not the city.
-                result[index + 1] = replace(
-                    following,
-                    place=container,
-                    precision=PRECISION_REGION,
-                    flags=(FLAG_PLACE_REGION_ONLY,),
-                )
             if hit.place is None:
                 if hit.start in unconfirmed and not contained:
                     result[index] = None
+                elif contained:
+                    result[index] = replace(hit, container=container)
                 continue
             if not contained:
                 continue
@@ -361,12 +400,35 @@ class Gazetteer:
                 result[index] = replace(hit, place=best.place)
             else:
                 result[index] = replace(
-                    hit, place=None, precision=PRECISION_REGION, flags=(FLAG_PLACE_NOT_FOUND,)
+                    hit,
+                    place=None,
+                    precision=PRECISION_REGION,
+                    flags=(FLAG_PLACE_NOT_FOUND,),
+                    container=container,
                 )
         return [hit for hit in result if hit is not None]
 
     def _span_candidates(self, text: str, span: Span) -> tuple[Span, Sequence[Candidate]]:
-        """Candidates for a span, or for it with its lowercase next word ("Syrian desert")."""
+        """Candidates for a span, or for it with its lowercase next word ("Syrian desert"), or
+        with the feature named after a spaced dash ("Omar - Oil Fields"), when that longer name
+        is a region's or a site's."""
+        dashed = _DASHED_NAME_AFTER.match(text, span.end)
+        if dashed is not None:
+            longer_name = f"{span.text} {dashed.group(1)}"
+            regional = [
+                c
+                for c in self._candidates(longer_name)
+                if c.exact and c.place.kind in ("region", "site")
+            ]
+            if regional:
+                extra_words = len(words_of(dashed.group(1)))
+                longer = replace(
+                    span,
+                    end=dashed.end(),
+                    text=text[span.start : dashed.end()],
+                    last=span.last + extra_words,
+                )
+                return longer, regional
         following = span.next_word
         if following is not None and not following.capitalised and span.after is None:
             longer = replace(span, end=following.end, text=text[span.start : following.end])
@@ -383,7 +445,7 @@ class Gazetteer:
         self, span: Span, candidates: Sequence[Candidate], cue: Cue, context: GeoContext
     ) -> GeoHit | None:
         if not candidates:
-            if not (cue.settlement or cue.locative) or self._implausible(span):
+            if not (cue.settlement or cue.locative or cue.near) or self._implausible(span):
                 return None
             return GeoHit(
                 start=span.start,
@@ -451,11 +513,15 @@ class Gazetteer:
             fuzzy_ok = (
                 candidate.similarity >= FUZZY_SIMILARITY and len(normalise_name(span.text)) >= 4
             )
-            # Without any context only a near-certain variant of a big city ("Quamishli").
-            no_context_ok = (
-                not context.countries
-                and candidate.similarity >= 0.9
-                and place.population >= POPULOUS
+            # Where the text names no place, only a near-certain variant of a big city
+            # ("Quamishli") or of a division or region ("Deir-ez-Zir", "Eastern Ghota").
+            no_context_ok = not context.named and (
+                (candidate.similarity >= 0.9 and place.population >= POPULOUS)
+                or (
+                    candidate.similarity >= _DIVISION_SIMILARITY
+                    and place.kind in ("admin1", "region")
+                    and len(normalise_name(span.text)) >= 6
+                )
             )
             if not ((in_context and fuzzy_ok) or no_context_ok):
                 return False
@@ -465,7 +531,9 @@ class Gazetteer:
                 return False
         if in_context:
             return True
-        if not context.countries:
+        # Demonyms ("Russian drones", "Iraqi militias") point at who acted, often abroad: only
+        # countries named as places rule out a place elsewhere.
+        if not context.named:
             return place.kind != "place" or place.population >= 1_000 or cue.settlement
         # Outside the article's countries only what is unmistakable: a division named as such,
         # a metropolis by its own name (not "Malaqa" for Malaga, "Rashid" for Rosetta).
@@ -553,6 +621,22 @@ class Gazetteer:
 @lru_cache(maxsize=4)
 def _gazetteer_at(index_path: Path) -> Gazetteer:
     return Gazetteer(index_path)
+
+
+def _with_asides_near(text: str, hits: list[GeoHit]) -> list[GeoHit]:
+    """Places in parentheses after a place locate it ("Zap (Amadiya) region", "Sulayman Bak
+    (Tuz Khurmatu)"): the event is near them, not at them (precision 2)."""
+    result = []
+    aside_end = -1
+    for hit in hits:
+        if hit.start < aside_end:
+            if hit.place is not None and hit.precision == PRECISION_PLACE:
+                hit = replace(hit, precision=PRECISION_NEAR, relation=hit.relation or "near")
+        else:
+            aside = _PARENTHESES_AFTER.match(text, hit.end)
+            aside_end = aside.end() if aside else -1
+        result.append(hit)
+    return result
 
 
 def _spelled_alike(candidate: Candidate) -> bool:

@@ -34,9 +34,14 @@ class GeoHit:
     precision: int  # 1 place itself, 2 near/part of, 3 region only
     relation: str | None  # "near", "south of", "outskirts", "countryside", ...
     flags: tuple[str, ...] = ()
+    # For a place not found: the division or country the text puts it in ("X in Idlib").
+    container: Place | None = None
 
 
 @dataclass
 class GeoContext:
-    countries: Counter[str] = field(default_factory=Counter)  # ISO2 -> weight
+    countries: Counter[str] = field(default_factory=Counter)  # ISO2 -> weight, demonyms included
     admin1: Counter[tuple[str, str]] = field(default_factory=Counter)  # (ISO2, admin1) -> weight
+    # ISO2 -> weight of the countries the text names as places (a country, a division, a town),
+    # not by a demonym or a modifier: only these may rule out a place in another country.
+    named: Counter[str] = field(default_factory=Counter)
