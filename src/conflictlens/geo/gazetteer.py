@@ -17,9 +17,9 @@ from conflictlens.geo.finder import Span, Word, runs_of, spans_of, words_of
 from conflictlens.geo.index import INDEX_FILE, data_dir, ensure_index
 from conflictlens.geo.names import (
     bare_spelling,
+    closest_similarity,
     light_key,
     normalise_name,
-    spelling_similarity,
 )
 from conflictlens.geo.sources import load_country_words, load_stopwords
 from conflictlens.geo.types import (
@@ -581,9 +581,7 @@ class Gazetteer:
         candidates = []
         for place_id, place in places.items():
             exact = any(bare_spelling(n) == bare for n in names[place_id])
-            similarity = (
-                1.0 if exact else max(spelling_similarity(bare, n) for n in names[place_id])
-            )
+            similarity = 1.0 if exact else closest_similarity(bare, names[place_id])
             candidates.append(Candidate(place, exact, similarity))
         return tuple(candidates)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from difflib import SequenceMatcher
 from functools import lru_cache
 from operator import itemgetter
@@ -115,4 +116,21 @@ def spelling_similarity(a: str, b: str) -> float:
     Equal keys only say two names may be the same; this tells "Idleb"/"Idlib" (0.8) from
     "Shola"/"Shilla" (0.73), which fold to one key too.
     """
-    return SequenceMatcher(None, bare_spelling(a), bare_spelling(b)).ratio()
+    return closest_similarity(a, (b,))
+
+
+def closest_similarity(name: str, others: Iterable[str]) -> float:
+    """The spelling similarity of `name` to the closest of `others` (0.0 if there are none).
+
+    One matcher indexes `name` once for all of them, and a cheap upper bound skips the spellings
+    that cannot beat the best so far: a common name shares its key with dozens of others.
+    """
+    matcher = SequenceMatcher(None, b=bare_spelling(name))
+    best = 0.0
+    for other in dict.fromkeys(map(bare_spelling, others)):
+        matcher.set_seq1(other)
+        if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+            best = max(best, matcher.ratio())
+            if best == 1.0:
+                break
+    return best
