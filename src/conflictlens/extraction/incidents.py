@@ -42,8 +42,10 @@ class Incident:
         return self.clauses[0]
 
     def counts(self, category: str) -> list[CountMention]:
-        """Every count of one category; "no casualties" yields to any report of people hit."""
-        mentions = [c for cl in self.clauses for c in cl.counts if c.category == category]
+        """Every count of one category; "no casualties" yields to any report of people hit, and a
+        group's claimed toll to the report's own figure."""
+        reported = [cl for cl in self.clauses if not cl.claimed_toll] or self.clauses
+        mentions = [c for cl in reported for c in cl.counts if c.category == category]
         if any(c.best != 0 for c in mentions):
             mentions = [c for c in mentions if c.best != 0]
         return mentions
@@ -93,11 +95,15 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
             continue
         if clause.habitual and not clause.counts:
             continue
+        if clause.claimed_toll and current is not None:
+            current.clauses.append(clause)
+            continue
         huge = any(
             c.category == "killed" and (c.best or c.low or 0) >= TALLY_THRESHOLD
             for c in clause.counts
         )
-        if (clause.aggregate_cue or huge) and (clause.counts or not clause.dates):
+        one_day = any(d.precision == 1 for d in clause.dates)
+        if (clause.aggregate_cue or huge) and (clause.counts or not one_day):
             if clause.counts:
                 incidents.append(Incident("aggregate", [clause]))
             continue
@@ -124,8 +130,10 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
 
 def _starts_incident(clause: Clause) -> bool:
     """A clause that reports an incident by itself: people counted, or an act with a time or place."""
-    if any(c.category in ("killed", "wounded", "abducted", "arrested") for c in clause.counts):
-        return bool(clause.triggers) or any(c.category == "killed" for c in clause.counts)
+    # "There were no casualties" adds to an incident; it does not report one by itself.
+    people = [c for c in clause.counts if c.best != 0]
+    if any(c.category in ("killed", "wounded", "abducted", "arrested") for c in people):
+        return bool(clause.triggers) or any(c.category == "killed" for c in people)
     # Any specific act (not the catch-all "attacked"/"killed") with a time or a place starts one:
     # arrests, abductions and looting are incidents too.
     specific = any(t.rule.priority > GENERIC_TRIGGER_PRIORITY for t in clause.triggers)
