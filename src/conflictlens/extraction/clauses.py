@@ -83,6 +83,11 @@ class Clause:
         """Can this clause report (or continue) an event? Only these get the costly finders."""
         return bool(self.counts or self.triggers)
 
+    @property
+    def quoted(self) -> bool:
+        """A quotation ("We fled the bombs ...," said a resident) is comment, never a new incident."""
+        return self.text.lstrip()[:1] in ('"', "“")
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Clause-relative offsets to article offsets."""
         return self.start + start, self.start + end

@@ -404,9 +404,8 @@ def _collect_list(
         noun, noun_end = _noun_window(text, match.end())
         # "a" counts one person only before a person noun ("killed a soldier", not "a bomb killed"),
         # and "one of Idlib's largest towns" is no count of people.
-        if (members or match.group("article") or noun.lower().startswith("of ")) and not (
-            _is_person_count(noun)
-        ):
+        one_of = (match.group("num") or "").lower() == "one" and noun.lower().startswith("of ")
+        if (members or match.group("article") or one_of) and not _is_person_count(noun):
             break
         # "killing five civilians, a local aid worker said": the person named last is the source.
         if members and _ATTRIBUTION.match(text, noun_end):

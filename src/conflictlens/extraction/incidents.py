@@ -86,11 +86,8 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
     incidents: list[Incident] = []
     current: Incident | None = None
     for clause in clauses:
-        if not clause.is_candidate:
-            if current is not None and (
-                ((clause.sources or clause.follow_up_cue) and not clause.dates)
-                or (clause.back_reference and not current.dates())
-            ):
+        if not clause.is_candidate or (clause.quoted and current is not None):
+            if current is not None and _continues(current, clause):
                 current.clauses.append(clause)
             continue
         if clause.habitual and not clause.counts:
@@ -106,8 +103,15 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
         if (clause.aggregate_cue or huge) and (clause.counts or not one_day):
             if clause.counts:
                 incidents.append(Incident("aggregate", [clause]))
+            elif current is not None and _continues(current, clause):
+                # "This was one of 43 coordinated attacks, all claimed by AQI": the claim is the
+                # incident's.
+                current.clauses.append(clause)
             continue
-        if not _starts_incident(clause):
+        # A report of no casualties starts an incident only when nothing before it did.
+        if not _starts_incident(clause) and not (
+            current is None and any(c.best == 0 for c in clause.counts)
+        ):
             if (
                 current is not None
                 and not clause.new_incident_cue
@@ -126,6 +130,15 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
         target.clauses.append(clause)
         current = target
     return _drop_summaries(incidents)
+
+
+def _continues(current: Incident, clause: Clause) -> bool:
+    """A clause with nothing new that goes on about the current incident: who said so, "the attack
+    came as ...", or "Friday's attack" when the incident has no date yet."""
+    return bool(
+        ((clause.sources or clause.follow_up_cue) and not clause.dates)
+        or (clause.back_reference and not current.dates())
+    )
 
 
 def _starts_incident(clause: Clause) -> bool:
@@ -195,6 +208,8 @@ def _places_conflict(a: list[GeoHit], b: list[GeoHit], *, headline: bool) -> boo
     b_hits = [h for h in b if h.place is not None and h.place.kind != "country"]
     if not a_hits or not b_hits:
         return False
+    # The province around a named town adds nothing: two towns far apart in one province conflict.
+    a_hits, b_hits = _most_specific(a_hits), _most_specific(b_hits)
     for ha in a_hits:
         for hb in b_hits:
             pa, pb = ha.place, hb.place
@@ -212,6 +227,11 @@ def _places_conflict(a: list[GeoHit], b: list[GeoHit], *, headline: bool) -> boo
             if distance_km(pa.latitude, pa.longitude, pb.latitude, pb.longitude) <= limit:
                 return False
     return True
+
+
+def _most_specific(hits: list[GeoHit]) -> list[GeoHit]:
+    local = [h for h in hits if h.place is not None and h.place.kind not in ("admin1", "region")]
+    return local or hits
 
 
 def _counts_conflict(incident: Incident, clause: Clause) -> bool:
