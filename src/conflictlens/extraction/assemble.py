@@ -245,9 +245,18 @@ def _sentence_end(text: str, offset: int) -> int:
 def _adds_to(count: CountMention, main: CountMention, incident: Incident) -> bool:
     """A second count of dead is an addition when it says so ("also") or counts the other side."""
     clause = _clause_of(incident, count)
-    if clause is _clause_of(incident, main) and count.start < main.end:
+    same_clause = clause is _clause_of(incident, main)
+    if same_clause and count.start < main.end:
         return False
-    return is_other_sides_toll(count, main, clause.text) and not any(
+    # "17 militants were killed and two soldiers lost their lives": one sentence, two sides.
+    sides, main_sides = set(count.by_side()), set(main.by_side())
+    both_sides = (
+        same_clause
+        and bool(sides)
+        and "unknown" not in sides | main_sides
+        and not sides & main_sides
+    )
+    return (both_sides or is_other_sides_toll(count, main, clause.text)) and not any(
         cl.headline for cl in incident.clauses if count in cl.counts
     )
 

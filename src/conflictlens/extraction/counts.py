@@ -73,7 +73,8 @@ _APPOSITIVE = r"(?:,?\s*(?:an?|the)\s[^,]{1,50},)?"
 _ATTRIBUTION = re.compile(r"\s+(?:said|says|told|reported|added|stated)\b", re.I)
 _NOUN_STOP = re.compile(
     r"^(?:in|on|at|near|during|after|when|while|as|by|from|since|following|before|and|or|but|were|was|"
-    r"have|has|had|are|is|who|which|that|with|to|for|over|across|inside|outside|amid|according|said)$",
+    r"have|has|had|are|is|who|which|that|with|to|for|over|across|inside|outside|amid|according|said|"
+    r"says|told|tells|added)$",
     re.I,
 )
 

@@ -86,7 +86,12 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
     incidents: list[Incident] = []
     current: Incident | None = None
     for clause in clauses:
-        if not clause.is_candidate or (clause.quoted and current is not None):
+        if clause.quoted and current is not None:
+            # A witness quoted right after the lede speaks of that incident ("without a fight").
+            if not clause.dates and _compatible(current, clause):
+                current.clauses.append(clause)
+            continue
+        if not clause.is_candidate:
             if current is not None and _continues(current, clause):
                 current.clauses.append(clause)
             continue
