@@ -160,3 +160,14 @@ def test_headline_verbs_in_the_present_and_no_fight() -> None:
     counts = find_counts("Army detains nine suspects in Mosul raid")
     assert [(c.category, c.best) for c in counts] == [("arrested", 9)]
     assert killed("The rebels entered the town without a fight, residents said.") == [(0, 0, 0)]
+
+
+def test_a_part_of_the_people_just_counted_is_not_added() -> None:
+    assert killed("The ambush killed 11 soldiers, four of whom died later in hospital.")[0] == (
+        11,
+        11,
+        11,
+    )
+    assert killed("Jets struck a camp, killing 20 fighters, five of them commanders.") == [
+        (20, 20, 20)
+    ]

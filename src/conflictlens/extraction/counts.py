@@ -70,6 +70,7 @@ _QUOTES = frozenset('"“”')
 _BRACKETED_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z-]{1,9}\)")
 # An appositive between the counted people and the verb: "seven members of the NDF, a pro-regime militia, were".
 _APPOSITIVE = r"(?:,?\s*(?:an?|the)\s[^,]{1,50},)?"
+_PART_OF = re.compile(r"of (?:them|whom|those|these)\b", re.I)
 _ATTRIBUTION = re.compile(r"\s+(?:said|says|told|reported|added|stated)\b", re.I)
 _NOUN_STOP = re.compile(
     r"^(?:in|on|at|near|during|after|when|while|as|by|from|since|following|before|and|or|but|were|was|"
@@ -408,8 +409,9 @@ def _collect_list(
         one_of = (match.group("num") or "").lower() == "one" and noun.lower().startswith("of ")
         if (members or match.group("article") or one_of) and not _is_person_count(noun):
             break
-        # "killing five civilians, a local aid worker said": the person named last is the source.
-        if members and _ATTRIBUTION.match(text, noun_end):
+        # "killing five civilians, a local aid worker said": the person named last is the source;
+        # "11 soldiers, four of whom died later" names a part of the list, not more people.
+        if members and (_ATTRIBUTION.match(text, noun_end) or _PART_OF.match(noun)):
             break
         best, low, high, _vague = value
         members.append(CountMember(best, low, high, noun, _side_of(noun), match.start(), noun_end))
