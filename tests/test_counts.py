@@ -113,3 +113,61 @@ def test_a_bracketed_acronym_does_not_break_a_list() -> None:
     )
     assert (count.best, count.text.endswith("were killed")) == (11, True)
     assert count.by_side() == {"state_forces": 9, "civilians": 2}
+
+
+def test_an_attribution_after_a_count_is_not_a_person_counted() -> None:
+    assert killed(
+        "A drone strike hit a wedding near Kunduz, killing seven guests, a doctor said."
+    ) == [(7, 7, 7)]
+    assert killed("Shelling killed four farmers, a village elder told reporters.") == [(4, 4, 4)]
+
+
+def test_of_a_inside_a_noun_does_not_end_the_list() -> None:
+    [count] = find_counts("Gunmen killed six members of a tribal militia and a herder near Gao.")
+    assert count.best == 7
+    assert count.by_side() == {"state_forces": 6, "civilians": 1}
+
+
+def test_one_of_a_place_is_no_count_but_an_elided_noun_is() -> None:
+    counts = find_counts(
+        "Shelling on Douma, one of the largest towns of the region, killed five civilians and "
+        "wounded 14, medics said."
+    )
+    assert [(c.category, c.best) for c in counts] == [("killed", 5), ("wounded", 14)]
+
+
+def test_active_verb_before_and_passive_after_are_two_counts() -> None:
+    counts = find_counts(
+        "Police returned fire, killing four of the attackers, and one officer was wounded."
+    )
+    assert [(c.category, c.best) for c in counts] == [("killed", 4), ("wounded", 1)]
+    assert counts[0].by_side() == {"armed_group": 4}
+
+
+def test_a_pronoun_after_of_counts_people() -> None:
+    assert killed("Rebels ambushed a convoy near Lashio, killing nine of them.") == [(9, 9, 9)]
+
+
+def test_a_relative_clause_after_including_is_not_a_subset() -> None:
+    text = (
+        "The group was blamed for several raids, including a May 3 attack near Kidal in which "
+        "eight soldiers were killed."
+    )
+    assert killed(text) == [(8, 8, 8)]
+
+
+def test_headline_verbs_in_the_present_and_no_fight() -> None:
+    counts = find_counts("Army detains nine suspects in Mosul raid")
+    assert [(c.category, c.best) for c in counts] == [("arrested", 9)]
+    assert killed("The rebels entered the town without a fight, residents said.") == [(0, 0, 0)]
+
+
+def test_a_part_of_the_people_just_counted_is_not_added() -> None:
+    assert killed("The ambush killed 11 soldiers, four of whom died later in hospital.")[0] == (
+        11,
+        11,
+        11,
+    )
+    assert killed("Jets struck a camp, killing 20 fighters, five of them commanders.") == [
+        (20, 20, 20)
+    ]

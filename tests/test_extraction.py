@@ -194,3 +194,60 @@ def test_the_attackers_dead_reported_apart_add_to_the_toll_by_side() -> None:
 def test_the_side_that_struck_is_actor1(text: str, actor1: str) -> None:
     [event] = conflictlens.extract(text, published="2024-05-08")
     assert event.actor1 == actor1
+
+
+def test_a_groups_claimed_toll_does_not_split_or_override_the_incident() -> None:
+    text = (
+        "Al-Shabaab fighters attacked an army base near Baidoa on Sunday. Three soldiers were "
+        "killed and five militants died in the fighting, a local official said.\n\n"
+        "Al-Shabaab claimed it had killed 20 soldiers, a figure the army denied.\n\n"
+        "Late on Sunday, a grenade was thrown at a police post in Afgooye, wounding two officers."
+    )
+    events = [e for e in conflictlens.extract(text, published="2018-09-11") if e.kind == "incident"]
+    assert [e.fatalities for e in events] == [8, None]
+    assert events[0].fatalities_by_side == {"actor1": 5, "actor2": 3}
+    assert events[0].claimed_by == "Al-Shabaab"
+    assert events[1].wounded == 2
+
+
+def test_an_earlier_incident_this_month_and_a_zero_toll_stay_apart() -> None:
+    text = (
+        "Rockets struck near the airport in Erbil late on Monday, officials said. One rocket "
+        "fell short and another landed in an empty lot, adding there were no casualties.\n\n"
+        "Earlier this month, two rockets hit a base near Balad, wounding a soldier."
+    )
+    events = conflictlens.extract(text, published="2020-06-30")
+    by_date = {str(e.event_date): e for e in events if e.kind == "incident"}
+    assert by_date["2020-06-29"].fatalities == 0
+    assert by_date["2020-06-01"].wounded == 1
+
+
+def test_a_strike_hours_after_an_attack_is_its_own_incident() -> None:
+    text = (
+        "A car bomb killed seven civilians at a market in Jarabulus on Saturday, the local council "
+        "said.\n\n"
+        "Hours after the blast, artillery shelled positions near Manbij, killing three SDF "
+        "fighters, a monitor said."
+    )
+    events = [e for e in conflictlens.extract(text, published="2022-05-16") if e.kind == "incident"]
+    assert sorted(e.fatalities for e in events) == [3, 7]
+
+
+def test_a_quotation_is_comment_not_an_incident() -> None:
+    text = (
+        "Gunmen killed 11 villagers near Bankass in central Mali on Sunday, officials said.\n\n"
+        '"Each attack brings new fear to Mopti," said an aid worker in Mopti.'
+    )
+    events = [e for e in conflictlens.extract(text, published="2019-06-24") if e.kind == "incident"]
+    assert [e.fatalities for e in events] == [11]
+
+
+def test_counts_of_dead_on_both_sides_in_one_sentence_are_summed() -> None:
+    text = (
+        "On Monday, ISWAP fighters attacked a base in Damasak, the army said. Twelve terrorists "
+        "were killed and three soldiers lost their lives, a spokesman said."
+    )
+    [event] = [
+        e for e in conflictlens.extract(text, published="2021-10-05") if e.kind == "incident"
+    ]
+    assert event.fatalities_by_side == {"actor1": 12, "actor2": 3}

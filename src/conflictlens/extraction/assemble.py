@@ -317,9 +317,18 @@ def _sentence_end(text: str, offset: int) -> int:
 def _adds_to(count: CountMention, main: CountMention, incident: Incident) -> bool:
     """A second count of dead is an addition when it says so ("also") or counts the other side."""
     clause = _clause_of(incident, count)
-    if clause is _clause_of(incident, main) and count.start < main.end:
+    same_clause = clause is _clause_of(incident, main)
+    if same_clause and count.start < main.end:
         return False
-    return is_other_sides_toll(count, main, clause.text) and not any(
+    # "17 militants were killed and two soldiers lost their lives": one sentence, two sides.
+    sides, main_sides = set(count.by_side()), set(main.by_side())
+    both_sides = (
+        same_clause
+        and bool(sides)
+        and "unknown" not in sides | main_sides
+        and not sides & main_sides
+    )
+    return (both_sides or is_other_sides_toll(count, main, clause.text)) and not any(
         cl.headline for cl in incident.clauses if count in cl.counts
     )
 
@@ -514,7 +523,6 @@ def build_event(
     by_side = _by_side(
         [c for c in (killed, *extra) if c is not None],
         actor1_name,
-        actor2_name,
         dictionary,
         article_country,
     )
@@ -595,18 +603,15 @@ def _negated_claim(text: str) -> bool:
 def _by_side(
     counts: list[CountMention],
     actor1: str | None,
-    actor2: str | None,
     dictionary: ActorDictionary,
     article_country: str | None,
 ) -> dict[str, int]:
     """Split the dead by side when the report does, in one list or in tolls reported apart
     ("eight soldiers were killed ... 11 jihadists were killed"): armed-group dead to the armed side."""
-    if sum(len(c.members) for c in counts) < 2:
+    # One count splits the toll too when it says whose dead they were ("killing six of the attackers").
+    if not any(m.side != "unknown" for c in counts for m in c.members):
         return {}
-    inter1, inter2 = (
-        _inter_of(actor1, dictionary, article_country),
-        _inter_of(actor2, dictionary, article_country),
-    )
+    inter1 = _inter_of(actor1, dictionary, article_country)
     split: dict[str, int] = {}
     sides: dict[str, int] = {}
     for count in counts:
@@ -614,7 +619,8 @@ def _by_side(
             sides[side] = sides.get(side, 0) + n
     for side, n in sides.items():
         if side == "civilians":
-            key = "actor2" if inter2 == "Civilians" else "civilians"
+            # Civilian dead are their own side even when the civilians were the target.
+            key = "civilians"
         elif side == "state_forces":
             key = "actor1" if inter1 == "State forces" else "actor2"
         elif side == "armed_group":

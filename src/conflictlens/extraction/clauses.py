@@ -42,6 +42,7 @@ class _TemporalCues:
     new_incident: tuple[re.Pattern[str], ...]
     back_reference: tuple[re.Pattern[str], ...]
     follow_up: tuple[re.Pattern[str], ...]
+    claimed_toll: tuple[re.Pattern[str], ...]
 
 
 @lru_cache(maxsize=1)
@@ -75,11 +76,17 @@ class Clause:
     new_incident_cue: bool = False
     follow_up_cue: bool = False
     back_reference: bool = False
+    claimed_toll: bool = False  # its counts are a group's claim, not the report's own figure
 
     @property
     def is_candidate(self) -> bool:
         """Can this clause report (or continue) an event? Only these get the costly finders."""
         return bool(self.counts or self.triggers)
+
+    @property
+    def quoted(self) -> bool:
+        """A quotation ("We fled the bombs ...," said a resident) is comment, never a new incident."""
+        return self.text.lstrip()[:1] in ('"', "“")
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Clause-relative offsets to article offsets."""
@@ -164,4 +171,5 @@ def _annotate(clause: Clause, published: date | None) -> Clause:
     clause.new_incident_cue = any(p.search(text) for p in cues.new_incident)
     clause.follow_up_cue = any(p.search(text) for p in cues.follow_up)
     clause.back_reference = any(p.search(text) for p in cues.back_reference)
+    clause.claimed_toll = bool(clause.counts) and any(p.search(text) for p in cues.claimed_toll)
     return clause

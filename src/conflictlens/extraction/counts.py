@@ -60,16 +60,22 @@ _DIGITS = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:thousand|million))?"
 # "15 soldiers, including 5 officers and 10 troops, were killed": the clause after the cue is a subset.
 _SUBSET_REGION = re.compile(
     r"\b(?:including|among them|among whom|of whom|of them|among the dead(?: were)?|"
-    r"among those killed(?: were)?|most of them|mostly)\b[^,;:]*?(?=,|;|\s+(?:were|was|have|had|are)\b|$)",
+    r"among those killed(?: were)?|most of them|mostly)\b[^,;:]*?"
+    # "including a December 31 ambush in which five fighters were killed": the relative clause is not
+    # part of the subset.
+    r"(?=,|;|\s+(?:were|was|have|had|are|in which|during which|where|which|that|who)\b|$)",
     re.I,
 )
 _QUOTES = frozenset('"“”')
 _BRACKETED_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z-]{1,9}\)")
 # An appositive between the counted people and the verb: "seven members of the NDF, a pro-regime militia, were".
 _APPOSITIVE = r"(?:,?\s*(?:an?|the)\s[^,]{1,50},)?"
+_PART_OF = re.compile(r"of (?:them|whom|those|these)\b", re.I)
+_ATTRIBUTION = re.compile(r"\s+(?:said|says|told|reported|added|stated)\b", re.I)
 _NOUN_STOP = re.compile(
     r"^(?:in|on|at|near|during|after|when|while|as|by|from|since|following|before|and|or|but|were|was|"
-    r"have|has|had|are|is|who|which|that|with|to|for|over|across|inside|outside|amid|according|said)$",
+    r"have|has|had|are|is|who|which|that|with|to|for|over|across|inside|outside|amid|according|said|"
+    r"says|told|tells|added)$",
     re.I,
 )
 
@@ -299,10 +305,19 @@ def find_counts(original: str) -> list[CountMention]:
         group_start = members[0].start
         before = text[max(0, group_start - 60, mentions[-1].end if mentions else 0) : group_start]
         category, passive = _category(after, before)
+        active = _active_category(before)
+        if passive and active not in (None, category) and len(members) > 1 and j - i > 1:
+            # "killing six of the attackers, and one soldier was wounded": the verb before the list
+            # and the verb after its last member tell two counts apart; the last is read again.
+            members, j = members[:-1], j - 1
+            group_end = members[-1].end
+            category, passive = active, False
         nouns = " ".join(m.noun for m in members)
         # An active verb before a number ("killed 15 ...") counts people only when people are named;
         # a verb right after the people ("15 were killed", "9 bodies", "toll rose to 23") always does.
-        if category is None or not (passive or _is_person_count(nouns)):
+        # "killed three civilians and wounded 11": a bare number after a count of people counts them.
+        elided = not nouns.strip() and bool(mentions and mentions[-1].members)
+        if category is None or not (passive or elided or _is_person_count(nouns)):
             i = j
             continue
         best, low, high, vague = _sum(members)
@@ -389,13 +404,27 @@ def _collect_list(
         if value is None:
             break
         noun, noun_end = _noun_window(text, match.end())
-        # "a" counts one person only before a person noun ("killed a soldier", not "a bomb killed").
-        if (members or match.group("article")) and not _is_person_count(noun):
+        # "a" counts one person only before a person noun ("killed a soldier", not "a bomb killed"),
+        # and "one of Idlib's largest towns" is no count of people.
+        one_of = (match.group("num") or "").lower() == "one" and noun.lower().startswith("of ")
+        if (members or match.group("article") or one_of) and not _is_person_count(noun):
+            break
+        # "killing five civilians, a local aid worker said": the person named last is the source;
+        # "11 soldiers, four of whom died later" names a part of the list, not more people.
+        if members and (_ATTRIBUTION.match(text, noun_end) or _PART_OF.match(noun)):
             break
         best, low, high, _vague = value
         members.append(CountMember(best, low, high, noun, _side_of(noun), match.start(), noun_end))
         end = noun_end
         j += 1
+        # "nine members of a militia and a shepherd": "of a" is part of the noun, not a count.
+        while (
+            j < len(numbers)
+            and numbers[j].start() < end
+            and numbers[j].group("article")
+            and text[: numbers[j].start()].endswith("of ")
+        ):
+            j += 1
         # "nine militiamen and a shepherd": a lone person closing the list.
         tail = re.match(r"\s*,?\s*and\s+(?:an?|one)\s+([\w-]+)\b", text[end:], re.I)
         if (
@@ -421,6 +450,15 @@ def _sum(members: list[CountMember]) -> tuple[int | None, int | None, int | None
     low = sum(m.low for m in members) if all(m.low is not None for m in members) else best
     high = sum(m.high for m in members) if all(m.high is not None for m in members) else None
     return best, low, high, False
+
+
+def _active_category(before: str) -> str | None:
+    """The category of an active verb right before a count ("killing 6"), "left" aside."""
+    for category, pattern in _lexicon().before.items():
+        match = pattern.search(before)
+        if match and match.group().strip().lower() not in ("left", "leaving"):
+            return category
+    return None
 
 
 def _category(after: str, before: str) -> tuple[str | None, bool]:

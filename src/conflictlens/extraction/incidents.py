@@ -42,8 +42,10 @@ class Incident:
         return self.clauses[0]
 
     def counts(self, category: str) -> list[CountMention]:
-        """Every count of one category; "no casualties" yields to any report of people hit."""
-        mentions = [c for cl in self.clauses for c in cl.counts if c.category == category]
+        """Every count of one category; "no casualties" yields to any report of people hit, and a
+        group's claimed toll to the report's own figure."""
+        reported = [cl for cl in self.clauses if not cl.claimed_toll] or self.clauses
+        mentions = [c for cl in reported for c in cl.counts if c.category == category]
         if any(c.best != 0 for c in mentions):
             mentions = [c for c in mentions if c.best != 0]
         return mentions
@@ -84,24 +86,37 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
     incidents: list[Incident] = []
     current: Incident | None = None
     for clause in clauses:
+        if clause.quoted and current is not None:
+            # A witness quoted right after the lede speaks of that incident ("without a fight").
+            if not clause.dates and _compatible(current, clause):
+                current.clauses.append(clause)
+            continue
         if not clause.is_candidate:
-            if current is not None and (
-                ((clause.sources or clause.follow_up_cue) and not clause.dates)
-                or (clause.back_reference and not current.dates())
-            ):
+            if current is not None and _continues(current, clause):
                 current.clauses.append(clause)
             continue
         if clause.habitual and not clause.counts:
+            continue
+        if clause.claimed_toll and current is not None:
+            current.clauses.append(clause)
             continue
         huge = any(
             c.category == "killed" and (c.best or c.low or 0) >= TALLY_THRESHOLD
             for c in clause.counts
         )
-        if (clause.aggregate_cue or huge) and (clause.counts or not clause.dates):
+        one_day = any(d.precision == 1 for d in clause.dates)
+        if (clause.aggregate_cue or huge) and (clause.counts or not one_day):
             if clause.counts:
                 incidents.append(Incident("aggregate", [clause]))
+            elif current is not None and _continues(current, clause):
+                # "This was one of 43 coordinated attacks, all claimed by AQI": the claim is the
+                # incident's.
+                current.clauses.append(clause)
             continue
-        if not _starts_incident(clause):
+        # A report of no casualties starts an incident only when nothing before it did.
+        if not _starts_incident(clause) and not (
+            current is None and any(c.best == 0 for c in clause.counts)
+        ):
             if (
                 current is not None
                 and not clause.new_incident_cue
@@ -122,10 +137,21 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
     return _drop_summaries(incidents)
 
 
+def _continues(current: Incident, clause: Clause) -> bool:
+    """A clause with nothing new that goes on about the current incident: who said so, "the attack
+    came as ...", or "Friday's attack" when the incident has no date yet."""
+    return bool(
+        ((clause.sources or clause.follow_up_cue) and not clause.dates)
+        or (clause.back_reference and not current.dates())
+    )
+
+
 def _starts_incident(clause: Clause) -> bool:
     """A clause that reports an incident by itself: people counted, or an act with a time or place."""
-    if any(c.category in ("killed", "wounded", "abducted", "arrested") for c in clause.counts):
-        return bool(clause.triggers) or any(c.category == "killed" for c in clause.counts)
+    # "There were no casualties" adds to an incident; it does not report one by itself.
+    people = [c for c in clause.counts if c.best != 0]
+    if any(c.category in ("killed", "wounded", "abducted", "arrested") for c in people):
+        return bool(clause.triggers) or any(c.category == "killed" for c in people)
     # Any specific act (not the catch-all "attacked"/"killed") with a time or a place starts one:
     # arrests, abductions and looting are incidents too.
     specific = any(t.rule.priority > GENERIC_TRIGGER_PRIORITY for t in clause.triggers)
@@ -187,6 +213,8 @@ def _places_conflict(a: list[GeoHit], b: list[GeoHit], *, headline: bool) -> boo
     b_hits = [h for h in b if h.place is not None and h.place.kind != "country"]
     if not a_hits or not b_hits:
         return False
+    # The province around a named town adds nothing: two towns far apart in one province conflict.
+    a_hits, b_hits = _most_specific(a_hits), _most_specific(b_hits)
     for ha in a_hits:
         for hb in b_hits:
             pa, pb = ha.place, hb.place
@@ -204,6 +232,11 @@ def _places_conflict(a: list[GeoHit], b: list[GeoHit], *, headline: bool) -> boo
             if distance_km(pa.latitude, pa.longitude, pb.latitude, pb.longitude) <= limit:
                 return False
     return True
+
+
+def _most_specific(hits: list[GeoHit]) -> list[GeoHit]:
+    local = [h for h in hits if h.place is not None and h.place.kind not in ("admin1", "region")]
+    return local or hits
 
 
 def _counts_conflict(incident: Incident, clause: Clause) -> bool:
