@@ -17,9 +17,9 @@ from conflictlens.geo.finder import Span, Word, runs_of, spans_of, words_of
 from conflictlens.geo.index import INDEX_FILE, data_dir, ensure_index
 from conflictlens.geo.names import (
     bare_spelling,
-    closest_similarity,
     light_key,
     normalise_name,
+    spelling_similarities,
 )
 from conflictlens.geo.sources import load_country_words, load_stopwords
 from conflictlens.geo.types import (
@@ -578,12 +578,26 @@ class Gazetteer:
         for row in self._rows_for_key(normalise_name(name)):
             places[row[0]] = self._place_from_row(row)
             names.setdefault(row[0], []).append(row[-1])
-        candidates = []
-        for place_id, place in places.items():
-            exact = any(bare_spelling(n) == bare for n in names[place_id])
-            similarity = 1.0 if exact else closest_similarity(bare, names[place_id])
-            candidates.append(Candidate(place, exact, similarity))
-        return tuple(candidates)
+        exact = {
+            place_id
+            for place_id, spellings in names.items()
+            if any(bare_spelling(n) == bare for n in spellings)
+        }
+        similarity = spelling_similarities(
+            bare,
+            (
+                n
+                for place_id, spellings in names.items()
+                if place_id not in exact
+                for n in spellings
+            ),
+        )
+        return tuple(
+            Candidate(place, True, 1.0)
+            if place_id in exact
+            else Candidate(place, False, max(similarity[n] for n in names[place_id]))
+            for place_id, place in places.items()
+        )
 
     def _query_key(self, key: str) -> list[tuple]:
         if not key:

@@ -116,21 +116,16 @@ def spelling_similarity(a: str, b: str) -> float:
     Equal keys only say two names may be the same; this tells "Idleb"/"Idlib" (0.8) from
     "Shola"/"Shilla" (0.73), which fold to one key too.
     """
-    return closest_similarity(a, (b,))
+    return spelling_similarities(a, (b,))[b]
 
 
-def closest_similarity(name: str, others: Iterable[str]) -> float:
-    """The spelling similarity of `name` to the closest of `others` (0.0 if there are none).
-
-    One matcher indexes `name` once for all of them, and a cheap upper bound skips the spellings
-    that cannot beat the best so far: a common name shares its key with dozens of others.
-    """
+def spelling_similarities(name: str, others: Iterable[str]) -> dict[str, float]:
+    """The spelling similarity of `name` to each of `others`, with `name` indexed once: a common
+    key is shared by dozens of names, and many places share their alternate names."""
     matcher = SequenceMatcher(None, b=bare_spelling(name))
-    best = 0.0
-    for other in dict.fromkeys(map(bare_spelling, others)):
-        matcher.set_seq1(other)
-        if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
-            best = max(best, matcher.ratio())
-            if best == 1.0:
-                break
-    return best
+    similarities: dict[str, float] = {}
+    for other in others:
+        if other not in similarities:
+            matcher.set_seq1(bare_spelling(other))
+            similarities[other] = matcher.ratio()
+    return similarities
