@@ -251,3 +251,17 @@ def test_counts_of_dead_on_both_sides_in_one_sentence_are_summed() -> None:
         e for e in conflictlens.extract(text, published="2021-10-05") if e.kind == "incident"
     ]
     assert event.fatalities_by_side == {"actor1": 12, "actor2": 3}
+
+
+def test_a_tally_that_names_no_place_covers_the_country_not_the_articles_town() -> None:
+    text = (
+        "Soldiers shot dead six protesters in Mandalay on Sunday, witnesses said.\n\n"
+        "More than 1,200 people have been killed by the security forces since the coup in "
+        "February, according to a rights group."
+    )
+    events = conflictlens.extract(text, published="2021-08-02")
+    [tally] = [e for e in events if e.kind == "aggregate"]
+    assert tally.fatalities == 1200
+    assert (tally.country, tally.admin1, tally.latitude) == ("Myanmar", None, None)
+    [incident] = [e for e in events if e.kind == "incident"]
+    assert incident.location == "Mandalay"

@@ -452,7 +452,12 @@ def build_event(
 
     # Where
     hit, hit_clause = _place(incident, flags)
-    if hit is None or hit.place is None or hit.place.kind == "country":
+    # A tally whose own words name no place below the country covers the country: the towns
+    # elsewhere in the article are where single incidents happened, not where the tally did.
+    countrywide = kind == "aggregate" and (
+        hit is None or hit.place is None or hit.place.kind == "country"
+    )
+    if not countrywide and (hit is None or hit.place is None or hit.place.kind == "country"):
         country_code = hit.place.country_code if hit is not None and hit.place else None
         borrowed = _place_from_article(article, incident, context, country_code)
         if borrowed is not None:
@@ -471,6 +476,8 @@ def build_event(
     if place is not None and place.admin1 is None and place.kind in ("region", "site"):
         place = _with_named_admin1(place, incident)
     geo_precision = hit.precision if hit else None
+    if place is None and countrywide:
+        place = _country_without_place(incident, context, dictionary, flags)
     if place is None:
         best_admin1 = context.admin1.most_common(1)
         if best_admin1:
