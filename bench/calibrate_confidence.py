@@ -245,13 +245,30 @@ class Fit:
 
 def fit(records: Sequence[Record], names: Sequence[str]) -> Fit:
     """MAP logistic regression by Newton's method: the intercept and the notes' offset free, each
-    weight drawn to its prior mean (the mean alone when no record carries the feature)."""
+    weight drawn to its prior mean (the mean alone when no record carries the feature).
+
+    A doubt never raises confidence: a flag whose fitted weight comes out positive (it travels
+    with other features that already lower the odds) is held at 0 and the rest refitted."""
     x = np.array(
         [[1.0, float(r.from_note)] + [r.features.get(n, 0.0) for n in names] for r in records]
     )
     y = np.array([float(r.right) for r in records])
     prior = np.array([0.0, 0.0] + [PRIOR_MEAN.get(n, 0.0) for n in names])
     precision = np.array([0.0, 0.0] + [PRIOR_PRECISION] * len(names))
+    doubts = [2 + i for i, n in enumerate(names) if n in PRIOR_MEAN]
+    while True:
+        weights = _newton(x, y, prior, precision)
+        raising = [i for i in doubts if weights[i] > 0]
+        if not raising:
+            break
+        x[:, raising], prior[raising] = 0.0, 0.0
+    model = ConfidenceModel(
+        float(weights[0]), {n: float(w) for n, w in zip(names, weights[2:], strict=True)}
+    )
+    return Fit(model, float(weights[1]))
+
+
+def _newton(x: np.ndarray, y: np.ndarray, prior: np.ndarray, precision: np.ndarray) -> np.ndarray:
     weights = prior.copy()
     for _ in range(100):
         p = 1.0 / (1.0 + np.exp(-(x @ weights)))
@@ -260,13 +277,8 @@ def fit(records: Sequence[Record], names: Sequence[str]) -> Fit:
         step = np.linalg.solve(hessian, gradient)
         weights -= step
         if np.max(np.abs(step)) < 1e-9:
-            break
-    else:
-        raise SystemExit("calibration: Newton's method did not converge in 100 steps")
-    model = ConfidenceModel(
-        float(weights[0]), {n: float(w) for n, w in zip(names, weights[2:], strict=True)}
-    )
-    return Fit(model, float(weights[1]))
+            return weights
+    raise SystemExit("calibration: Newton's method did not converge in 100 steps")
 
 
 def out_of_fold(records: Sequence[Record], names: Sequence[str], folds: int) -> list[float]:

@@ -76,12 +76,19 @@ def roadside_bomb(**changes: object) -> Event:
 
 
 @pytest.mark.parametrize("flag", FIELD_DOUBT_FLAGS)
-def test_a_doubt_about_a_judged_field_lowers_confidence(flag: str) -> None:
+def test_a_doubt_about_a_judged_field_never_raises_confidence(flag: str) -> None:
+    # The fit holds a doubt's weight at 0 when the data would make it positive.
     sure = roadside_bomb()
     doubtful = roadside_bomb(flags=[flag])
     model = default_model()
-    assert model.probability(features(doubtful)) < model.probability(features(sure))
+    assert model.probability(features(doubtful)) <= model.probability(features(sure))
     assert confidence(doubtful) <= confidence(sure)
+
+
+def test_a_village_not_found_is_less_sure_than_one_found() -> None:
+    # What the extractor does when the village is missing: the province's centre, flagged.
+    fallback = roadside_bomb(location="Kirkuk", geo_precision=3, flags=["place_not_found"])
+    assert confidence(fallback) < confidence(roadside_bomb())
 
 
 def test_a_record_without_day_or_place_is_less_sure_than_a_precise_one() -> None:
