@@ -56,7 +56,7 @@ from conflictlens.extraction.confidence import (
 )
 from conflictlens.extraction.confidence import features as record_features
 from conflictlens.models import Event, EventKind
-from eval_dev import _NO_FATALITIES, _STATES_NUMBER, _extract, _rows
+from eval_dev import acled_fatalities_judged, extract_note, gtd_fatalities_judged, read_rows
 
 MODEL_PATH = REPO / "src" / "conflictlens" / "data" / "confidence.yaml"
 CORPUS_GOLD = REPO / "corpus" / "sample" / "gold.yaml"
@@ -162,19 +162,6 @@ def _gold_event(row: dict, **fields: object) -> GoldEvent:
     )
 
 
-def _acled_fatalities_judged(row: dict) -> bool:
-    # As eval_dev.py: ACLED codes "none reported" as 0, so only notes that state a toll judge it.
-    text = row["text"]
-    return row.get("gold_completeness") == "full" and bool(
-        _STATES_NUMBER.search(text) or _NO_FATALITIES.search(text)
-    )
-
-
-def _gtd_fatalities_judged(row: dict) -> bool:
-    # Partial GTD rows had missing tolls filled with 0 by their uploader.
-    return row.get("gold_completeness") == "full" and row.get("nkill") is not None
-
-
 @dataclass(frozen=True)
 class DevSet:
     name: str
@@ -184,8 +171,8 @@ class DevSet:
 
 
 DEV_SETS = (
-    DevSet("acled_dev", "acled_dev.jsonl", _acled_gold, _acled_fatalities_judged),
-    DevSet("gtd_dev", "gtd_dev.jsonl", _gtd_gold, _gtd_fatalities_judged),
+    DevSet("acled_dev", "acled_dev.jsonl", _acled_gold, acled_fatalities_judged),
+    DevSet("gtd_dev", "gtd_dev.jsonl", _gtd_gold, gtd_fatalities_judged),
 )
 
 
@@ -207,7 +194,9 @@ def _note_extractor(rows: dict[str, dict]) -> Callable[[GoldArticle], list[Event
 
     def predict(article: GoldArticle) -> list[Event]:
         row = rows[article.article]
-        return _extract(row["id"], row.get("text_no_date_prefix") or row["text"], article.published)
+        return extract_note(
+            row["id"], row.get("text_no_date_prefix") or row["text"], article.published
+        )
 
     return predict
 
@@ -215,7 +204,7 @@ def _note_extractor(rows: dict[str, dict]) -> Callable[[GoldArticle], list[Event
 def dev_records(folder: Path) -> list[Record]:
     records: list[Record] = []
     for dev in DEV_SETS:
-        rows = {row["id"]: row for row in _rows(folder / dev.file, None)}
+        rows = {row["id"]: row for row in read_rows(folder / dev.file, None)}
         gold = [
             GoldArticle(row_id, dt.date.fromisoformat(row["date"]), [dev.gold(row)])
             for row_id, row in rows.items()

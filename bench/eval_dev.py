@@ -32,6 +32,19 @@ _NO_FATALITIES = re.compile(
 )
 
 
+def acled_fatalities_judged(row: dict) -> bool:
+    """ACLED codes "none reported" as 0, so only full notes that state a toll judge it."""
+    text = row["text"]
+    return row.get("gold_completeness") == "full" and bool(
+        _STATES_NUMBER.search(text) or _NO_FATALITIES.search(text)
+    )
+
+
+def gtd_fatalities_judged(row: dict) -> bool:
+    """Partial GTD rows had missing tolls filled with 0 by their uploader."""
+    return row.get("gold_completeness") == "full" and row.get("nkill") is not None
+
+
 class Score:
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
@@ -48,7 +61,7 @@ class Score:
         }
 
 
-def _extract(row_id: str, text: str, published: date) -> list[Event]:
+def extract_note(row_id: str, text: str, published: date) -> list[Event]:
     try:
         return extract_article(Article(id=row_id, text=text, published=published))
     except UnsupportedLanguageError:
@@ -60,7 +73,7 @@ def _first_incident(events: list[Event]) -> Event | None:
     return (incidents or events or [None])[0]
 
 
-def _rows(path: Path, limit: int | None) -> list[dict]:
+def read_rows(path: Path, limit: int | None) -> list[dict]:
     rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
     return rows[:limit] if limit else rows
 
@@ -90,9 +103,9 @@ def _score_common(score: Score, row: dict, event: Event | None) -> None:
 
 def acled(path: Path, limit: int | None) -> dict:
     score = Score()
-    for row in _rows(path, limit):
+    for row in read_rows(path, limit):
         published = date.fromisoformat(row["date"])
-        event = _first_incident(_extract(row["id"], row["text"], published))
+        event = _first_incident(extract_note(row["id"], row["text"], published))
         _score_common(score, row, event)
         if event is None:
             continue
@@ -102,8 +115,7 @@ def acled(path: Path, limit: int | None) -> dict:
             score.add("event_type", event.event_type == row["event_type"])
         if row.get("actor1") and row.get("gold_completeness") == "full":
             score.add("actor1", bool(event.actor1) and _same_actor(event.actor1, row["actor1"]))
-        states_number = _STATES_NUMBER.search(row["text"]) or _NO_FATALITIES.search(row["text"])
-        if states_number and row.get("gold_completeness") == "full":
+        if acled_fatalities_judged(row):
             score.add(
                 "fatalities exact (notes stating a number)",
                 (event.fatalities or 0) == row["fatalities"],
@@ -113,15 +125,15 @@ def acled(path: Path, limit: int | None) -> dict:
 
 def gtd(path: Path, limit: int | None) -> dict:
     score = Score()
-    for row in _rows(path, limit):
+    for row in read_rows(path, limit):
         published = date.fromisoformat(row["date"])
         text = row.get("text_no_date_prefix") or row["text"]
-        event = _first_incident(_extract(row["id"], text, published))
+        event = _first_incident(extract_note(row["id"], text, published))
         _score_common(score, row, event)
         if event is None or row.get("gold_completeness") != "full":
             continue
         # GTD codes "nobody killed" as 0; a report that names no dead is scored as 0 too.
-        if row.get("nkill") is not None:
+        if gtd_fatalities_judged(row):
             score.add("fatalities exact (full rows)", (event.fatalities or 0) == int(row["nkill"]))
         if row.get("nwound") is not None:
             score.add("wounded exact (full rows)", (event.wounded or 0) == int(row["nwound"]))

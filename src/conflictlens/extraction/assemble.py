@@ -454,10 +454,9 @@ def build_event(
     hit, hit_clause = _place(incident, flags)
     # A tally whose own words name no place below the country covers the country: the towns
     # elsewhere in the article are where single incidents happened, not where the tally did.
-    countrywide = kind == "aggregate" and (
-        hit is None or hit.place is None or hit.place.kind == "country"
-    )
-    if not countrywide and (hit is None or hit.place is None or hit.place.kind == "country"):
+    placeless = hit is None or hit.place is None or hit.place.kind == "country"
+    countrywide = kind == "aggregate" and placeless
+    if placeless and not countrywide:
         country_code = hit.place.country_code if hit is not None and hit.place else None
         borrowed = _place_from_article(article, incident, context, country_code)
         if borrowed is not None:

@@ -224,17 +224,9 @@ class Store:
                 conn.execute(
                     insert(schema.articles).values(
                         id=article_id,
-                        url=article.url,
-                        outlet=article.outlet,
-                        title=article.title,
-                        published=article.published,
-                        language=article.language,
-                        text=article.text,
-                        content_hash=article.content_hash,
-                        source=article.source,
-                        ingested_at=datetime.now(UTC),
                         status=status,
                         status_reason=reason,
+                        **_article_values(article),
                     )
                 )
                 return article_id, True
@@ -278,17 +270,7 @@ class Store:
             result = conn.execute(
                 update(schema.articles)
                 .where(schema.articles.c.id == article_id)
-                .values(
-                    url=article.url,
-                    outlet=article.outlet,
-                    title=article.title,
-                    published=article.published,
-                    language=article.language,
-                    text=article.text,
-                    content_hash=article.content_hash,
-                    source=article.source,
-                    ingested_at=datetime.now(UTC),
-                )
+                .values(**_article_values(article))
             )
             if result.rowcount == 0:
                 raise KeyError(article_id)
@@ -829,6 +811,21 @@ def _article_exists(conn: Connection, article_id: str) -> bool:
         conn.scalar(select(schema.articles.c.id).where(schema.articles.c.id == article_id))
         is not None
     )
+
+
+def _article_values(article: Article) -> dict[str, object]:
+    """The stored columns of an article that its text and metadata give (not id or status)."""
+    return {
+        "url": article.url,
+        "outlet": article.outlet,
+        "title": article.title,
+        "published": article.published,
+        "language": article.language,
+        "text": article.text,
+        "content_hash": article.content_hash,
+        "source": article.source,
+        "ingested_at": datetime.now(UTC),
+    }
 
 
 def _existing_article_id(conn: Connection, article: Article) -> str | None:
