@@ -243,6 +243,75 @@ def test_a_place_before_its_aside_and_container_lies_in_the_container(
     assert hit.container is not None and hit.container.admin1 == admin1
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "country", "admin1"),
+    [
+        # A Golan settlement GeoNames files under Israel, placed by the text in Syria's Quneitra.
+        ("Rockets landed near Katzrin (Quneitra) late on Friday.", "Katzrin", "SY", "Quneitra"),
+        (
+            "Militants stormed Kharbat Sudani (Diyala) before dawn.",
+            "Kharbat Sudani",
+            "IQ",
+            "Diyala",
+        ),
+    ],
+)
+def test_a_division_in_parentheses_after_a_place_contains_it(
+    gazetteer: Gazetteer, text: str, name: str, country: str, admin1: str
+) -> None:
+    hit = hit_for(gazetteer.find(text), name)
+    assert hit.place is None and FLAG_PLACE_NOT_FOUND in hit.flags
+    assert hit.container is not None
+    assert (hit.container.country_code, hit.container.admin1) == (country, admin1)
+
+
+def test_a_town_in_parentheses_is_no_container(gazetteer: Gazetteer) -> None:
+    hits = gazetteer.find("A bomb went off near Kharbat Sudani (Khanaqin) on Sunday.")
+    assert "Kharbat Sudani" not in [h.text for h in hits]
+    khanaqin = hit_for(hits, "Khanaqin")
+    assert khanaqin.place is not None and khanaqin.place.admin1 == "Diyala"
+
+
+def test_inside_its_province_a_looser_spelling_finds_the_town(gazetteer: Gazetteer) -> None:
+    text = "A car bomb went off in Hajeen in the eastern countryside of Deir ez-Zor, Syria."
+    hit = hit_for(gazetteer.find(text), "Hajeen")
+    assert hit.place is not None
+    assert (hit.place.name, hit.place.admin1, hit.precision, hit.flags) == (
+        "Hajin",
+        "Deir ez-Zor",
+        1,
+        (),
+    )
+    # Without the province to vouch for it, the same spelling is too far from "Hajin".
+    assert gazetteer.find("A car bomb went off in Hajeen, Syria.")[0].place is None
+
+
+def test_inside_its_province_a_different_name_is_still_not_found(gazetteer: Gazetteer) -> None:
+    # "Quriyeh" folds like Qarah, a town of Rif Dimashq, but the spellings hardly agree.
+    hit = hit_for(gazetteer.find("Shells hit Quriyeh in Rif Dimashq, Syria."), "Quriyeh")
+    assert hit.place is None and FLAG_PLACE_NOT_FOUND in hit.flags
+
+
+def test_an_arabic_article_rules_out_namesakes_that_never_carry_one(gazetteer: Gazetteer) -> None:
+    # Georgia's Baghdati and Iran's Baghdadeh are also "Baghdadi"; Anbar's town is "Al Baghdadi".
+    hits = gazetteer.find("Militants shot down a surveillance drone over Al Baghdadi on Monday.")
+    place = hit_for(hits, "Al Baghdadi").place
+    assert place is not None and (place.country_code, place.admin1) == ("IQ", "Anbar")
+    assert gazetteer.lookup("Baghdati")[0].country_code == "GE"
+
+
+def test_a_report_naming_no_country_takes_its_actors_home_for_namesakes() -> None:
+    # "Shirqat" is a close variant of Iraq's Ash Sharqat: only the PMU says the report is Iraq's.
+    event = first_incident(
+        "Drones dropped bombs on a PMU post south of Shirqat on Tuesday, killing two fighters."
+    )
+    assert (event.country, event.admin1, event.location) == ("Iraq", "Salah ad Din", "Ash Sharqat")
+    without_actor = first_incident(
+        "Drones dropped bombs on a post south of Shirqat on Tuesday, killing two fighters."
+    )
+    assert without_actor.location != "Ash Sharqat"
+
+
 def test_a_place_named_in_parentheses_locates_the_one_before() -> None:
     event = first_incident(
         "Turkish jets carried out airstrikes on Monday in Bazirk (Soran) area of Erbil."

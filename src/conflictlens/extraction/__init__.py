@@ -18,7 +18,7 @@ from conflictlens.extraction.clauses import Clause, split_clauses
 from conflictlens.extraction.incidents import group_incidents
 from conflictlens.extraction.roles import parse_clauses, role_of
 from conflictlens.extraction.sources import find_outlet_line, find_sources
-from conflictlens.geo import Gazetteer, GeoHit
+from conflictlens.geo import DEMONYM_WEIGHT, Gazetteer, GeoHit
 from conflictlens.models import Article, Event
 
 _DATELINE_DASH = re.compile(r"(?:,\s*[A-Za-z .]+)?\s*(?:\(\w+\)\s*)?[-–—:]\s")
@@ -45,6 +45,8 @@ def extract_article(article: Article) -> list[Event]:
 
     gazetteer, actors = Gazetteer.default(), ActorDictionary.default()
     context = gazetteer.context(article.text)
+    if not context.named:
+        context.countries.update(_actor_countries(article.text, actors))
     country = context.countries.most_common(1)[0][0] if context.countries else None
     clauses = split_clauses(article.text, published)
     for clause in clauses:
@@ -77,6 +79,13 @@ def extract_article(article: Article) -> list[Event]:
         for incident in incidents
     ]
     return [e for e in events if not _is_history(e, published)]
+
+
+def _actor_countries(text: str, actors: ActorDictionary) -> Counter[str]:
+    """Where the named actors of a report that names no country belong ("the PMU", "the SDF"),
+    each as much as a demonym: enough to choose between namesakes, never to place an event."""
+    homes = {m.name: m.country for m in actors.find(text) if m.name and m.country}
+    return Counter({cc: DEMONYM_WEIGHT * n for cc, n in Counter(homes.values()).items()})
 
 
 def _is_history(event: Event, published: date | None) -> bool:

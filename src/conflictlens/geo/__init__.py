@@ -1,10 +1,11 @@
 """Offline gazetteer and geocoder: place names in news text to countries, admin1s and points."""
 
-from conflictlens.geo.gazetteer import Gazetteer, distance_km, same_admin1
+from conflictlens.geo.gazetteer import DEMONYM_WEIGHT, Gazetteer, distance_km, same_admin1
 from conflictlens.geo.names import normalise_name
 from conflictlens.geo.types import GeoContext, GeoHit, Place
 
 __all__ = [
+    "DEMONYM_WEIGHT",
     "Gazetteer",
     "GeoContext",
     "GeoHit",

@@ -17,6 +17,7 @@ from conflictlens.geo.finder import Span, Word, runs_of, spans_of, words_of
 from conflictlens.geo.index import INDEX_FILE, data_dir, ensure_index
 from conflictlens.geo.names import (
     bare_spelling,
+    has_arabic_article,
     light_key,
     normalise_name,
     spelling_similarities,
@@ -39,7 +40,7 @@ POPULOUS = 100_000
 METROPOLIS = 1_000_000
 # Context weights of the evidence an article gives for a country (and its admin1).
 _EVIDENCE_WEIGHT = {"country": 2.0, "admin1": 1.5, "region": 1.0, "site": 1.0, "place": 0.5}
-_DEMONYM_WEIGHT = 0.5
+DEMONYM_WEIGHT = 0.5
 # A division or a place in a country the article does not name counts for this share of its
 # weight; a division is explicit enough to count for more ("Deir ez-Zor countryside").
 _UNNAMED_COUNTRY_FACTOR = {"admin1": 0.5, "region": 0.5, "site": 0.5}
@@ -74,6 +75,8 @@ _NO_PLACE_USAGES = frozenset(("modifier", "organisation"))
 _IN_CONTEXT_SHARE = 0.2
 # A spelling that only shares the folded key must still be this alike ("Idleb" for "Idlib").
 FUZZY_SIMILARITY = 0.8
+# Inside a division the text names, a spelling sharing the key need only be this alike.
+_CONTAINED_SIMILARITY = 0.55
 # A division or region is few and distinctive enough to accept a close variant without context.
 _DIVISION_SIMILARITY = 0.85
 # Ranking weights: the article's countries dominate, then an exact spelling, then the kind.
@@ -115,6 +118,9 @@ class Candidate:
     place: Place
     exact: bool  # spelled as one of its names (up to case, accents, punctuation and articles)
     similarity: float  # of the query to the closest of its names sharing the key (1.0 if exact)
+    # The query carries an Arabic article that none of its names does: "Al Baghdadi" is not
+    # written for Baghdati in Georgia, so outside the article's countries it is no match.
+    foreign_form: bool = False
 
 
 class Gazetteer:
@@ -208,13 +214,13 @@ class Gazetteer:
             if country is None and not word.capitalised:
                 country = self._country_by_light.get(light)
             if country:
-                context.countries[country] += _DEMONYM_WEIGHT
+                context.countries[country] += DEMONYM_WEIGHT
         for item in evidence:
             place = item.places[0]
             if item.usage == "modifier":
                 continue
             if item.usage is not None:
-                context.countries[place.country_code] += _DEMONYM_WEIGHT
+                context.countries[place.country_code] += DEMONYM_WEIGHT
                 continue
             weight = _EVIDENCE_WEIGHT[place.kind]
             if named and place.country_code not in named:
@@ -288,7 +294,7 @@ class Gazetteer:
         """Unambiguous, exactly spelled countries, divisions and big cities a span names."""
         if not candidates or self._implausible(span):
             return None
-        exact = [c.place for c in candidates if c.exact]
+        exact = [c.place for c in candidates if c.exact and not c.foreign_form]
         countries = [p for p in exact if p.kind == "country"]
         if countries:
             return _Evidence(countries, usage=self._country_usage(text, span, candidates))
@@ -335,22 +341,8 @@ class Gazetteer:
         """
         result: list[GeoHit | None] = list(hits)
         for index, hit in enumerate(hits):
-            # Names in parentheses right after a place are its aliases ("Zap (Amadiya)"): the
-            # container comes after them.
-            aside = _PARENTHESES_AFTER.match(text, hit.end)
-            gap_start = aside.end() if aside else hit.end
-            following = next((h for h in hits[index + 1 :] if h.start >= gap_start), None)
-            container = following.place if following is not None else None
-            if container is not None and container.kind == "place":
-                # "in Idlib" names the city; as a container it means the governorate.
-                container = self.admin1(container.country_code, following.text)
-            contained = (
-                following is not None
-                and following.place is not None
-                and container is not None
-                and container.kind in ("admin1", "country")
-                and bool(_CONTAINER_GAP.match(text[gap_start : following.start]))
-            )
+            following, container = self._container_after(text, hits, index)
+            contained = following is not None
             if contained and (hit.place is None or hit.place.kind != "country"):
                 assert following is not None and container is not None
                 if following.place is not None and following.place.kind == "place":
@@ -376,7 +368,18 @@ class Gazetteer:
                 if hit.start in unconfirmed and not contained:
                     result[index] = None
                 elif contained:
-                    result[index] = replace(hit, container=container)
+                    assert container is not None
+                    namesake = self._namesake_inside(hit.text, container, context)
+                    if namesake is None:
+                        result[index] = replace(hit, container=container)
+                    else:
+                        near = cue_around(text, hit.start, hit.end).near
+                        result[index] = replace(
+                            hit,
+                            place=namesake,
+                            precision=PRECISION_NEAR if near else PRECISION_PLACE,
+                            flags=(),
+                        )
                 continue
             if not contained:
                 continue
@@ -387,17 +390,9 @@ class Gazetteer:
                     continue
             elif container.country_code == place.country_code:
                 continue
-            inside = [
-                c
-                for c in self._candidates(hit.text)
-                if c.place.kind in ("place", "site")
-                and c.place.country_code == container.country_code
-                and (container.kind == "country" or c.place.admin1 == container.admin1)
-                and (c.exact or c.similarity >= FUZZY_SIMILARITY)
-            ]
-            if inside:
-                best = max(inside, key=lambda c: self._score(c, context))
-                result[index] = replace(hit, place=best.place)
+            namesake = self._namesake_inside(hit.text, container, context)
+            if namesake is not None:
+                result[index] = replace(hit, place=namesake)
             else:
                 result[index] = replace(
                     hit,
@@ -407,6 +402,54 @@ class Gazetteer:
                     container=container,
                 )
         return [hit for hit in result if hit is not None]
+
+    def _container_after(
+        self, text: str, hits: list[GeoHit], index: int
+    ) -> tuple[GeoHit | None, Place | None]:
+        """The hit naming the division or country that contains hits[index], and that division:
+        "X, Diyala", "X in the countryside of Idlib", or else a division in the parentheses right
+        after X ("Merom Golan (Quneitra)", "Khor Mor (Chamchamal, Sulaymaniyah)")."""
+        # Names in parentheses right after a place are its aliases ("Zap (Amadiya)"): the
+        # container comes after them.
+        aside = _PARENTHESES_AFTER.match(text, hits[index].end)
+        gap_start = aside.end() if aside else hits[index].end
+        following = next((h for h in hits[index + 1 :] if h.start >= gap_start), None)
+        if following is not None and _CONTAINER_GAP.match(text[gap_start : following.start]):
+            container = self._as_container(following)
+            if container is not None:
+                return following, container
+        if aside is not None:
+            inside = [h for h in hits[index + 1 :] if h.start < aside.end()]
+            if inside and (container := self._as_container(inside[-1])) is not None:
+                return inside[-1], container
+        return None, None
+
+    def _namesake_inside(self, name: str, container: Place, context: GeoContext) -> Place | None:
+        """The best place or site called `name` inside a division or country the text names.
+
+        The container vouches for the place, so inside a division any spelling that folds to
+        the same key will do ("Jurneyyeh" for Al Jarniyah in Raqqa; 0.59 alike), unless the
+        spellings hardly agree; inside a whole country a close variant is still required."""
+        threshold = _CONTAINED_SIMILARITY if container.kind == "admin1" else FUZZY_SIMILARITY
+        inside = [
+            c
+            for c in self._candidates(name)
+            if c.place.kind in ("place", "site")
+            and c.place.country_code == container.country_code
+            and (container.kind == "country" or c.place.admin1 == container.admin1)
+            and (c.exact or c.similarity >= threshold)
+        ]
+        if not inside:
+            return None
+        return max(inside, key=lambda c: self._score(c, context)).place
+
+    def _as_container(self, hit: GeoHit) -> Place | None:
+        """The division or country a hit names when it stands as a container: "in Idlib" names
+        the city, but as a container it means the governorate."""
+        place = hit.place
+        if place is not None and place.kind == "place":
+            place = self.admin1(place.country_code, hit.text)
+        return place if place is not None and place.kind in ("admin1", "country") else None
 
     def _span_candidates(self, text: str, span: Span) -> tuple[Span, Sequence[Candidate]]:
         """Candidates for a span, or for it with its lowercase next word ("Syrian desert"), or
@@ -531,10 +574,17 @@ class Gazetteer:
                 return False
         if in_context:
             return True
+        if candidate.foreign_form:
+            return False
         # Demonyms ("Russian drones", "Iraqi militias") point at who acted, often abroad: only
         # countries named as places rule out a place elsewhere.
         if not context.named:
-            return place.kind != "place" or place.population >= 1_000 or cue.settlement
+            return (
+                place.kind != "place"
+                or place.population >= 1_000
+                or _curated(place)
+                or cue.settlement
+            )
         # Outside the article's countries only what is unmistakable: a division named as such,
         # a metropolis by its own name (not "Malaqa" for Malaga, "Rashid" for Rosetta).
         if place.kind == "admin1":
@@ -592,10 +642,16 @@ class Gazetteer:
                 for n in spellings
             ),
         )
+        articled = has_arabic_article(name)
         return tuple(
-            Candidate(place, True, 1.0)
-            if place_id in exact
-            else Candidate(place, False, max(similarity[n] for n in names[place_id]))
+            Candidate(
+                place,
+                exact=place_id in exact,
+                similarity=1.0
+                if place_id in exact
+                else max(similarity[n] for n in names[place_id]),
+                foreign_form=articled and not any(map(has_arabic_article, names[place_id])),
+            )
             for place_id, place in places.items()
         )
 
@@ -656,6 +712,11 @@ def _spelled_alike(candidate: Candidate) -> bool:
     if candidate.exact:
         return True
     return candidate.place.kind != "country" and candidate.similarity >= FUZZY_SIMILARITY
+
+
+def _curated(place: Place) -> bool:
+    """A town of the supplement: listed because conflict reports name it, population unknown."""
+    return place.geonames_id is None and place.kind == "place"
 
 
 def _own_name(place: Place, name: str) -> bool:

@@ -40,8 +40,11 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 # "AlRaqqa", "ElFasher": a glued article is only safe to split where a capital marks it.
 _GLUED_CAPITAL_ARTICLE = re.compile(r"\b([AE]l)(?=[A-Z][a-z])")
 
-# Arabic articles (assimilated forms included) and the Persian ezafe connectors.
-_ARTICLES = frozenset("al el il ul ad ar as az ash at an ath adh ed er es ez esh et en e i".split())
+# Arabic articles (assimilated forms included), then with the Persian ezafe connectors.
+_ARABIC_ARTICLES = frozenset(
+    "al el il ul ad ar as az ash at an ath adh ed er es ez esh et en".split()
+)
+_ARTICLES = _ARABIC_ARTICLES | {"e", "i"}
 # A non-initial word that begins with an assimilated article: Azzour, Ezzor, Arraqqa, Ashshaddadi.
 _GLUED_SUN_ARTICLE = re.compile(r"^[ae](sh|th|dh|[tdrzsnl])\1(?=[a-z]{2})")
 _VOWELS = re.compile(r"[aeiou]+")
@@ -108,6 +111,11 @@ def bare_spelling(name: str) -> str:
     """The light key without Arabic articles: "al-Hasakeh" and "Hasakeh" are spelled alike."""
     words = light_key(name).split()
     return " ".join(w for w in words if w not in _ARTICLES) or " ".join(words)
+
+
+def has_arabic_article(name: str) -> bool:
+    """Whether a name is written with an Arabic article ("Al Baghdadi", "Tall adh Dhahab")."""
+    return any(word in _ARABIC_ARTICLES for word in light_key(name).split())
 
 
 def spelling_similarity(a: str, b: str) -> float:
