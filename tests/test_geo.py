@@ -23,6 +23,7 @@ from conflictlens.geo import (
     same_admin1,
 )
 from conflictlens.geo import index as geo_index
+from conflictlens.geo.cues import cue_around
 from conflictlens.geo.importer import import_geonames_dump
 from conflictlens.geo.names import spelling_similarity
 from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article
@@ -225,6 +226,25 @@ def test_distance_and_direction_cues(gazetteer: Gazetteer) -> None:
     text = "The convoy was hit 15 km north-east of Mosul, in northern Iraq."
     hit = only_hit(gazetteer.find(text), "Mosul")
     assert (hit.precision, hit.relation) == (2, "15 km northeast of")
+
+
+@pytest.mark.parametrize(
+    ("before", "name", "after", "part", "relation"),
+    [
+        ("shelled a farm in the southern countryside of ", "Idlib", ".", "south", "countryside"),
+        ("a raid in north-eastern rural ", "Hama", ".", "northeast", "countryside"),
+        ("a convoy hit in eastern ", "Deir ez-Zor", " countryside.", "east", "countryside"),
+        ("a patrol ambushed in northern ", "Diyala", " province.", "north", "northern"),
+        ("fighting in central ", "Hama", ".", None, "central"),
+        ("fighters from ", "Raqqa", " countryside joined.", None, "from"),
+        ("15 km south of ", "Mosul", ".", None, "15 km south of"),
+    ],
+)
+def test_cues_name_the_part_of_a_place(
+    before: str, name: str, after: str, part: str | None, relation: str
+) -> None:
+    cue = cue_around(before + name + after, len(before), len(before) + len(name))
+    assert (cue.part, cue.relation) == (part, relation)
 
 
 def test_province_of_names_the_admin1(gazetteer: Gazetteer) -> None:

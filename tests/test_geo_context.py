@@ -94,7 +94,7 @@ def test_a_person_before_a_city_is_not_a_village(gazetteer: Gazetteer) -> None:
 @pytest.mark.parametrize(
     ("text", "name", "admin1"),
     [
-        ("Shells fell in the southern countryside of Idleb, Syria.", "Idleb", "Idlib"),
+        ("Shells fell in the countryside of Idleb, Syria.", "Idleb", "Idlib"),
         ("Two farmers died in Hama countryside, Syria.", "Hama", "Hama"),
         ("Airstrikes hit rural Damascus, Syria.", "Damascus", "Rif Dimashq"),
     ],
@@ -105,6 +105,77 @@ def test_the_countryside_of_a_seat_is_its_province(
     hit = hit_for(gazetteer.find(text), name)
     assert hit.place is not None
     assert (hit.place.kind, hit.place.admin1, hit.precision) == ("admin1", admin1, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "part", "admin1", "north", "east"),
+    [
+        (
+            "Artillery pounded farms in the southern countryside of Idlib, Syria.",
+            "Idlib",
+            "Southern Idlib",
+            "Idlib",
+            -1,
+            0,
+        ),
+        (
+            "A drone hit a convoy in eastern Deir ez-Zor countryside, Syria.",
+            "Deir ez-Zor",
+            "Eastern Deir ez-Zor",
+            "Deir ez-Zor",
+            0,
+            1,
+        ),
+        (
+            "Militants raided a village in northwest Nineveh province, Iraq.",
+            "Nineveh",
+            "Northwestern Nineveh",
+            "Nineveh",
+            1,
+            -1,
+        ),
+    ],
+)
+def test_a_part_of_a_province_is_located_at_that_part(
+    gazetteer: Gazetteer, text: str, name: str, part: str, admin1: str, north: int, east: int
+) -> None:
+    hit = hit_for(gazetteer.find(text), name)
+    assert hit.place is not None
+    assert (hit.place.name, hit.place.kind, hit.place.admin1, hit.precision) == (
+        part,
+        "region",
+        admin1,
+        3,
+    )
+    whole = gazetteer.admin1(hit.place.country_code, admin1)
+    assert whole is not None
+    assert north * (hit.place.latitude - whole.latitude) >= 0
+    assert east * (hit.place.longitude - whole.longitude) >= 0
+    assert (hit.place.latitude, hit.place.longitude) != (whole.latitude, whole.longitude)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Clashes went on in central Hama, Syria.", "place"),
+        ("Shells fell in the countryside of Hama, Syria.", "admin1"),
+        ("Troops moved through the eastern province of Hama, Syria.", "admin1"),
+    ],
+)
+def test_a_province_without_a_compass_part_stays_whole(
+    gazetteer: Gazetteer, text: str, kind: str
+) -> None:
+    place = hit_for(gazetteer.find(text), "Hama").place
+    assert place is not None and (place.kind, place.admin1) == (kind, "Hama")
+
+
+def test_a_village_not_found_in_part_of_a_province_takes_that_part() -> None:
+    event = first_incident(
+        "Regime artillery shelled Kfar Dabsha in the southern countryside of Idlib on Sunday, "
+        "wounding two farmers."
+    )
+    assert (event.admin1, event.location, event.geo_precision) == ("Idlib", "Southern Idlib", 3)
+    assert FLAG_PLACE_NOT_FOUND in event.flags
 
 
 def test_a_direction_word_before_countryside_is_no_division(gazetteer: Gazetteer) -> None:

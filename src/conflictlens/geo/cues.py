@@ -63,6 +63,14 @@ _SETTLEMENT_AFTER = re.compile(rf"^\s+(?P<noun>{_SETTLEMENT})\b(?!\s+of\b)", re.
 _RELATION_AFTER = re.compile(
     r"^\s+(?P<relation>countryside|outskirts|suburbs|environs|desert)\b", re.IGNORECASE
 )
+# "the southern countryside of X", "eastern X countryside", "northern X province", "northeast X":
+# the part of a division the event happened in.
+_PART_BEFORE = re.compile(
+    rf"\b(?P<direction>{_DIRECTION_ADJECTIVE}|{_DIRECTION})\s+"
+    r"(?:(?:countryside|rural\s+areas|parts?|areas?|desert)\s+of\s+(?:the\s+)?|rural\s+)?$",
+    re.IGNORECASE,
+)
+_RURAL_BEFORE = re.compile(r"\b(?P<relation>rural)\s+$", re.IGNORECASE)
 # Settlement nouns that make the place a part of something larger.
 _PART_NOUNS = {"area", "district", "subdistrict", "sub-district", "quarter", "neighbourhood"}
 _WINDOW = 80
@@ -75,6 +83,7 @@ class Cue:
     admin1: bool = False  # the name is a first-level division's
     settlement: bool = False  # the name is a populated place's (or an area's)
     locative: bool = False  # the name follows a word that introduces where something happened
+    part: str | None = None  # "south", "northeast": the part of the place the text names
 
     @property
     def division(self) -> bool:
@@ -94,6 +103,8 @@ def cue_around(text: str, start: int, end: int) -> Cue:
 
     if _ADMIN1_BEFORE.search(before) or _ADMIN1_AFTER.match(after):
         admin1 = True
+    part_before = _PART_BEFORE.search(before)
+    part = _compass(part_before.group("direction")) if part_before else None
     settlement_before = _SETTLEMENT_BEFORE.search(before)
     if settlement_before:
         settlement = True
@@ -109,16 +120,22 @@ def cue_around(text: str, start: int, end: int) -> Cue:
             relation, near = noun, True
 
     found = _RELATION_BEFORE.search(before)
-    if found:
+    following = _RELATION_AFTER.match(after) or _RURAL_BEFORE.search(before)
+    # "eastern Deir ez-Zor countryside", "north-eastern rural Hama": the adjective qualifies
+    # the countryside.
+    if found and not (found.group("adjective") and following):
         relation, near = _relation_name(found), True
     elif _ORIGIN_BEFORE.search(before) and not _RANGE_AFTER.match(after):
         relation = "from"
-    else:
-        following = _RELATION_AFTER.match(after)
-        if following:
-            relation, near = following.group("relation").lower(), True
+    elif following:
+        relation, near = following.group("relation").lower().replace("rural", "countryside"), True
     return Cue(
-        relation=relation, near=near, admin1=admin1, settlement=settlement, locative=locative
+        relation=relation,
+        near=near,
+        admin1=admin1,
+        settlement=settlement,
+        locative=locative,
+        part=part,
     )
 
 
@@ -143,3 +160,9 @@ def _relation_name(found: re.Match[str]) -> str:
 
 def _direction(word: str) -> str:
     return re.sub(r"[- ]", "", word.lower())
+
+
+def _compass(word: str) -> str | None:
+    """ "south", "north-eastern", "Eastern" -> "south", "northeast", "east"; "central" -> None."""
+    direction = _direction(word).removesuffix("ern")
+    return direction if direction != "central" else None

@@ -77,6 +77,18 @@ _IN_CONTEXT_SHARE = 0.2
 FUZZY_SIMILARITY = 0.8
 # Inside a division the text names, a spelling sharing the key need only be this alike.
 _CONTAINED_SIMILARITY = 0.55
+# A division's part ("southern Idlib") is told from its places only where it has this many.
+_PART_MIN_PLACES = 9
+_COMPASS_ADJECTIVE = {
+    "north": "Northern",
+    "south": "Southern",
+    "east": "Eastern",
+    "west": "Western",
+    "northeast": "Northeastern",
+    "northwest": "Northwestern",
+    "southeast": "Southeastern",
+    "southwest": "Southwestern",
+}
 # A division or region is few and distinctive enough to accept a close variant without context.
 _DIVISION_SIMILARITY = 0.85
 # Ranking weights: the article's countries dominate, then an exact spelling, then the kind.
@@ -149,6 +161,7 @@ class Gazetteer:
             self._country_by_light.update(dict.fromkeys(map(light_key, words.names), cc))
         self._rows_for_key = lru_cache(maxsize=65_536)(self._query_key)
         self._cached_candidates = lru_cache(maxsize=16_384)(self._compute_candidates)
+        self._cached_part = lru_cache(maxsize=1_024)(self._compute_part)
 
     @classmethod
     def default(cls) -> Gazetteer:
@@ -248,7 +261,8 @@ class Gazetteer:
             return hit
 
         hits = list(self._scan(text, words_of(text), resolve))
-        return _with_asides_near(text, self._within_containers(text, hits, context, unconfirmed))
+        hits = self._within_containers(text, hits, context, unconfirmed)
+        return _with_asides_near(text, [self._in_part(text, hit) for hit in hits])
 
     # -- internals -------------------------------------------------------------------------
 
@@ -450,6 +464,42 @@ class Gazetteer:
         if place is not None and place.kind == "place":
             place = self.admin1(place.country_code, hit.text)
         return place if place is not None and place.kind in ("admin1", "country") else None
+
+    def _in_part(self, text: str, hit: GeoHit) -> GeoHit:
+        """A division the text narrows to a part ("the southern countryside of Idlib",
+        "northern Diyala province") is located at that part, still at precision 3."""
+        if hit.place is None or hit.place.kind != "admin1":
+            return hit
+        direction = cue_around(text, hit.start, hit.end).part
+        part = self._part_of(hit.place, direction) if direction else None
+        return hit if part is None else replace(hit, place=part)
+
+    def _part_of(self, division: Place, direction: str) -> Place | None:
+        """The half of a division's populated places lying furthest towards `direction`, as a
+        region at their mean point: where a report of "southern Idlib" most likely happened.
+        None when the division has too few places to tell its parts apart."""
+        return self._cached_part(division, direction)
+
+    def _compute_part(self, division: Place, direction: str) -> Place | None:
+        points = self._db.execute(
+            "SELECT lat, lon FROM place WHERE cc = ? AND admin1 = ? AND kind = 'place'",
+            (division.country_code, division.admin1),
+        ).fetchall()
+        if len(points) < _PART_MIN_PLACES:
+            return None
+        north = ("north" in direction) - ("south" in direction)
+        east = ("east" in direction) - ("west" in direction)
+        scale = math.cos(math.radians(division.latitude))
+        points.sort(key=lambda p: -(north * p[0] + east * p[1] * scale))
+        part = points[: len(points) // 2]
+        return replace(
+            division,
+            name=f"{_COMPASS_ADJECTIVE[direction]} {division.name}",
+            kind="region",
+            latitude=round(sum(p[0] for p in part) / len(part), 5),
+            longitude=round(sum(p[1] for p in part) / len(part), 5),
+            geonames_id=None,
+        )
 
     def _span_candidates(self, text: str, span: Span) -> tuple[Span, Sequence[Candidate]]:
         """Candidates for a span, or for it with its lowercase next word ("Syrian desert"), or

@@ -33,7 +33,7 @@ from conflictlens.geo.sources import (
 ENV_DATA_DIR = "CONFLICTLENS_DATA_DIR"
 INDEX_FILE = "gazetteer.sqlite"
 # Bump when the schema or the meaning of a column changes.
-INDEX_FORMAT = "1"
+INDEX_FORMAT = "2"
 MIN_CITY_POPULATION = 500
 
 _SCHEMA = """
@@ -50,6 +50,7 @@ CREATE TABLE place (
     population INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX place_geonames_id ON place (geonames_id);
+CREATE INDEX place_admin1 ON place (cc, admin1, kind);
 CREATE TABLE name (
     key TEXT NOT NULL,
     light TEXT NOT NULL,
