@@ -161,7 +161,7 @@ class Gazetteer:
             self._country_by_light.update(dict.fromkeys(map(light_key, words.names), cc))
         self._rows_for_key = lru_cache(maxsize=65_536)(self._query_key)
         self._cached_candidates = lru_cache(maxsize=16_384)(self._compute_candidates)
-        self._cached_part = lru_cache(maxsize=1_024)(self._compute_part)
+        self._part_of = lru_cache(maxsize=1_024)(self._compute_part)
 
     @classmethod
     def default(cls) -> Gazetteer:
@@ -442,7 +442,7 @@ class Gazetteer:
         """The best place or site called `name` inside a division or country the text names.
 
         The container vouches for the place, so inside a division any spelling that folds to
-        the same key will do ("Jurneyyeh" for Al Jarniyah in Raqqa; 0.59 alike), unless the
+        the same key will do ("Hajeen" for Hajin in Deir ez-Zor; 0.73 alike), unless the
         spellings hardly agree; inside a whole country a close variant is still required."""
         threshold = _CONTAINED_SIMILARITY if container.kind == "admin1" else FUZZY_SIMILARITY
         inside = [
@@ -474,13 +474,10 @@ class Gazetteer:
         part = self._part_of(hit.place, direction) if direction else None
         return hit if part is None else replace(hit, place=part)
 
-    def _part_of(self, division: Place, direction: str) -> Place | None:
+    def _compute_part(self, division: Place, direction: str) -> Place | None:
         """The half of a division's populated places lying furthest towards `direction`, as a
         region at their mean point: where a report of "southern Idlib" most likely happened.
         None when the division has too few places to tell its parts apart."""
-        return self._cached_part(division, direction)
-
-    def _compute_part(self, division: Place, direction: str) -> Place | None:
         points = self._db.execute(
             "SELECT lat, lon FROM place WHERE cc = ? AND admin1 = ? AND kind = 'place'",
             (division.country_code, division.admin1),
