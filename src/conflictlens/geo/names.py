@@ -114,7 +114,7 @@ def bare_spelling(name: str) -> str:
 
 
 def has_arabic_article(name: str) -> bool:
-    """Whether a name is written with an Arabic article ("Al Baghdadi", "Tall adh Dhahab")."""
+    """Whether a name is written with an Arabic article ("Al Baghdadi", "Ras al Ain")."""
     return any(word in _ARABIC_ARTICLES for word in light_key(name).split())
 
 
