@@ -1,5 +1,5 @@
 """Score the extractor and geocoder on the development data coded by people outside the project
-(../shared/bench/acled_dev.jsonl and gtd_dev.jsonl; read at run time, never copied).
+(../shared/bench/acled_dev.jsonl, gtd_dev.jsonl and ucdp_dev.jsonl; read at run time, never copied).
 
 Each note is one event; its gold date is used as the publication date. For each note the first
 incident the extractor returns is compared with the gold row.
@@ -21,6 +21,7 @@ from conflictlens.extraction import UnsupportedLanguageError, extract_article
 from conflictlens.extraction.actors import canonical_actor
 from conflictlens.geo import distance_km, same_admin1
 from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article, Event
+from eval_ucdp import MISS_CAUSES, score_ucdp
 
 _STATES_NUMBER = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b[^.]*\b(killed|dead|died|fatalit)",
@@ -115,6 +116,8 @@ def acled(path: Path, limit: int | None) -> dict:
             score.add("event_type", event.event_type == row["event_type"])
         if row.get("actor1") and row.get("gold_completeness") == "full":
             score.add("actor1", bool(event.actor1) and _same_actor(event.actor1, row["actor1"]))
+        if row.get("actor2"):
+            score.add("actor2", bool(event.actor2) and _same_actor(event.actor2, row["actor2"]))
         if acled_fatalities_judged(row):
             score.add(
                 "fatalities exact (notes stating a number)",
@@ -130,7 +133,19 @@ def gtd(path: Path, limit: int | None) -> dict:
         text = row.get("text_no_date_prefix") or row["text"]
         event = _first_incident(extract_note(row["id"], text, published))
         _score_common(score, row, event)
-        if event is None or row.get("gold_completeness") != "full":
+        if event is None:
+            continue
+        if row.get("gname") and row["gname"] != "Unknown":
+            score.add(
+                "actor1 (named groups)",
+                bool(event.actor1) and _same_actor(event.actor1, row["gname"]),
+            )
+        # On partial rows a missing count became 0: a toll the text does not give is scored as 0 too.
+        score.add(
+            "fatalities exact (all rows)", (event.fatalities or 0) == int(row.get("nkill") or 0)
+        )
+        score.add("wounded exact (all rows)", (event.wounded or 0) == int(row.get("nwound") or 0))
+        if row.get("gold_completeness") != "full":
             continue
         # GTD codes "nobody killed" as 0; a report that names no dead is scored as 0 too.
         if gtd_fatalities_judged(row):
@@ -138,6 +153,13 @@ def gtd(path: Path, limit: int | None) -> dict:
         if row.get("nwound") is not None:
             score.add("wounded exact (full rows)", (event.wounded or 0) == int(row["nwound"]))
     return score.table()
+
+
+def ucdp(path: Path, limit: int | None) -> tuple[dict, dict]:
+    """The UCDP scores, and the toll misses counted by cause."""
+    score, misses = Score(), Counter()
+    score_ucdp(read_rows(path, limit), score, misses)
+    return score.table(), {cause: misses[cause] for cause in MISS_CAUSES}
 
 
 def main() -> None:
@@ -152,13 +174,17 @@ def main() -> None:
         "acled_dev": acled(shared / "bench" / "acled_dev.jsonl", args.limit),
         "gtd_dev": gtd(shared / "bench" / "gtd_dev.jsonl", args.limit),
     }
+    results["ucdp_dev"], misses = ucdp(shared / "bench" / "ucdp_dev.jsonl", args.limit)
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps({**results, "ucdp_dev toll misses": misses}, indent=2))
         return
     for name, table in results.items():
         print(f"\n{name}")
         for metric, value in table.items():
             print(f"  {metric:45s} {value['accuracy']:.3f}  (n={value['n']})")
+    print("\nucdp_dev toll misses, by cause")
+    for cause, n in misses.items():
+        print(f"  {cause:45s} {n}")
 
 
 if __name__ == "__main__":
