@@ -4,7 +4,7 @@
 Each note is one event; its gold date is used as the publication date. For each note the first
 incident the extractor returns is compared with the gold row.
 
-    python bench/eval_dev.py [--json] [--limit N]
+    python bench/eval_dev.py [--json] [--limit N] [--only acled|gtd|ucdp]
 """
 
 from __future__ import annotations
@@ -166,15 +166,19 @@ def main() -> None:
     cli = argparse.ArgumentParser(description=__doc__)
     cli.add_argument("--json", action="store_true")
     cli.add_argument("--limit", type=int, default=None)
+    cli.add_argument("--only", choices=("acled", "gtd", "ucdp"), help="score one set")
     args = cli.parse_args()
     shared = shared_dir()
     if shared is None:
         raise SystemExit("../shared/bench is not here: nothing to score")
-    results = {
-        "acled_dev": acled(shared / "bench" / "acled_dev.jsonl", args.limit),
-        "gtd_dev": gtd(shared / "bench" / "gtd_dev.jsonl", args.limit),
-    }
-    results["ucdp_dev"], misses = ucdp(shared / "bench" / "ucdp_dev.jsonl", args.limit)
+    results: dict[str, dict] = {}
+    misses: dict[str, int] = {}
+    if args.only in (None, "acled"):
+        results["acled_dev"] = acled(shared / "bench" / "acled_dev.jsonl", args.limit)
+    if args.only in (None, "gtd"):
+        results["gtd_dev"] = gtd(shared / "bench" / "gtd_dev.jsonl", args.limit)
+    if args.only in (None, "ucdp"):
+        results["ucdp_dev"], misses = ucdp(shared / "bench" / "ucdp_dev.jsonl", args.limit)
     if args.json:
         print(json.dumps({**results, "ucdp_dev toll misses": misses}, indent=2))
         return
@@ -182,7 +186,8 @@ def main() -> None:
         print(f"\n{name}")
         for metric, value in table.items():
             print(f"  {metric:45s} {value['accuracy']:.3f}  (n={value['n']})")
-    print("\nucdp_dev toll misses, by cause")
+    if misses:
+        print("\nucdp_dev toll misses, by cause")
     for cause, n in misses.items():
         print(f"  {cause:45s} {n}")
 
