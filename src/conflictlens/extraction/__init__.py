@@ -22,6 +22,8 @@ from conflictlens.geo import DEMONYM_WEIGHT, Gazetteer, GeoHit
 from conflictlens.models import Article, Event
 
 _DATELINE_DASH = re.compile(r"(?:,\s*[A-Za-z .]+)?\s*(?:\(\w+\)\s*)?[-–—:]\s")
+# "Beirut, March 3 (Reuters) -": the agency's mark makes a dateline of a mixed-case place too.
+_AGENCY_DATELINE = re.compile(r"(?:,\s*[\w .]+?)?\s*\([A-Z][\w .]*\)\s*[-–—:]\s")
 HISTORY_DAYS = 365
 _ARMED_INTERS = {"Rebel group", "Political militia", "Identity militia"}
 
@@ -98,9 +100,11 @@ def _is_history(event: Event, published: date | None) -> bool:
 
 def _is_dateline(clause: Clause, hit: GeoHit) -> bool:
     """ "BAGHDAD - ..." names where the reporter filed from, not where the incident happened."""
-    return (
-        hit.start == 0 and hit.text.isupper() and bool(_DATELINE_DASH.match(clause.text, hit.end))
-    )
+    if hit.start != 0:
+        return False
+    if hit.text.isupper():
+        return bool(_DATELINE_DASH.match(clause.text, hit.end))
+    return bool(_AGENCY_DATELINE.match(clause.text, hit.end))
 
 
 def _dominant_armed_actor(clauses: list[Clause]) -> ActorMention | None:

@@ -50,7 +50,7 @@ _UNNAMED_PLACE_FACTOR = 0.25
 # "X (Y) region of Dahuk": the gap may start after a parenthesised alias.
 _CONTAINER_GAP = re.compile(
     r"\s*\)?\s*(?:(?:district|sub-?district|town|village|city|areas?|regions?|"
-    r"neighbou?rhood|camp|road|base|hill)\s*)?"
+    r"neighbou?rhood|camp|road|base|hill|desert|plain|valley|mountains?|fields?|crossing)\s*)?"
     r"(?:,|\bin\b(?:\s+the)?|\bof\b)"
     r"(?:\s+(?:(?:north|south)(?:[- ]?(?:east|west))?ern|eastern|western|central))?"
     r"(?:\s+(?:countryside|rural\s+areas|outskirts|desert)\s+of|\s+rural)?\s*$",
@@ -69,8 +69,31 @@ _MODIFIER_AFTER = re.compile(
     r"controlled|held|linked|trained|made|owned|run)\b",
     re.IGNORECASE,
 )
+# A country is named as a place after a locative word ("in Syria", "northern Iraq", "Ankara,
+# Turkey", "across Syria and Iraq"), or as a headline's or dateline's topic ("Syria: ...").
+# Elsewhere it is a government acting ("Turkey accused ...", "blamed Russia", "Russia and the
+# regime"): like a demonym, it says who acted, not where.
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:in|inside|into|across|throughout|to|at|near|of|within|towards?|around|entered|"
+    r"entering|reached|visited|(?:north|south|east|west)(?:ern|-?east(?:ern)?|-?west(?:ern)?)?|"
+    r"central))\s+(?:the\s+)?(?-i:(?:[A-Z][\w'’-]+\s+){1,2}(?:and|or)\s+|(?:[A-Z][\w'’-]+,\s+)+)?$",
+    re.I,
+)
+# "Ankara, Turkey": a place, then its country (unless the place is a country too: a list).
+_PLACE_COMMA_BEFORE = re.compile(r"(?P<place>[\w'’-]+),\s+$")
+# "attributed the strikes to Russia", "forces loyal to Iran": a government, not a destination.
+_ACTOR_TO_BEFORE = re.compile(
+    r"\b(?:attribut\w*|ascrib\w*|blam\w*|link\w*|loyal|close|allied|belong\w*)\b[^.]{0,40}\bto\s+$",
+    re.I,
+)
+_PLACE_AFTER = re.compile(
+    r"(?:['’]s?\s+(?:(?:far\s+)?(?:north|south|east|west)\w*|province|provinces|border|borders|"
+    r"capital|territory|territories|desert|coast|countryside|interior|regions?|cities|towns|"
+    r"villages|side)\b|\s*[:–—]|\s+-\s)",
+    re.I,
+)
 # Country usages that name no place at all: the country is no hit.
-_NO_PLACE_USAGES = frozenset(("modifier", "organisation"))
+_NO_PLACE_USAGES = frozenset(("modifier", "organisation", "actor"))
 # A country counts as the article's when its weight is at least this share of the top one's.
 _IN_CONTEXT_SHARE = 0.2
 # A spelling that only shares the folded key must still be this alike ("Idleb" for "Idlib").
@@ -79,6 +102,23 @@ FUZZY_SIMILARITY = 0.8
 _CONTAINED_SIMILARITY = 0.55
 # A division's part ("southern Idlib") is told from its places only where it has this many.
 _PART_MIN_PLACES = 9
+# "45 km south-west of X": within NEAR_KM that is near X; further, a point of its own.
+NEAR_KM = 25.0
+FAR_KM = 60.0
+_DISTANCE_RELATION = re.compile(
+    r"^(?P<distance>\d+(?:[.,]\d+)?) (?P<unit>km|kms|kilomet\w+|miles?|mi) (?P<direction>\w+) of$"
+)
+_UNIT_KM = {"km": 1.0, "ki": 1.0, "mi": 1.609344}
+_BEARING = {
+    "north": 0,
+    "northeast": 45,
+    "east": 90,
+    "southeast": 135,
+    "south": 180,
+    "southwest": 225,
+    "west": 270,
+    "northwest": 315,
+}
 _COMPASS_ADJECTIVE = {
     "north": "Northern",
     "south": "Southern",
@@ -262,7 +302,8 @@ class Gazetteer:
 
         hits = list(self._scan(text, words_of(text), resolve))
         hits = self._within_containers(text, hits, context, unconfirmed)
-        return _with_asides_near(text, [self._in_part(text, hit) for hit in hits])
+        hits = [self._at_distance(self._in_part(text, hit)) for hit in hits]
+        return _with_asides_near(text, hits)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -282,16 +323,13 @@ class Gazetteer:
                 resolved = None
                 for candidate_span in spans:
                     span, candidates = self._span_candidates(text, candidate_span)
+                    resolved = resolve(span, candidates) if candidates else None
                     # "the village of Tell Zarbuniyah" names one place, not "Tell"
-                    if (
-                        not candidates
-                        and span is spans[0]
+                    if resolved is not None or (
+                        span is spans[0]
                         and len(spans) > 1
                         and cue_around(text, span.start, span.end).settlement
                     ):
-                        break
-                    resolved = resolve(span, candidates) if candidates else None
-                    if resolved is not None:
                         break
                 if resolved is None and spans:
                     span = spans[0]
@@ -328,8 +366,9 @@ class Gazetteer:
     def _country_usage(self, text: str, span: Span, candidates: Sequence[Candidate]) -> str | None:
         """How a span names a country when not as where something happened: as a modifier
         ("Turkey backed factions"), inside an organisation's name ("Islamic Resistance in
-        Iraq"; "Republic of the Congo" stays a country: the longer name is one), or as an
-        origin ("a drone launched from Iraq"). None when it names the country as a place."""
+        Iraq"; "Republic of the Congo" stays a country: the longer name is one), as an
+        origin ("a drone launched from Iraq"), or as a government acting ("Turkey accused ...").
+        None when it names the country as a place."""
         if not any(c.exact and c.place.kind == "country" for c in candidates):
             return None
         if _MODIFIER_AFTER.match(text, span.end):
@@ -342,7 +381,17 @@ class Gazetteer:
                 return "organisation"
         if cue_around(text, span.start, span.end).relation == "from":
             return "origin"
-        return None
+        before = text[text.rfind("\n", 0, span.start) + 1 : span.start][-80:]
+        if _ACTOR_TO_BEFORE.search(before):
+            return "actor"
+        comma = _PLACE_COMMA_BEFORE.search(before)
+        if (
+            _PLACE_BEFORE.search(before)
+            or _PLACE_AFTER.match(text, span.end)
+            or (comma is not None and self.country(comma.group("place")) is None)
+        ):
+            return None
+        return "actor"
 
     def _within_containers(
         self, text: str, hits: list[GeoHit], context: GeoContext, unconfirmed: set[int]
@@ -474,6 +523,46 @@ class Gazetteer:
         part = self._part_of(hit.place, direction) if direction else None
         return hit if part is None else replace(hit, place=part)
 
+    def _at_distance(self, hit: GeoHit) -> GeoHit:
+        """ "45 km south-west of Kirkuk" is not Kirkuk: beyond NEAR_KM the event is put at the
+        point that far in that direction, in the province of the known place nearest to it
+        (precision 2 up to FAR_KM, 3 beyond: the reporter's distances are round numbers)."""
+        found = _DISTANCE_RELATION.match(hit.relation or "")
+        if hit.place is None or hit.place.kind == "country" or found is None:
+            return hit
+        km = float(found.group("distance").replace(",", ".")) * _UNIT_KM[found.group("unit")[:2]]
+        if km <= NEAR_KM:
+            return hit
+        lat, lon = _offset(hit.place.latitude, hit.place.longitude, km, found.group("direction"))
+        nearest = self._nearest_place(hit.place.country_code, lat, lon)
+        if nearest is None:
+            return hit
+        point = replace(
+            nearest,
+            name=f"{found.group('distance')} {found.group('unit')} {found.group('direction')} of "
+            f"{hit.place.name}",
+            kind="place",  # the most specific point the text gives, like a town of its own
+            latitude=round(lat, 5),
+            longitude=round(lon, 5),
+            geonames_id=None,
+            population=0,
+        )
+        return replace(hit, place=point, precision=2 if km <= FAR_KM else 3)
+
+    def _nearest_place(self, country_code: str, lat: float, lon: float) -> Place | None:
+        """The populated place of a country nearest to a point (within 1.5 degrees)."""
+        rows = self._db.execute(
+            "SELECT id FROM place WHERE cc = ? AND kind = 'place' AND admin1 IS NOT NULL"
+            " AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
+            (country_code, lat - 1.5, lat + 1.5, lon - 1.5, lon + 1.5),
+        ).fetchall()
+        places = [self._place_by_id(row[0]) for row in rows]
+        return min(
+            places,
+            key=lambda p: distance_km(lat, lon, p.latitude, p.longitude),
+            default=None,
+        )
+
     def _compute_part(self, division: Place, direction: str) -> Place | None:
         """The half of a division's populated places lying furthest towards `direction`, as a
         region at their mean point: where a report of "southern Idlib" most likely happened.
@@ -594,7 +683,13 @@ class Gazetteer:
     def _acceptable(self, candidate: Candidate, span: Span, cue: Cue, context: GeoContext) -> bool:
         """Guards against common words and personal names that happen to be places."""
         place = candidate.place
-        in_context = _in_context(place, context)
+        # A town in a country only demonyms point at ("Russian jets") is a namesake when the text
+        # names other countries as places, or when it is written with an Arabic article its
+        # names never carry ("Al Bira"): the jets struck where the text says they did.
+        named = place.country_code in context.named
+        in_context = _in_context(place, context) and (
+            place.kind != "place" or named or not (context.named or candidate.foreign_form)
+        )
         if place.kind == "country":
             return candidate.exact
         if span.speech_follows and place.kind != "admin1":
@@ -632,7 +727,8 @@ class Gazetteer:
                 or _curated(place)
                 or cue.settlement
             )
-        # Outside the article's countries only what is unmistakable: a division named as such,
+        # Outside the countries the article names as places only what is unmistakable: a
+        # division named as such,
         # a metropolis by its own name (not "Malaqa" for Malaga, "Rashid" for Rosetta).
         if place.kind == "admin1":
             return cue.division
@@ -778,8 +874,13 @@ def _in_context(place: Place, context: GeoContext) -> bool:
     return context.countries.get(place.country_code, 0) >= _IN_CONTEXT_SHARE * top
 
 
+_DIVISION_SUFFIX = re.compile(r"\s+(?:governorate|province|region|state)$", re.I)
+
+
 def same_admin1(a: str, b: str, country_code: str | None = None) -> bool:
-    """Whether two admin1 names are the same division, by any alias (for evaluation)."""
+    """Whether two admin1 names are the same division, by any alias (for evaluation). A trailing
+    division word ("Diyala province", "Hamah governorate") is the coder's style, not the name."""
+    a, b = _DIVISION_SUFFIX.sub("", a), _DIVISION_SUFFIX.sub("", b)
     if normalise_name(a) == normalise_name(b):
         return True
     gazetteer = Gazetteer.default()
@@ -793,6 +894,15 @@ def same_admin1(a: str, b: str, country_code: str | None = None) -> bool:
         }
 
     return bool(divisions(a) & divisions(b))
+
+
+def _offset(lat: float, lon: float, km: float, direction: str) -> tuple[float, float]:
+    """The point `km` from (lat, lon) towards a compass direction (a flat-earth step: the
+    distances reporters give are short and round)."""
+    bearing = math.radians(_BEARING.get(direction, 0))
+    d_lat = km * math.cos(bearing) / 111.32
+    d_lon = km * math.sin(bearing) / (111.32 * math.cos(math.radians(lat)))
+    return lat + d_lat, lon + d_lon
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
