@@ -85,17 +85,29 @@ def _in_headline(incident: Incident, count: CountMention) -> bool:
 def group_incidents(clauses: list[Clause]) -> list[Incident]:
     incidents: list[Incident] = []
     current: Incident | None = None
+    tally: Incident | None = None  # the running total the next clauses may go on about
     for clause in clauses:
+        if tally is not None and _continues_tally(tally, clause):
+            _add_to_tally(tally, clause, incidents)
+            continue
+        if clause.is_candidate or clause.dates:
+            tally = None
         if clause.quoted and current is not None:
             # A witness quoted right after the lede speaks of that incident ("without a fight").
             if not clause.dates and _compatible(current, clause):
                 current.clauses.append(clause)
             continue
         if not clause.is_candidate:
-            if current is not None and _continues(current, clause):
+            if clause.aggregate_cue:
+                # "Since early June 2019, activists have documented more than 800 attacks.": the
+                # tally's toll follows ("These attacks claimed the lives of ...").
+                tally = Incident("aggregate", [clause])
+            elif current is not None and _continues(current, clause):
                 current.clauses.append(clause)
             continue
         if clause.habitual and not clause.counts:
+            if clause.aggregate_cue:  # "As more deaths are recorded regularly, the number ..."
+                tally = Incident("aggregate", [clause])
             continue
         if clause.claimed_toll and current is not None:
             current.clauses.append(clause)
@@ -106,12 +118,14 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
         )
         one_day = any(d.precision == 1 for d in clause.dates)
         if (clause.aggregate_cue or huge) and (clause.counts or not one_day):
+            tally = Incident("aggregate", [clause])
             if clause.counts:
-                incidents.append(Incident("aggregate", [clause]))
+                incidents.append(tally)
             elif current is not None and _continues(current, clause):
                 # "This was one of 43 coordinated attacks, all claimed by AQI": the claim is the
                 # incident's.
                 current.clauses.append(clause)
+                tally = None
             continue
         # A report of no casualties starts an incident only when nothing before it did.
         if not _starts_incident(clause) and not (
@@ -135,6 +149,35 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
         target.clauses.append(clause)
         current = target
     return _drop_summaries(incidents)
+
+
+def _continues_tally(tally: Incident, clause: Clause) -> bool:
+    """A clause that goes on about the tally just before it: "These attacks claimed the lives of
+    ...", "Of the total number, ...", "in the same period", or a line of the list it introduced;
+    and a tally still without a toll takes a dateless count over several provinces, which no one
+    incident has. A clause naming a day of its own reports an incident, whatever its wording."""
+    if any(d.precision == 1 for d in clause.dates):
+        return False
+    if clause.tally_continuation or clause.list_item:
+        return True
+    provinces = {h.place.admin1 for h in clause.places if h.place is not None and h.place.admin1}
+    return (
+        tally.main_killed() is None
+        and not clause.dates
+        and len(provinces) > 1
+        and any(c.category == "killed" for c in clause.counts)
+    )
+
+
+def _add_to_tally(tally: Incident, clause: Clause, incidents: list[Incident]) -> None:
+    """The tally's toll is the first one told: a tally opened without one takes the continuation's
+    ("claimed the lives of 545 persons") and becomes a record; later parts of it ("Of the total,
+    112 ...", "- 152 civilians") break the toll down and add nothing."""
+    if tally.main_killed() is not None:
+        return
+    tally.clauses.append(clause)
+    if clause.counts and not any(i is tally for i in incidents):
+        incidents.append(tally)
 
 
 def _continues(current: Incident, clause: Clause) -> bool:
