@@ -95,3 +95,16 @@ def test_a_rising_number_of_deaths_is_no_incident() -> None:
     )
     events = conflictlens.extract(text, published="2021-02-02")
     assert [e.fatalities for e in _incidents(events)] == [1]
+
+
+def test_the_headline_and_the_lede_are_one_incident() -> None:
+    text = (
+        "Roadside bomb | Six police officers killed and wounded in blast near Kismayo\n"
+        "Lower Juba - A roadside bomb struck a police vehicle on the road between Kismayo and "
+        "Jamame on Thursday morning, killing two officers and wounding four others, a police "
+        "commander said.\n"
+        "Al-Shabaab claimed responsibility for the attack in a statement.\n"
+    )
+    events = conflictlens.extract(text, published="2021-05-14")
+    [incident] = _incidents(events)
+    assert (incident.fatalities, incident.wounded) == (2, 4)

@@ -135,14 +135,18 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
                 current is not None
                 and not clause.new_incident_cue
                 and not _only_background_dates(clause)
-                and _compatible(current, clause)
+                and (_compatible(current, clause) or current is _headline_of(incidents, clause))
             ):
                 current.clauses.append(clause)
             elif _reports_an_act(clause):
                 current = Incident("incident", [clause])
                 incidents.append(current)
             continue
-        target = None if clause.new_incident_cue else _find_compatible(incidents, current, clause)
+        target = (
+            None
+            if clause.new_incident_cue
+            else _headline_of(incidents, clause) or _find_compatible(incidents, current, clause)
+        )
         if target is None:
             target = Incident("incident", [])
             incidents.append(target)
@@ -215,6 +219,21 @@ def _reports_an_act(clause: Clause) -> bool:
         and "attacker" in clause.actor_roles
         and not clause.habitual
     )
+
+
+def _headline_of(incidents: list[Incident], clause: Clause) -> Incident | None:
+    """The headline's incident, for the body's first report: the lede tells the attack the headline
+    names, though the headline rounds its toll or counts the dead and wounded together ("Five
+    soldiers killed and wounded" over "one soldier was killed and four injured"). Only a date or a
+    place apart makes them two."""
+    if clause.headline or not incidents:
+        return None
+    if any(not cl.headline for incident in incidents for cl in incident.clauses):
+        return None
+    headline = incidents[-1]
+    if headline.kind != "incident" or not _compatible(headline, clause, counts=False):
+        return None
+    return headline
 
 
 def _find_compatible(
@@ -318,7 +337,9 @@ def _types_conflict(incident: Incident, clause: Clause) -> bool:
     return not any(mine & fam and theirs & fam for fam in _EXCLUSIVE_FAMILIES)
 
 
-def _compatible(incident: Incident, clause: Clause) -> bool:
+def _compatible(incident: Incident, clause: Clause, *, counts: bool = True) -> bool:
+    """Whether `clause` can tell the same incident: no date, place or kind of attack apart, nor
+    (unless `counts` is off) two tolls that cannot be one."""
     return not (
         _dates_conflict(incident.dates(), clause.dates)
         or _places_conflict(
@@ -326,7 +347,7 @@ def _compatible(incident: Incident, clause: Clause) -> bool:
             [h for h in clause.places if h.place is not None],
             headline=clause.headline or all(cl.headline for cl in incident.clauses),
         )
-        or _counts_conflict(incident, clause)
+        or (counts and _counts_conflict(incident, clause))
         or _types_conflict(incident, clause)
     )
 
