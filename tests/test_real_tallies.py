@@ -101,8 +101,8 @@ def test_the_headline_and_the_lede_are_one_incident() -> None:
     text = (
         "Roadside bomb | Six police officers killed and wounded in blast near Kismayo\n"
         "Lower Juba - A roadside bomb struck a police vehicle on the road between Kismayo and "
-        "Jamame on Thursday morning, killing two officers and wounding four others, a police "
-        "commander said.\n"
+        "Jamame on Thursday morning, a police commander said. The blast killed two officers and "
+        "wounded four others.\n"
         "Al-Shabaab claimed responsibility for the attack in a statement.\n"
     )
     events = conflictlens.extract(text, published="2021-05-14")

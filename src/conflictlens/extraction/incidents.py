@@ -222,18 +222,20 @@ def _reports_an_act(clause: Clause) -> bool:
 
 
 def _headline_of(incidents: list[Incident], clause: Clause) -> Incident | None:
-    """The headline's incident, for the body's first report: the lede tells the attack the headline
-    names, though the headline rounds its toll or counts the dead and wounded together ("Five
-    soldiers killed and wounded" over "one soldier was killed and four injured"). Only a date or a
-    place apart makes them two."""
+    """The headline's incident, while the body has not yet given its own toll: the lede tells the
+    attack the headline names, though the headline rounds its toll or counts the dead and wounded
+    together ("Five soldiers killed and wounded" over "The attack left one soldier dead and four
+    injured"). Only a date or a place apart makes them two."""
     if clause.headline or not incidents:
         return None
-    if any(not cl.headline for incident in incidents for cl in incident.clauses):
-        return None
     headline = incidents[-1]
-    if headline.kind != "incident" or not _compatible(headline, clause, counts=False):
+    if headline.kind != "incident" or not headline.first.headline:
         return None
-    return headline
+    elsewhere = (cl for other in incidents if other is not headline for cl in other.clauses)
+    body_toll = (c for cl in headline.clauses if not cl.headline for c in cl.counts)
+    if any(not cl.headline for cl in elsewhere) or any(c.category == "killed" for c in body_toll):
+        return None
+    return headline if _compatible(headline, clause, counts=False) else None
 
 
 def _find_compatible(
