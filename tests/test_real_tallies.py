@@ -108,3 +108,14 @@ def test_the_headline_and_the_lede_are_one_incident() -> None:
     events = conflictlens.extract(text, published="2021-05-14")
     [incident] = _incidents(events)
     assert (incident.fatalities, incident.wounded) == (2, 4)
+
+
+def test_a_headline_and_a_lede_of_the_same_kind_of_fight_are_one_incident() -> None:
+    text = (
+        "Central Mali | Exchange of fire between army and jihadists leaves casualties in Mopti\n"
+        "A soldier was killed on Monday in an exchange of fire between jihadist fighters and "
+        "troops near Diafarabe, a military source said.\n"
+    )
+    events = conflictlens.extract(text, published="2021-11-16")
+    [incident] = _incidents(events)
+    assert incident.fatalities == 1

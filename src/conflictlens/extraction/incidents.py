@@ -334,8 +334,8 @@ def _within(value: int | None, count: CountMention) -> bool:
 def _types_conflict(incident: Incident, clause: Clause) -> bool:
     mine = incident.sub_event_types()
     theirs = {t.rule.sub_event_type for t in clause.triggers if t.rule.priority >= 40}
-    if not mine or not theirs:
-        return False
+    if not mine or not theirs or mine & theirs:
+        return False  # "clashes" in the headline and "exchange of fire" in the lede: one fight
     return not any(mine & fam and theirs & fam for fam in _EXCLUSIVE_FAMILIES)
 
 
