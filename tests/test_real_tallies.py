@@ -119,3 +119,20 @@ def test_a_headline_and_a_lede_of_the_same_kind_of_fight_are_one_incident() -> N
     events = conflictlens.extract(text, published="2021-11-16")
     [incident] = _incidents(events)
     assert incident.fatalities == 1
+
+
+def test_the_pages_source_list_and_quoted_reports_add_no_incident() -> None:
+    text = (
+        "Assessment\n"
+        "Two civilians were killed and four injured in an alleged air strike on a farm near "
+        "Ras al-Ain on the night of June 4, 2021, local sources reported.\n"
+        "- Ahmad Saleh 34 years old male killed\n"
+        "- Khaled Saleh 12 years old male killed\n"
+        "Summary\n"
+        "Sources (12) [ collapse]\n"
+        "Original strike reports\n"
+        "Our forces struck a weapons depot near Ras al-Ain today, resulting in the death of "
+        "5 terrorists.\n"
+    )
+    events = conflictlens.extract(text, published="2021-06-05")
+    assert [e.fatalities for e in _incidents(events)] == [2]
