@@ -136,3 +136,15 @@ def test_the_pages_source_list_and_quoted_reports_add_no_incident() -> None:
     )
     events = conflictlens.extract(text, published="2021-06-05")
     assert [e.fatalities for e in _incidents(events)] == [2]
+
+
+def test_running_totals_over_a_week_or_since_then_are_tallies() -> None:
+    text = (
+        "Kenya: Two protesters shot dead in Kisumu\n"
+        "Police shot dead two protesters in Kisumu on Tuesday, witnesses said. Medics said the "
+        "deaths brought to nine the number of protesters killed over the past week in the county.\n"
+        "The unrest followed the disputed election. More than 40 people have been "
+        "killed in election-related violence across the country since then, a rights group said.\n"
+    )
+    events = conflictlens.extract(text, published="2022-10-12")
+    assert [e.fatalities for e in _incidents(events)] == [2]
