@@ -148,3 +148,16 @@ def test_running_totals_over_a_week_or_since_then_are_tallies() -> None:
     )
     events = conflictlens.extract(text, published="2022-10-12")
     assert [e.fatalities for e in _incidents(events)] == [2]
+
+
+def test_a_claim_made_a_day_later_is_part_of_the_attack() -> None:
+    text = (
+        "Suicide bomber kills nine at Gwoza mosque\n"
+        "GWOZA, Nigeria - A suicide bomber blew himself up inside a mosque in Gwoza during dawn "
+        "prayers on Friday, killing at least nine worshippers, police said.\n"
+        '"The blast threw people against the walls," said a witness.\n'
+        "Boko Haram claimed responsibility for the attack in a statement on Saturday.\n"
+    )
+    events = conflictlens.extract(text, published="2021-06-13")
+    [incident] = _incidents(events)
+    assert (incident.fatalities, str(incident.event_date)) == (9, "2021-06-11")

@@ -97,6 +97,9 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
             if not clause.dates and _compatible(current, clause):
                 current.clauses.append(clause)
             continue
+        if current is not None and _speaks_of(current, clause):
+            current.clauses.append(clause)
+            continue
         if not clause.is_candidate:
             if clause.aggregate_cue:
                 # "Since early June 2019, activists have documented more than 800 attacks.": the
@@ -182,6 +185,22 @@ def _add_to_tally(tally: Incident, clause: Clause, incidents: list[Incident]) ->
     tally.clauses.append(clause)
     if clause.counts and not any(i is tally for i in incidents):
         incidents.append(tally)
+
+
+def _speaks_of(current: Incident, clause: Clause) -> bool:
+    """A clause about the dated incident just told, with no toll or place of its own ("IS claimed
+    responsibility for the attack in a statement on Saturday"): a day it names is when it was said,
+    not a second incident."""
+    return bool(
+        current.kind == "incident"
+        and current.dates()
+        and clause.follow_up_cue
+        and clause.dates
+        and not clause.counts
+        and not any(h.place is not None for h in clause.places)
+        and not clause.new_incident_cue
+        and not clause.aggregate_cue
+    )
 
 
 def _continues(current: Incident, clause: Clause) -> bool:
