@@ -2,9 +2,11 @@
 
 A clause with a count, or a trigger and a time or place, starts an incident unless it is compatible with
 one already open (the headline, the lede and the body naming the same attack); a clause with nothing new
-("The attack came as ...", "IS claimed responsibility") continues the current incident; tallies over a
-period are aggregates; a headline total that equals the sum of the incidents below it is a summary, not
-an incident of its own.
+("The attack came as ...", "IS claimed responsibility") continues the current incident; the body's
+first report joins the headline's incident whatever the tolls; tallies over a period are aggregates,
+and the sentences and list lines that go on about a tally ("These attacks claimed the lives of ...",
+"Of the total, ...") are part of it, never incidents; a headline total that equals the sum of the
+incidents below it is a summary, not an incident of its own.
 """
 
 from __future__ import annotations
@@ -244,7 +246,7 @@ def _headline_of(incidents: list[Incident], clause: Clause) -> Incident | None:
     """The headline's incident, while the body has not yet given its own toll: the lede tells the
     attack the headline names, though the headline rounds its toll or counts the dead and wounded
     together ("Five soldiers killed and wounded" over "The attack left one soldier dead and four
-    injured"). Only a date or a place apart makes them two."""
+    injured"). Only a date, a place or a kind of attack apart makes them two."""
     if clause.headline or not incidents:
         return None
     headline = incidents[-1]
