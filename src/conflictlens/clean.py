@@ -79,12 +79,21 @@ class Line:
     text: str
 
 
+# A collapsible list of the page's sources ("Sources (18) [collapse]"): what follows is the page's
+# apparatus (source lists, media, geolocation notes, the original reports quoted again), not the story.
+_SOURCES_SECTION = re.compile(
+    r"(?:sources|media from sources)\s*\(\d+\)\s*\[\s*collapse\s*\]", re.I
+)
+
+
 def content_lines(text: str, *, keep_junk: bool = False) -> list[Line]:
     """The non-empty lines of `text` (without page furniture unless `keep_junk`), offsets exact."""
     lines: list[Line] = []
     for match in re.finditer(r"[^\n]+", text):
         line = match.group()
         stripped = line.strip()
+        if not keep_junk and _SOURCES_SECTION.fullmatch(stripped):
+            break
         if stripped and (keep_junk or not is_junk_line(line)):
             start = match.start() + len(line) - len(line.lstrip())
             lines.append(Line(start, start + len(stripped), stripped))

@@ -33,6 +33,8 @@ _CLAUSE_BREAK = re.compile(
     re.I,
 )
 
+_LIST_ITEM = re.compile(r"\s*(?:[-–•*·▪●◦]|\(?\d{1,2}[.)])\s")
+
 
 @dataclass(frozen=True)
 class _TemporalCues:
@@ -43,6 +45,7 @@ class _TemporalCues:
     back_reference: tuple[re.Pattern[str], ...]
     follow_up: tuple[re.Pattern[str], ...]
     claimed_toll: tuple[re.Pattern[str], ...]
+    tally_continuation: tuple[re.Pattern[str], ...]
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +80,7 @@ class Clause:
     follow_up_cue: bool = False
     back_reference: bool = False
     claimed_toll: bool = False  # its counts are a group's claim, not the report's own figure
+    tally_continuation: bool = False  # goes on about a tally just before it ("These attacks ...")
 
     @property
     def is_candidate(self) -> bool:
@@ -87,6 +91,12 @@ class Clause:
     def quoted(self) -> bool:
         """A quotation ("We fled the bombs ...," said a resident) is comment, never a new incident."""
         return self.text.lstrip()[:1] in ('"', "“")
+
+    @property
+    def list_item(self) -> bool:
+        """A bulleted or numbered line ("- 152 civilians", "• 3 soldiers"): a breakdown of what the
+        line before it introduced, never a report of its own."""
+        return bool(_LIST_ITEM.match(self.text))
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Clause-relative offsets to article offsets."""
@@ -172,4 +182,5 @@ def _annotate(clause: Clause, published: date | None) -> Clause:
     clause.follow_up_cue = any(p.search(text) for p in cues.follow_up)
     clause.back_reference = any(p.search(text) for p in cues.back_reference)
     clause.claimed_toll = bool(clause.counts) and any(p.search(text) for p in cues.claimed_toll)
+    clause.tally_continuation = any(p.search(text) for p in cues.tally_continuation)
     return clause

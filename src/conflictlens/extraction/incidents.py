@@ -2,9 +2,11 @@
 
 A clause with a count, or a trigger and a time or place, starts an incident unless it is compatible with
 one already open (the headline, the lede and the body naming the same attack); a clause with nothing new
-("The attack came as ...", "IS claimed responsibility") continues the current incident; tallies over a
-period are aggregates; a headline total that equals the sum of the incidents below it is a summary, not
-an incident of its own.
+("The attack came as ...", "IS claimed responsibility") continues the current incident; the body's
+first report joins the headline's incident whatever the tolls; tallies over a period are aggregates,
+and the sentences and list lines that go on about a tally ("These attacks claimed the lives of ...",
+"Of the total, ...") are part of it, never incidents; a headline total that equals the sum of the
+incidents below it is a summary, not an incident of its own.
 """
 
 from __future__ import annotations
@@ -85,17 +87,32 @@ def _in_headline(incident: Incident, count: CountMention) -> bool:
 def group_incidents(clauses: list[Clause]) -> list[Incident]:
     incidents: list[Incident] = []
     current: Incident | None = None
+    tally: Incident | None = None  # the running total the next clauses may go on about
     for clause in clauses:
+        if tally is not None and _continues_tally(tally, clause):
+            _add_to_tally(tally, clause, incidents)
+            continue
+        if clause.is_candidate or clause.dates:
+            tally = None
         if clause.quoted and current is not None:
             # A witness quoted right after the lede speaks of that incident ("without a fight").
             if not clause.dates and _compatible(current, clause):
                 current.clauses.append(clause)
             continue
+        if current is not None and _speaks_of(current, clause):
+            current.clauses.append(clause)
+            continue
         if not clause.is_candidate:
-            if current is not None and _continues(current, clause):
+            if clause.aggregate_cue:
+                # "Since early June 2019, activists have documented more than 800 attacks.": the
+                # tally's toll follows ("These attacks claimed the lives of ...").
+                tally = Incident("aggregate", [clause])
+            elif current is not None and _continues(current, clause):
                 current.clauses.append(clause)
             continue
         if clause.habitual and not clause.counts:
+            if clause.aggregate_cue:  # "As more deaths are recorded regularly, the number ..."
+                tally = Incident("aggregate", [clause])
             continue
         if clause.claimed_toll and current is not None:
             current.clauses.append(clause)
@@ -106,12 +123,14 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
         )
         one_day = any(d.precision == 1 for d in clause.dates)
         if (clause.aggregate_cue or huge) and (clause.counts or not one_day):
+            tally = Incident("aggregate", [clause])
             if clause.counts:
-                incidents.append(Incident("aggregate", [clause]))
+                incidents.append(tally)
             elif current is not None and _continues(current, clause):
                 # "This was one of 43 coordinated attacks, all claimed by AQI": the claim is the
                 # incident's.
                 current.clauses.append(clause)
+                tally = None
             continue
         # A report of no casualties starts an incident only when nothing before it did.
         if not _starts_incident(clause) and not (
@@ -121,20 +140,69 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
                 current is not None
                 and not clause.new_incident_cue
                 and not _only_background_dates(clause)
-                and _compatible(current, clause)
+                and (_compatible(current, clause) or current is _headline_of(incidents, clause))
             ):
                 current.clauses.append(clause)
             elif _reports_an_act(clause):
                 current = Incident("incident", [clause])
                 incidents.append(current)
             continue
-        target = None if clause.new_incident_cue else _find_compatible(incidents, current, clause)
+        target = (
+            None
+            if clause.new_incident_cue
+            else _headline_of(incidents, clause) or _find_compatible(incidents, current, clause)
+        )
         if target is None:
             target = Incident("incident", [])
             incidents.append(target)
         target.clauses.append(clause)
         current = target
     return _drop_summaries(incidents)
+
+
+def _continues_tally(tally: Incident, clause: Clause) -> bool:
+    """A clause that goes on about the tally just before it: "These attacks claimed the lives of
+    ...", "Of the total number, ...", "in the same period", or a line of the list it introduced;
+    and a tally still without a toll takes a dateless count over several provinces, which no one
+    incident has. A clause naming a day of its own reports an incident, whatever its wording."""
+    if any(d.precision == 1 for d in clause.dates):
+        return False
+    if clause.tally_continuation or clause.list_item:
+        return True
+    provinces = {h.place.admin1 for h in clause.places if h.place is not None and h.place.admin1}
+    return (
+        tally.main_killed() is None
+        and not clause.dates
+        and len(provinces) > 1
+        and any(c.category == "killed" for c in clause.counts)
+    )
+
+
+def _add_to_tally(tally: Incident, clause: Clause, incidents: list[Incident]) -> None:
+    """The tally's toll is the first one told: a tally opened without one takes the continuation's
+    ("claimed the lives of 545 persons") and becomes a record; later parts of it ("Of the total,
+    112 ...", "- 152 civilians") break the toll down and add nothing."""
+    if tally.main_killed() is not None:
+        return
+    tally.clauses.append(clause)
+    if clause.counts and not any(i is tally for i in incidents):
+        incidents.append(tally)
+
+
+def _speaks_of(current: Incident, clause: Clause) -> bool:
+    """A clause about the dated incident just told, with no toll or place of its own ("IS claimed
+    responsibility for the attack in a statement on Saturday"): a day it names is when it was said,
+    not a second incident."""
+    return bool(
+        current.kind == "incident"
+        and current.dates()
+        and clause.follow_up_cue
+        and clause.dates
+        and not clause.counts
+        and not any(h.place is not None for h in clause.places)
+        and not clause.new_incident_cue
+        and not clause.aggregate_cue
+    )
 
 
 def _continues(current: Incident, clause: Clause) -> bool:
@@ -172,6 +240,23 @@ def _reports_an_act(clause: Clause) -> bool:
         and "attacker" in clause.actor_roles
         and not clause.habitual
     )
+
+
+def _headline_of(incidents: list[Incident], clause: Clause) -> Incident | None:
+    """The headline's incident, while the body has not yet given its own toll: the lede tells the
+    attack the headline names, though the headline rounds its toll or counts the dead and wounded
+    together ("Five soldiers killed and wounded" over "The attack left one soldier dead and four
+    injured"). Only a date, a place or a kind of attack apart makes them two."""
+    if clause.headline or not incidents:
+        return None
+    headline = incidents[-1]
+    if headline.kind != "incident" or not headline.first.headline:
+        return None
+    elsewhere = (cl for other in incidents if other is not headline for cl in other.clauses)
+    body_toll = (c for cl in headline.clauses if not cl.headline for c in cl.counts)
+    if any(not cl.headline for cl in elsewhere) or any(c.category == "killed" for c in body_toll):
+        return None
+    return headline if _compatible(headline, clause, counts=False) else None
 
 
 def _find_compatible(
@@ -270,12 +355,14 @@ def _within(value: int | None, count: CountMention) -> bool:
 def _types_conflict(incident: Incident, clause: Clause) -> bool:
     mine = incident.sub_event_types()
     theirs = {t.rule.sub_event_type for t in clause.triggers if t.rule.priority >= 40}
-    if not mine or not theirs:
-        return False
+    if not mine or not theirs or mine & theirs:
+        return False  # "clashes" in the headline and "exchange of fire" in the lede: one fight
     return not any(mine & fam and theirs & fam for fam in _EXCLUSIVE_FAMILIES)
 
 
-def _compatible(incident: Incident, clause: Clause) -> bool:
+def _compatible(incident: Incident, clause: Clause, *, counts: bool = True) -> bool:
+    """Whether `clause` can tell the same incident: no date, place or kind of attack apart, nor
+    (unless `counts` is off) two tolls that cannot be one."""
     return not (
         _dates_conflict(incident.dates(), clause.dates)
         or _places_conflict(
@@ -283,7 +370,7 @@ def _compatible(incident: Incident, clause: Clause) -> bool:
             [h for h in clause.places if h.place is not None],
             headline=clause.headline or all(cl.headline for cl in incident.clauses),
         )
-        or _counts_conflict(incident, clause)
+        or (counts and _counts_conflict(incident, clause))
         or _types_conflict(incident, clause)
     )
 

@@ -1,0 +1,163 @@
+"""Tallies and background in whole news articles: a monitor's running totals, told over several
+sentences and list lines, are aggregates, never incidents on the report's date. The articles are
+the team's own, written in the shape of monitors' daily reports."""
+
+from __future__ import annotations
+
+import conflictlens
+from conflictlens.models import Event
+
+
+def _incidents(events: list[Event]) -> list[Event]:
+    return [e for e in events if e.kind == "incident"]
+
+
+def _aggregates(events: list[Event]) -> list[Event]:
+    return [e for e in events if e.kind == "aggregate"]
+
+
+def test_a_tally_told_over_a_sentence_and_a_list_is_one_aggregate() -> None:
+    text = (
+        "Insecurity in Borno | Gunmen kill farmer near Konduga\n"
+        "Borno State - Regional Monitor: Gunmen on motorcycles shot dead a farmer on his land "
+        "near Konduga on Tuesday, residents said.\n"
+        "Since mid-March 2020, the monitor has recorded more than 640 raids and ambushes by "
+        "gunmen and roadside bombs in the state. These attacks claimed the lives of 412 people, "
+        "broken down as follows:\n"
+        "- 208 civilians, including 30 women and 41 children\n"
+        "- 151 soldiers and members of the Civilian Joint Task Force\n"
+        "- 53 members of the vigilante groups.\n"
+    )
+    events = conflictlens.extract(text, published="2021-06-09")
+    [incident] = _incidents(events)
+    assert incident.fatalities == 1
+    [tally] = _aggregates(events)
+    assert tally.fatalities == 412
+
+
+def test_what_the_tally_breaks_down_adds_no_incident() -> None:
+    text = (
+        "Unexploded ordnance kills shepherd in Gao region\n"
+        "A shepherd was killed on Sunday when an old shell exploded while he grazed his flock "
+        "near Ansongo, in the Gao region of Mali, a local official said.\n"
+        "The monitor has documented since January 2020 to date some 215 deaths from mines and "
+        "unexploded ordnance across the country. Of the total number, 64 people were killed in "
+        "the Gao region while collecting firewood.\n"
+        "Among the total death toll, 38 children were killed while playing with objects they "
+        "found.\n"
+    )
+    events = conflictlens.extract(text, published="2021-03-15")
+    assert [e.fatalities for e in _incidents(events)] == [1]
+    assert [e.fatalities for e in _aggregates(events)] == [215]
+
+
+def test_a_tally_since_a_day_of_a_month_is_an_aggregate() -> None:
+    text = (
+        "Two soldiers were killed when their patrol hit a roadside bomb near Djibo on Friday, "
+        "a security source said.\n"
+        "Since 12th of February 2019, the monitor has documented the deaths of 870 soldiers and "
+        "auxiliaries in attacks by jihadist groups in the Sahel region of Burkina Faso.\n"
+    )
+    events = conflictlens.extract(text, published="2021-04-10")
+    assert [e.fatalities for e in _incidents(events)] == [2]
+    assert [e.fatalities for e in _aggregates(events)] == [870]
+    # "The deadliest since <a day>, when ..." compares with one past attack: no tally.
+    deadliest = (
+        "A car bomb killed 12 people at a market in Mogadishu on Saturday, police said.\n"
+        "It was the deadliest attack in the city since 14 October 2017, when a truck bomb killed "
+        "more than 500 people.\n"
+    )
+    assert not _aggregates(conflictlens.extract(deadliest, published="2018-03-05"))
+
+
+def test_a_running_count_over_several_provinces_is_a_tally() -> None:
+    text = (
+        "Gunmen shoot dead a village elder in Baidoa\n"
+        "Gunmen shot dead a village elder outside his home in Baidoa on Wednesday, residents "
+        "said.\n"
+        "As more deaths are recorded and updated regularly, the number of people killed by "
+        "armed cells in the Bay, Gedo and Lower Shabelle regions has risen to 310.\n"
+        "The monitor documented the killing of 190 civilians by armed cells in Baidoa, Garbahaarey "
+        "and Afgooye. In addition, 116 soldiers were killed in the same areas.\n"
+        "Also, four foreign contractors were killed.\n"
+    )
+    events = conflictlens.extract(text, published="2021-07-08")
+    assert [e.fatalities for e in _incidents(events)] == [1]
+    assert all(e.fatalities != 4 for e in events)
+
+
+def test_a_rising_number_of_deaths_is_no_incident() -> None:
+    text = (
+        "A boy was killed on Monday when a landmine exploded near his home outside Marib, "
+        "a medic said.\n"
+        "An increasing number of people killed recently by landmines and unexploded shells "
+        "in Hodeidah and Saada.\n"
+    )
+    events = conflictlens.extract(text, published="2021-02-02")
+    assert [e.fatalities for e in _incidents(events)] == [1]
+
+
+def test_the_headline_and_the_lede_are_one_incident() -> None:
+    text = (
+        "Roadside bomb | Six police officers killed and wounded in blast near Kismayo\n"
+        "Lower Juba - A roadside bomb struck a police vehicle on the road between Kismayo and "
+        "Jamame on Thursday morning, a police commander said. The blast killed two officers and "
+        "wounded four others.\n"
+        "Al-Shabaab claimed responsibility for the attack in a statement.\n"
+    )
+    events = conflictlens.extract(text, published="2021-05-14")
+    [incident] = _incidents(events)
+    assert (incident.fatalities, incident.wounded) == (2, 4)
+
+
+def test_a_headline_and_a_lede_of_the_same_kind_of_fight_are_one_incident() -> None:
+    text = (
+        "Central Mali | Exchange of fire between army and jihadists leaves casualties in Mopti\n"
+        "A soldier was killed on Monday in an exchange of fire between jihadist fighters and "
+        "troops near Diafarabe, a military source said.\n"
+    )
+    events = conflictlens.extract(text, published="2021-11-16")
+    [incident] = _incidents(events)
+    assert incident.fatalities == 1
+
+
+def test_the_pages_source_list_and_quoted_reports_add_no_incident() -> None:
+    text = (
+        "Assessment\n"
+        "Two civilians were killed and four injured in an alleged air strike on a farm near "
+        "Ras al-Ain on the night of June 4, 2021, local sources reported.\n"
+        "- Ahmad Saleh 34 years old male killed\n"
+        "- Khaled Saleh 12 years old male killed\n"
+        "Summary\n"
+        "Sources (12) [ collapse]\n"
+        "Original strike reports\n"
+        "Our forces struck a weapons depot near Ras al-Ain today, resulting in the death of "
+        "5 terrorists.\n"
+    )
+    events = conflictlens.extract(text, published="2021-06-05")
+    assert [e.fatalities for e in _incidents(events)] == [2]
+
+
+def test_running_totals_over_a_week_or_since_then_are_tallies() -> None:
+    text = (
+        "Kenya: Two protesters shot dead in Kisumu\n"
+        "Police shot dead two protesters in Kisumu on Tuesday, witnesses said. Medics said the "
+        "deaths brought to nine the number of protesters killed over the past week in the county.\n"
+        "The unrest followed the disputed election. More than 40 people have been "
+        "killed in election-related violence across the country since then, a rights group said.\n"
+    )
+    events = conflictlens.extract(text, published="2022-10-12")
+    assert [e.fatalities for e in _incidents(events)] == [2]
+
+
+def test_a_claim_made_a_day_later_is_part_of_the_attack() -> None:
+    text = (
+        "Suicide bomber kills nine at Gwoza mosque\n"
+        "GWOZA, Nigeria - A suicide bomber blew himself up inside a mosque in Gwoza during dawn "
+        "prayers on Friday, killing at least nine worshippers, police said.\n"
+        '"The blast threw people against the walls," said a witness.\n'
+        "Boko Haram claimed responsibility for the attack in a statement on Saturday.\n"
+    )
+    events = conflictlens.extract(text, published="2021-06-13")
+    [incident] = _incidents(events)
+    assert (incident.fatalities, str(incident.event_date)) == (9, "2021-06-11")
