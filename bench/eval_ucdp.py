@@ -24,9 +24,8 @@ from conflictlens.models import Article, Event
 DATE_SLACK = timedelta(days=1)
 # Words of a running total: a count in a sentence with one of these and no date of its own is a tally.
 _TALLY_WORDS = re.compile(
-    r"\b(?:since|so far|so-far|toll (?:has )?(?:risen|rose|climbed|increased|reached)|in total|"
-    r"total(?:ling)? (?:number|death)|in the past|during the past|over the past|this year|"
-    r"documented the (?:death|killing)s? of)\b",
+    r"\b(?:since|so far|in total|total(?:ling)? (?:number|death)|in the past|during the past|"
+    r"over the past|this year|to date|in the same period)\b",
     re.I,
 )
 MISS_CAUSES = (

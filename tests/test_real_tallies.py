@@ -161,3 +161,28 @@ def test_a_claim_made_a_day_later_is_part_of_the_attack() -> None:
     events = conflictlens.extract(text, published="2021-06-13")
     [incident] = _incidents(events)
     assert (incident.fatalities, str(incident.event_date)) == (9, "2021-06-11")
+
+
+def test_a_recap_of_an_earlier_day_after_an_undated_lede_is_its_own_incident() -> None:
+    text = (
+        "Camp violence | Displaced man shot dead in Rukban camp\n"
+        "Homs Province - Regional Monitor: Gunmen shot dead a displaced man inside his tent in "
+        "the western section of Rukban camp, near the Jordanian border, local sources said.\n"
+        "On March 2, the monitor documented the death of a woman shot by unknown gunmen in the "
+        "eastern section of the camp.\n"
+        "On February 27, a teenager was killed in the same way near the camp's market.\n"
+    )
+    incidents = _incidents(conflictlens.extract(text, published="2022-03-09"))
+    dates = [str(e.event_date) for e in incidents]
+    assert dates[0] == "2022-03-09"  # the lede: the report's day, not March 2
+    assert dates[1:] == ["2022-03-02", "2022-02-27"]
+
+
+def test_a_dated_lede_after_an_undated_headline_stays_one_incident() -> None:
+    text = (
+        "Gunmen kill three soldiers in ambush near Menaka\n"
+        "On March 2, gunmen ambushed an army patrol on the road north of Menaka, killing three "
+        "soldiers, the army said on Wednesday.\n"
+    )
+    [incident] = _incidents(conflictlens.extract(text, published="2022-03-09"))
+    assert (str(incident.event_date), incident.fatalities) == ("2022-03-02", 3)

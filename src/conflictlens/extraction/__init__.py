@@ -67,7 +67,7 @@ def extract_article(article: Article) -> list[Event]:
             clause.actors = [_resolve_generic(m, dominant) for m in clause.actors]
 
     outlet = article.outlet or find_outlet_line(article.text)
-    incidents = group_incidents(clauses)
+    incidents = group_incidents(clauses, published)
     events = [
         build_event(
             incident,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from conflictlens.extraction.clauses import Clause
 from conflictlens.extraction.counts import CountMention
@@ -20,6 +21,8 @@ from conflictlens.extraction.dates import DateMention
 from conflictlens.geo import GeoHit, distance_km
 
 PLACE_CONFLICT_KM = 50.0
+# A date this near a sentence's start opens it ("On February 11, ...", "A day earlier, ...").
+_OPENING_DATE_REACH = 3
 _ALSO = re.compile(r"\b(?:also|as well|in addition|besides)\b", re.I)
 GENERIC_TRIGGER_PRIORITY = 10  # the catch-all rule of data/event_types.yaml
 # A single report of this many dead is a tally over a war or a year, not one incident.
@@ -38,6 +41,8 @@ _EXCLUSIVE_FAMILIES = (
 class Incident:
     kind: str  # "incident" | "aggregate"
     clauses: list[Clause] = field(default_factory=list)
+    # The report's date: an incident told without a date of its own happened around then.
+    reported_on: date | None = None
 
     @property
     def first(self) -> Clause:
@@ -84,7 +89,7 @@ def _in_headline(incident: Incident, count: CountMention) -> bool:
     return any(cl.headline and count in cl.counts for cl in incident.clauses)
 
 
-def group_incidents(clauses: list[Clause]) -> list[Incident]:
+def group_incidents(clauses: list[Clause], published: date | None = None) -> list[Incident]:
     incidents: list[Incident] = []
     current: Incident | None = None
     tally: Incident | None = None  # the running total the next clauses may go on about
@@ -144,7 +149,7 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
             ):
                 current.clauses.append(clause)
             elif _reports_an_act(clause):
-                current = Incident("incident", [clause])
+                current = Incident("incident", [clause], reported_on=published)
                 incidents.append(current)
             continue
         target = (
@@ -153,7 +158,7 @@ def group_incidents(clauses: list[Clause]) -> list[Incident]:
             else _headline_of(incidents, clause) or _find_compatible(incidents, current, clause)
         )
         if target is None:
-            target = Incident("incident", [])
+            target = Incident("incident", [], reported_on=published)
             incidents.append(target)
         target.clauses.append(clause)
         current = target
@@ -365,6 +370,7 @@ def _compatible(incident: Incident, clause: Clause, *, counts: bool = True) -> b
     (unless `counts` is off) two tolls that cannot be one."""
     return not (
         _dates_conflict(incident.dates(), clause.dates)
+        or _recaps_an_earlier_day(incident, clause)
         or _places_conflict(
             incident.specific_places(),
             [h for h in clause.places if h.place is not None],
@@ -372,6 +378,26 @@ def _compatible(incident: Incident, clause: Clause, *, counts: bool = True) -> b
         )
         or (counts and _counts_conflict(incident, clause))
         or _types_conflict(incident, clause)
+    )
+
+
+def _recaps_an_earlier_day(incident: Incident, clause: Clause) -> bool:
+    """ "On February 11, activists documented ..." after a lede that gives no date: a monitor's
+    recap of an earlier incident, not today's told again. An incident without a date of its own
+    happened around the report's date; a sentence that opens with a day two or more days before
+    it tells another one. (The headline names no date either: it stays with the lede.)"""
+    if (
+        incident.reported_on is None
+        or incident.dates()
+        or all(c.headline for c in incident.clauses)
+    ):
+        return False
+    return any(
+        d.start <= _OPENING_DATE_REACH
+        and d.precision == 1
+        and d.value is not None
+        and (incident.reported_on - d.value).days >= 2
+        for d in clause.dates
     )
 
 
