@@ -351,43 +351,89 @@ def _state_forces_name(country: str | None, dictionary: ActorDictionary) -> str 
     return dictionary.canonical(f"Military Forces of {gazetteer_country.name}")
 
 
-def build_event(
-    incident: Incident,
-    article: Article,
-    *,
-    published: date | None,
-    context: GeoContext,
-    article_country: str | None,
-    outlets: list[str],
-    published_flag: bool,
-) -> Event:
-    dictionary = ActorDictionary.default()
-    kind = incident.kind
-    flags: list[str] = [FLAG_PUBLISHED_FROM_DATELINE] if published_flag else []
-    evidence: list[Evidence] = []
+@dataclass
+class _Draft:
+    """The record being assembled: its flags, and the evidence for every value it sets."""
 
-    def cite(field_name: str, clause: Clause, start: int, end: int) -> None:
+    article: Article
+    incident: Incident
+    flags: list[str]
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def cite(self, field_name: str, clause: Clause, start: int, end: int) -> None:
+        """Evidence for a field, at the article's offsets of a span of the clause."""
         a, b = clause.span(start, end)
-        evidence.append(
+        self.evidence.append(
             Evidence(
-                article_id=article.id, field=field_name, start=a, end=b, text=article.text[a:b]
+                article_id=self.article.id,
+                field=field_name,
+                start=a,
+                end=b,
+                text=self.article.text[a:b],
             )
         )
 
-    # When
-    event_date, precision, date_span = _date(incident, published, flags)
+    def count(self, count: CountMention | None, name: str) -> int | None:
+        """A count's best value, cited; a vague count ("dozens") flags the record."""
+        if count is None:
+            return None
+        self.cite(name, _clause_of(self.incident, count), count.start, count.end)
+        if count.vague:
+            self.flags.append(FLAG_COUNT_VAGUE)
+        return count.best
+
+
+@dataclass
+class _Who:
+    """The two sides: the parsed roles, and the names the record gives them."""
+
+    roles: _Roles
+    actor1: str | None
+    actor2: str | None
+
+
+@dataclass
+class _What:
+    """The event's type and sub-type, its tags, and whether civilians were the target."""
+
+    event_type: str
+    sub_event_type: str
+    tags: set[str]
+    civilian_targeting: bool
+
+
+@dataclass
+class _Where:
+    """The place of the event, the geocoder's precision for it, and the place giving its country."""
+
+    place: Place | None
+    geo_precision: int | None
+    country: Place | None
+
+
+@dataclass
+class _Tolls:
+    """The dead (best, low and high, and split by side)."""
+
+    fatalities: int | None
+    low: int | None
+    high: int | None
+    by_side: dict[str, int]
+
+
+def _when(draft: _Draft, published: date | None) -> tuple[date | None, int | None]:
+    """The event's date and its precision, cited where the text gives it."""
+    event_date, precision, date_span = _date(draft.incident, published, draft.flags)
     if date_span:
-        cite("event_date", *date_span)
+        draft.cite("event_date", *date_span)
+    return event_date, precision
 
-    # What
-    killed, killed_all = incident.main_count("killed"), incident.counts("killed")
-    wounded = incident.main_count("wounded")
-    arrested = incident.main_count("arrested")
-    abducted = incident.main_count("abducted")
-    triggers = [t for cl in incident.clauses for t in cl.triggers]
-    counted_sides = {m.side for c in killed_all for m in c.members}
 
-    # Who
+def _who(draft: _Draft, dictionary: ActorDictionary, article_country: str | None) -> _Who:
+    """The sides the roles give; when no target is named, the side whose dead the toll counts
+    ("seven civilians were killed") is the target."""
+    incident = draft.incident
+    killed = incident.main_count("killed")
     roles = _assign_roles(incident)
     actor2_name = roles.actor2.name if roles.actor2 else None
     if actor2_name is None and killed is not None:
@@ -397,13 +443,24 @@ def build_event(
         elif side == "state_forces":
             actor2_name = _state_forces_name(article_country, dictionary)
         if actor2_name:
-            cite("actor2", _clause_of(incident, killed), killed.start, killed.end)
-    civilians_hit = _inter_of(actor2_name, dictionary, article_country) == "Civilians" or (
-        counted_sides == {"civilians"} and actor2_name is None
+            draft.cite("actor2", _clause_of(incident, killed), killed.start, killed.end)
+    return _Who(roles, roles.actor1.name if roles.actor1 else None, actor2_name)
+
+
+def _what(
+    draft: _Draft, who: _Who, dictionary: ActorDictionary, article_country: str | None
+) -> _What:
+    """The event type from the trigger words, given who acted against whom; counts without a
+    trigger word are an attack on civilians or a clash."""
+    incident = draft.incident
+    killed, killed_all = incident.main_count("killed"), incident.counts("killed")
+    triggers = [t for cl in incident.clauses for t in cl.triggers]
+    counted_sides = {m.side for c in killed_all for m in c.members}
+    civilians_hit = _inter_of(who.actor2, dictionary, article_country) == "Civilians" or (
+        counted_sides == {"civilians"} and who.actor2 is None
     )
-    actor1_name = roles.actor1.name if roles.actor1 else None
-    inter1 = _inter_of(actor1_name, dictionary, article_country)
-    actor1_info = dictionary.info(actor1_name) if actor1_name else None
+    inter1 = _inter_of(who.actor1, dictionary, article_country)
+    actor1_info = dictionary.info(who.actor1) if who.actor1 else None
     decision = classify(
         triggers,
         civilians_hit=civilians_hit,
@@ -412,65 +469,84 @@ def build_event(
         armed_group_first=inter1 in _ARMED_INTERS
         and not (actor1_info is not None and actor1_info.de_facto_authority),
     )
-    if (
-        decision is None
-    ):  # counts with no trigger word: someone killed them, in a way the text does not say
+    tags: set[str] = set()
+    for clause in incident.clauses:
+        tags |= find_tags(clause.text)
+    if decision is None:
+        # Counts with no trigger word: someone killed them, in a way the text does not say.
         event_type, sub_event_type = (
             ("Violence against civilians", "Attack")
             if civilians_hit
             else ("Battles", "Armed clash")
         )
-        tags: set[str] = set()
-        civilian_targeting = civilians_hit
-    else:
-        event_type, sub_event_type = decision.event_type, decision.sub_event_type
-        tags = set(decision.tags)
-        civilian_targeting = decision.civilian_targeting
-        cite(
-            "event_type",
-            _clause_of_trigger(incident, decision.trigger),
-            decision.trigger.start,
-            decision.trigger.end,
-        )
-    for clause in incident.clauses:
-        tags |= find_tags(clause.text)
+        return _What(event_type, sub_event_type, tags, civilians_hit)
+    draft.cite(
+        "event_type",
+        _clause_of_trigger(incident, decision.trigger),
+        decision.trigger.start,
+        decision.trigger.end,
+    )
+    return _What(
+        decision.event_type,
+        decision.sub_event_type,
+        set(decision.tags) | tags,
+        decision.civilian_targeting,
+    )
+
+
+def _cite_sides(draft: _Draft, who: _Who, what: _What, dictionary: ActorDictionary) -> None:
+    """Evidence and flags for both sides; a violent incident whose attacker the report does not
+    name gets ACLED's unidentified actor, flagged."""
+    roles = who.roles
     if roles.actor1 is not None:
         if roles.actor1_clause is not None:
-            cite("actor1", roles.actor1_clause, roles.actor1.start, roles.actor1.end)
+            draft.cite("actor1", roles.actor1_clause, roles.actor1.start, roles.actor1.end)
         if roles.actor1.suspected:
-            flags.append(FLAG_ACTOR_SUSPECTED)
-    elif kind == "incident" and event_type in _VIOLENT_TYPES:
-        # Someone acted but the report does not say who: ACLED's convention, flagged.
-        actor1_name = dictionary.canonical(
+            draft.flags.append(FLAG_ACTOR_SUSPECTED)
+    elif draft.incident.kind == "incident" and what.event_type in _VIOLENT_TYPES:
+        who.actor1 = dictionary.canonical(
             "Unidentified Military Forces"
-            if sub_event_type == "Air/drone strike"
+            if what.sub_event_type == "Air/drone strike"
             else "Unidentified Armed Group"
         )
-        flags.append(FLAG_ACTOR_UNKNOWN)
+        draft.flags.append(FLAG_ACTOR_UNKNOWN)
     if roles.actor2 is not None and roles.actor2_clause is not None:
-        cite("actor2", roles.actor2_clause, roles.actor2.start, roles.actor2.end)
+        draft.cite("actor2", roles.actor2_clause, roles.actor2.start, roles.actor2.end)
 
-    # Where
+
+def _borrowed_place(draft: _Draft, context: GeoContext, hit: GeoHit | None) -> GeoHit | None:
+    """The article's scene for an incident that names no place below its country, cited and
+    flagged; None when the article names none either."""
+    country_code = hit.place.country_code if hit is not None and hit.place else None
+    borrowed = _place_from_article(draft.article, draft.incident, context, country_code)
+    if borrowed is None:
+        return None
+    draft.flags.append(FLAG_PLACE_FROM_ARTICLE)
+    draft.evidence.append(
+        Evidence(
+            article_id=draft.article.id,
+            field="location",
+            start=borrowed.start,
+            end=borrowed.end,
+            text=draft.article.text[borrowed.start : borrowed.end],
+        )
+    )
+    return borrowed
+
+
+def _where(draft: _Draft, context: GeoContext, dictionary: ActorDictionary) -> _Where:
+    """The incident's place, else the article's scene, else the article's main province; a
+    tally without a place covers its country."""
+    incident, flags = draft.incident, draft.flags
     hit, hit_clause = _place(incident, flags)
     # A tally whose own words name no place below the country covers the country: the towns
     # elsewhere in the article are where single incidents happened, not where the tally did.
     placeless = hit is None or hit.place is None or hit.place.kind == "country"
-    countrywide = kind == "aggregate" and placeless
+    countrywide = incident.kind == "aggregate" and placeless
     if placeless and not countrywide:
-        country_code = hit.place.country_code if hit is not None and hit.place else None
-        borrowed = _place_from_article(article, incident, context, country_code)
+        borrowed = _borrowed_place(draft, context, hit)
         if borrowed is not None:
             hit, hit_clause = borrowed, None
-            flags.append(FLAG_PLACE_FROM_ARTICLE)
-            evidence.append(
-                Evidence(
-                    article_id=article.id,
-                    field="location",
-                    start=hit.start,
-                    end=hit.end,
-                    text=article.text[hit.start : hit.end],
-                )
-            )
     place: Place | None = hit.place if hit else None
     if place is not None and place.admin1 is None and place.kind in ("region", "site"):
         place = _with_named_admin1(place, incident)
@@ -484,7 +560,7 @@ def build_event(
             geo_precision = 3
             flags.append(FLAG_PLACE_FROM_ARTICLE)
     elif hit_clause is not None and hit is not None:
-        cite("location", hit_clause, hit.start, hit.end)
+        draft.cite("location", hit_clause, hit.start, hit.end)
     if place is not None and place.kind == "country":
         flags.append(FLAG_PLACE_REGION_ONLY)
     if place is None:
@@ -492,17 +568,17 @@ def build_event(
     country_place = (
         place if place is not None else _country_without_place(incident, context, dictionary, flags)
     )
+    return _Where(place, geo_precision, country_place)
 
-    # How many
-    def count_fields(count: CountMention | None, name: str) -> int | None:
-        if count is None:
-            return None
-        cite(name, _clause_of(incident, count), count.start, count.end)
-        if count.vague:
-            flags.append(FLAG_COUNT_VAGUE)
-        return count.best
 
-    fatalities = count_fields(killed, "fatalities")
+def _how_many(
+    draft: _Draft, actor1_name: str | None, dictionary: ActorDictionary, article_country: str | None
+) -> _Tolls:
+    """The dead: the main toll, plus the other side's dead reported apart, with its range and
+    its split by side."""
+    incident = draft.incident
+    killed, killed_all = incident.main_count("killed"), incident.counts("killed")
+    fatalities = draft.count(killed, "fatalities")
     # The other side's dead reported apart ("three of the attackers were also killed") add to the toll.
     extra = [
         c
@@ -512,7 +588,7 @@ def build_event(
     for count in extra:
         if fatalities is not None and count.best is not None:
             fatalities += count.best
-            cite("fatalities", _clause_of(incident, count), count.start, count.end)
+            draft.cite("fatalities", _clause_of(incident, count), count.start, count.end)
     low = (
         min((c.low for c in killed_all if c.low is not None), default=None) if killed_all else None
     )
@@ -532,60 +608,90 @@ def build_event(
         dictionary,
         article_country,
     )
+    return _Tolls(fatalities, low, high, by_side)
 
-    # According to whom
+
+def _according_to(draft: _Draft) -> tuple[list[str], str | None]:
+    """The sources the report cites, and the group that claimed the attack (unless the text
+    says nobody did)."""
     sources: list[str] = []
     claimed_by = None
-    for clause in incident.clauses:
+    for clause in draft.incident.clauses:
         for source in clause.sources:
             if source.is_claim:
                 if claimed_by is None and source.claimant and not _negated_claim(clause.text):
                     claimed_by = source.claimant
-                    cite("claimed_by", clause, source.start, source.end)
+                    draft.cite("claimed_by", clause, source.start, source.end)
                 if source.name not in sources and source.name != source.claimant:
                     sources.append(source.name)
-                    cite("sources", clause, source.start, source.end)
+                    draft.cite("sources", clause, source.start, source.end)
             elif source.name not in sources:
                 sources.append(source.name)
-                cite("sources", clause, source.start, source.end)
+                draft.cite("sources", clause, source.start, source.end)
+    return sources, claimed_by
 
+
+def build_event(
+    incident: Incident,
+    article: Article,
+    *,
+    published: date | None,
+    context: GeoContext,
+    article_country: str | None,
+    outlets: list[str],
+    published_flag: bool,
+) -> Event:
+    """One record for an incident: when, what, who, where, how many and according to whom, each
+    value with its evidence."""
+    dictionary = ActorDictionary.default()
+    kind = incident.kind
+    draft = _Draft(article, incident, [FLAG_PUBLISHED_FROM_DATELINE] if published_flag else [])
+    event_date, precision = _when(draft, published)
+    who = _who(draft, dictionary, article_country)
+    what = _what(draft, who, dictionary, article_country)
+    _cite_sides(draft, who, what, dictionary)
+    where = _where(draft, context, dictionary)
+    tolls = _how_many(draft, who.actor1, dictionary, article_country)
+    sources, claimed_by = _according_to(draft)
+    place, country_place = where.place, where.country
+    located = place is not None and place.kind != "country"
     event = Event(
         event_id=Event.id_for(article.id, kind, incident.first.start),
         kind=kind,
         event_date=event_date,
         time_precision=precision,
-        event_type=event_type,
-        sub_event_type=sub_event_type,
-        actor1=actor1_name,
-        assoc_actor_1=roles.assoc1,
-        actor2=actor2_name,
-        assoc_actor_2=roles.assoc2,
-        inter1=_inter_of(actor1_name, dictionary, article_country),
-        inter2=_inter_of(actor2_name, dictionary, article_country),
-        civilian_targeting=civilian_targeting,
+        event_type=what.event_type,
+        sub_event_type=what.sub_event_type,
+        actor1=who.actor1,
+        assoc_actor_1=who.roles.assoc1,
+        actor2=who.actor2,
+        assoc_actor_2=who.roles.assoc2,
+        inter1=_inter_of(who.actor1, dictionary, article_country),
+        inter2=_inter_of(who.actor2, dictionary, article_country),
+        civilian_targeting=what.civilian_targeting,
         country=country_place.country if country_place else None,
         country_code=country_place.country_code if country_place else None,
-        admin1=place.admin1 if place is not None and place.kind != "country" else None,
+        admin1=place.admin1 if located else None,
         admin2=place.admin2 if place is not None else None,
         location=place.name if place is not None else None,
-        latitude=place.latitude if place is not None and place.kind != "country" else None,
-        longitude=place.longitude if place is not None and place.kind != "country" else None,
-        geo_precision=geo_precision if place is not None and place.kind != "country" else None,
+        latitude=place.latitude if located else None,
+        longitude=place.longitude if located else None,
+        geo_precision=where.geo_precision if located else None,
         geonames_id=place.geonames_id if place is not None else None,
-        fatalities=fatalities,
-        fatalities_low=low,
-        fatalities_high=high,
-        fatalities_by_side=by_side,
-        wounded=count_fields(wounded, "wounded"),
-        arrested=count_fields(arrested, "arrested"),
-        abducted=count_fields(abducted, "abducted"),
+        fatalities=tolls.fatalities,
+        fatalities_low=tolls.low,
+        fatalities_high=tolls.high,
+        fatalities_by_side=tolls.by_side,
+        wounded=draft.count(incident.main_count("wounded"), "wounded"),
+        arrested=draft.count(incident.main_count("arrested"), "arrested"),
+        abducted=draft.count(incident.main_count("abducted"), "abducted"),
         claimed_by=claimed_by,
-        tags=sorted(tags),
+        tags=sorted(what.tags),
         sources=sources,
         outlets=outlets,
         articles=[article.id],
-        evidence=evidence,
-        flags=sorted(set(flags)),
+        evidence=draft.evidence,
+        flags=sorted(set(draft.flags)),
     )
     event.confidence = confidence(event)
     event.notes = notes(event)
