@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
@@ -83,6 +83,12 @@ def _shouting_lines(text: str) -> list[tuple[int, bool]]:
 
 def tokenize(text: str) -> list[Token]:
     """Words and punctuation with character offsets; joiners inside words are dropped."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=2048)
+def _tokens(text: str) -> tuple[Token, ...]:
+    """Cached: the source, claim and actor finders all read the same clause."""
     lines = _shouting_lines(text)
     line_index = 0
     tokens: list[Token] = []
@@ -102,7 +108,7 @@ def tokenize(text: str) -> list[Token]:
         shouting = bool(lines) and lines[line_index][1]
         tokens.append(Token(match.start(), match.end(), written, fold(written), joined, shouting))
         joined = False
-    return tokens
+    return tuple(tokens)
 
 
 def _is_acronym(word: str) -> bool:

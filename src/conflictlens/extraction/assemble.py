@@ -13,6 +13,7 @@ from conflictlens.extraction.confidence import confidence as calibrated_confiden
 from conflictlens.extraction.counts import CountMention
 from conflictlens.extraction.event_types import classify, find_tags
 from conflictlens.extraction.incidents import Incident, is_other_sides_toll
+from conflictlens.extraction.sources import Attribution, find_attributions
 from conflictlens.geo import Gazetteer, GeoContext, GeoHit, Place
 from conflictlens.models import (
     FLAG_ACTOR_SUSPECTED,
@@ -109,6 +110,8 @@ def _assign_roles(incident: Incident) -> _Roles:
             if mention.name is None:
                 continue
             role = parsed_role or _role(clause, mention)
+            if role == "attacker" and mention.inter == "Civilians":
+                role = "victim"  # ACLED: civilians are always the side hit, never the attacker
             if role is not None:
                 found["target" if role == "victim" else role].append((mention, clause))
 
@@ -383,13 +386,57 @@ class _Draft:
         return count.best
 
 
+# Where a side's name stands in the report: (clause, start, end), clause-relative.
+_Cite = tuple[Clause, int, int]
+
+
 @dataclass
 class _Who:
-    """The two sides: the parsed roles, and the names the record gives them."""
+    """The two sides: the names the record gives them, where the report says so, and whether
+    the attacker is only attributed ("sources blamed X", "suspected X fighters")."""
 
     roles: _Roles
     actor1: str | None
     actor2: str | None
+    actor1_cite: _Cite | None = None
+    actor2_cite: _Cite | None = None
+    suspected: bool = False
+
+
+@dataclass(frozen=True)
+class Attributed:
+    """A claim of responsibility or others' attribution, with the clause it stands in."""
+
+    clause: Clause
+    attribution: Attribution
+
+
+def attributions_by_incident(
+    incidents: list[Incident], clauses: list[Clause]
+) -> list[Attributed | None]:
+    """Who each incident was carried out by, by the article's claims and attributions ("IS
+    claimed responsibility", "police blamed the attack on X"), wherever they stand: one inside
+    an incident is that incident's; one in a sentence of its own covers the incidents told since
+    the previous one (the first incident after it when none was). A claim beats others' word."""
+    owners: list[Attributed | None] = [None] * len(incidents)
+    previous = -1
+    for clause in clauses:
+        found = find_attributions(clause.text)
+        if not found:
+            continue
+        best = Attributed(clause, min(found, key=lambda a: a.suspected))
+        inside = [i for i, inc in enumerate(incidents) if any(c is clause for c in inc.clauses)]
+        covered = inside or [
+            i for i, inc in enumerate(incidents) if previous < inc.first.index < clause.index
+        ]
+        if not covered:
+            covered = [i for i, inc in enumerate(incidents) if inc.first.index > clause.index][:1]
+        for i in covered:
+            held = owners[i]
+            if held is None or (held.attribution.suspected and not best.attribution.suspected):
+                owners[i] = best
+        previous = clause.index
+    return owners
 
 
 @dataclass
@@ -429,22 +476,53 @@ def _when(draft: _Draft, published: date | None) -> tuple[date | None, int | Non
     return event_date, precision
 
 
-def _who(draft: _Draft, dictionary: ActorDictionary, article_country: str | None) -> _Who:
-    """The sides the roles give; when no target is named, the side whose dead the toll counts
-    ("seven civilians were killed") is the target."""
+def _who(
+    draft: _Draft,
+    dictionary: ActorDictionary,
+    article_country: str | None,
+    attributed: Attributed | None,
+) -> _Who:
+    """The sides the roles give. A claim or attribution names the attacker the incident's own
+    words leave unnamed or give only a role noun for; when no target is named, the side whose
+    dead the toll counts ("seven civilians were killed") is the target."""
     incident = draft.incident
     killed = incident.main_count("killed")
     roles = _assign_roles(incident)
-    actor2_name = roles.actor2.name if roles.actor2 else None
-    if actor2_name is None and killed is not None:
+    who = _Who(roles, None, None)
+    if roles.actor1 is not None:
+        who.actor1, who.suspected = roles.actor1.name, roles.actor1.suspected
+        if roles.actor1_clause is not None:
+            who.actor1_cite = (roles.actor1_clause, roles.actor1.start, roles.actor1.end)
+    by_attribution = attributed is not None and (roles.actor1 is None or roles.actor1.generic)
+    if attributed is not None and by_attribution:
+        claim = attributed.attribution
+        who.actor1, who.suspected = claim.actor, claim.suspected
+        who.actor1_cite = (attributed.clause, claim.start, claim.end)
+    # The attributed attacker is not also the side hit ("members of X were arrested").
+    if roles.actor2 is not None and not (by_attribution and roles.actor2.name == who.actor1):
+        who.actor2 = roles.actor2.name
+        if roles.actor2_clause is not None:
+            who.actor2_cite = (roles.actor2_clause, roles.actor2.start, roles.actor2.end)
+    elif killed is not None:
         side = max(killed.by_side().items(), key=lambda kv: kv[1], default=("unknown", 0))[0]
         if side == "civilians":
-            actor2_name = dictionary.canonical("Civilians")
+            who.actor2 = dictionary.canonical("Civilians")
         elif side == "state_forces":
-            actor2_name = _state_forces_name(article_country, dictionary)
-        if actor2_name:
-            draft.cite("actor2", _clause_of(incident, killed), killed.start, killed.end)
-    return _Who(roles, roles.actor1.name if roles.actor1 else None, actor2_name)
+            who.actor2 = _state_forces_name(article_country, dictionary)
+        if who.actor2:
+            who.actor2_cite = (_clause_of(incident, killed), killed.start, killed.end)
+    if who.actor1 is not None and who.actor1 == who.actor2:
+        _one_side(who, by_attribution=by_attribution)
+    return who
+
+
+def _one_side(who: _Who, *, by_attribution: bool) -> None:
+    """One actor never stands on both sides: a claim or attribution keeps it the attacker; else
+    the side whose dead are counted keeps it as the target, and the attacker is left unnamed."""
+    if by_attribution:
+        who.actor2, who.actor2_cite = None, None
+    else:
+        who.actor1, who.actor1_cite, who.suspected = None, None, False
 
 
 def _what(
@@ -496,12 +574,12 @@ def _what(
 
 def _cite_sides(draft: _Draft, who: _Who, what: _What, dictionary: ActorDictionary) -> None:
     """Evidence and flags for both sides; a violent incident whose attacker the report does not
-    name gets ACLED's unidentified actor, flagged."""
-    roles = who.roles
-    if roles.actor1 is not None:
-        if roles.actor1_clause is not None:
-            draft.cite("actor1", roles.actor1_clause, roles.actor1.start, roles.actor1.end)
-        if roles.actor1.suspected:
+    name gets ACLED's unidentified actor, flagged (and is not also the target: a drone the
+    parse took for the target is the unknown attacker's weapon)."""
+    if who.actor1 is not None:
+        if who.actor1_cite is not None:
+            draft.cite("actor1", *who.actor1_cite)
+        if who.suspected:
             draft.flags.append(FLAG_ACTOR_SUSPECTED)
     elif draft.incident.kind == "incident" and what.event_type in _VIOLENT_TYPES:
         who.actor1 = dictionary.canonical(
@@ -510,8 +588,10 @@ def _cite_sides(draft: _Draft, who: _Who, what: _What, dictionary: ActorDictiona
             else "Unidentified Armed Group"
         )
         draft.flags.append(FLAG_ACTOR_UNKNOWN)
-    if roles.actor2 is not None and roles.actor2_clause is not None:
-        draft.cite("actor2", roles.actor2_clause, roles.actor2.start, roles.actor2.end)
+        if who.actor2 == who.actor1:
+            who.actor2, who.actor2_cite = None, None
+    if who.actor2 is not None and who.actor2_cite is not None:
+        draft.cite("actor2", *who.actor2_cite)
 
 
 def _borrowed_place(draft: _Draft, context: GeoContext, hit: GeoHit | None) -> GeoHit | None:
@@ -640,14 +720,16 @@ def build_event(
     article_country: str | None,
     outlets: list[str],
     published_flag: bool,
+    attributed: Attributed | None = None,
 ) -> Event:
     """One record for an incident: when, what, who, where, how many and according to whom, each
-    value with its evidence."""
+    value with its evidence. `attributed`: who the article says carried it out
+    (attributions_by_incident)."""
     dictionary = ActorDictionary.default()
     kind = incident.kind
     draft = _Draft(article, incident, [FLAG_PUBLISHED_FROM_DATELINE] if published_flag else [])
     event_date, precision = _when(draft, published)
-    who = _who(draft, dictionary, article_country)
+    who = _who(draft, dictionary, article_country, attributed)
     what = _what(draft, who, dictionary, article_country)
     _cite_sides(draft, who, what, dictionary)
     where = _where(draft, context, dictionary)
