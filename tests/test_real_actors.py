@@ -45,14 +45,20 @@ Published 8 March 2023
 A roadside bomb struck a police vehicle in the Lice district of Diyarbakir province in
 southeastern Turkey on Tuesday, killing two police officers, the governor's office said. No group
 claimed responsibility for the blast; however, officials blamed the attack on the PKK.
+
+On Monday, Turkish warplanes struck suspected PKK hideouts in the Gara mountains of Duhok province
+in northern Iraq, killing four militants, the defence ministry said.
 """
 
 
 def test_others_attribution_names_the_attacker_as_suspected() -> None:
-    [event] = _incidents(BLAMED)
-    assert event.actor1 == "Kurdistan Workers' Party"
-    assert FLAG_ACTOR_SUSPECTED in event.flags
-    assert event.claimed_by is None  # blamed by officials, not claimed
+    bombing, strikes = sorted(_incidents(BLAMED), key=lambda e: e.event_date or date.min)[::-1]
+    assert bombing.actor1 == "Kurdistan Workers' Party"
+    assert FLAG_ACTOR_SUSPECTED in bombing.flags
+    assert bombing.claimed_by is None  # blamed by officials, not claimed
+    # "suspected PKK hideouts" is the place struck, not an attribution of the strikes.
+    assert strikes.actor1 == "Military Forces of Turkey"
+    assert strikes.actor2 == "Kurdistan Workers' Party"
 
 
 ARRESTED = """Gunmen kill shop owner in Deir ez-Zor
@@ -116,3 +122,45 @@ def test_civilians_are_never_the_attacker() -> None:
     [event] = _incidents(CIVILIANS_HIT)
     assert event.actor1 != "Civilians"
     assert event.actor2 == "Civilians"
+
+
+CLASH = """Rival factions clash in Al-Bab
+ALEPPO, March 7 - Clashes broke out on Tuesday between Ahrar al-Sham and Hayat Tahrir al-Sham on the
+eastern edge of the city of Al-Bab in the northern countryside of Aleppo, after a dispute over a
+checkpoint. Turkish jets were seen flying over the area during the fighting, residents said.
+"""
+
+
+def test_the_two_named_sides_of_a_clash_are_actor1_and_actor2() -> None:
+    """Named sides beat an attacker known only by a role noun ("jets" seen overhead)."""
+    [event] = _incidents(CLASH)
+    assert {event.actor1, event.actor2} == {"Ahrar al-Sham", "Hayat Tahrir al-Sham"}
+
+
+CONTACT = """SDF detains young men in Raqqa
+RAQQA, March 7 - The Syrian Democratic Forces arrested six young men in the town of Al-Karamah in
+the eastern countryside of Raqqa on Tuesday on charges of communicating with IS, activists said.
+"""
+
+
+def test_contact_with_a_group_does_not_make_it_the_side_hit() -> None:
+    [event] = _incidents(CONTACT)
+    assert event.actor1 == "Syrian Democratic Forces"
+    assert event.actor2 == "Civilians"
+
+
+DEPOT = """Israeli strikes hit depot near Homs
+HOMS, March 7 - Israeli warplanes struck a weapons depot belonging to the Lebanese Hezbollah near
+the town of Al-Qusayr in the southern countryside of Homs late on Tuesday, a war monitor said. No
+casualties were reported.
+
+Earlier on Tuesday, HTS executed an individual in the town of Sarmada in the northern countryside
+of Idlib.
+"""
+
+
+def test_the_owner_of_what_was_hit_is_the_side_hit() -> None:
+    strikes, execution = sorted(_incidents(DEPOT), key=lambda e: e.sub_event_type or "")
+    assert strikes.actor1 == "Military Forces of Israel"
+    assert strikes.actor2 == "Hezbollah"
+    assert execution.actor2 == "Civilians"  # "an individual" is a civilian

@@ -49,7 +49,9 @@ _AGENT_BEFORE = re.compile(
     re.I,
 )
 _TARGET_BEFORE = re.compile(
-    r"(?:\bagainst|\bon|\btargeting|\btargeted|\bwith|\bambushed|\battacked|\bkilled|\bkilling|\bhit|\bstormed|"
+    r"(?:\bagainst|\bon|\btargeting|\btargeted|\bambushed|\battacked|\bkilled|\bkilling|\bhit|\bstormed|"
+    # "clashed with X"; "in contact with X", "charged with links with X" name no side hit.
+    r"\b(?:clash(?:es|ed)?|fight(?:ing)?|fought|battles?|engaged|skirmish(?:es|ed)?|fire) with|"
     r"\bbetween \w+ and|\bdeaths of|\bloss of)\s+(?:the\s+|an?\s+|\w+\s+)?$",
     re.I,
 )
@@ -68,6 +70,7 @@ class _Roles:
     assoc2: list[str] = field(default_factory=list)
     actor1_clause: Clause | None = None
     actor2_clause: Clause | None = None
+    actor1_guessed: bool = False  # read from the words around it, not from the parse
 
 
 def _role(clause: Clause, mention: ActorMention) -> str | None:
@@ -98,12 +101,14 @@ def _role(clause: Clause, mention: ActorMention) -> str | None:
 
 def _assign_roles(incident: Incident) -> _Roles:
     """actor1 and actor2 from the parsed roles (the words around a mention when the parse is silent);
-    a named actor beats a role noun ("members of the NDF" over "regime loyalists")."""
+    a named actor beats a role noun ("members of the NDF" over "regime loyalists"), and two named
+    sides of a clash ("clashes between X and Y") beat an attacker known only by a role noun."""
     found: dict[str, list[tuple[ActorMention, Clause]]] = {
         "attacker": [],
         "target": [],
         "opponent": [],
     }
+    guessed: set[tuple[int, int]] = set()
     for clause in incident.clauses:
         parsed = clause.actor_roles or [None] * len(clause.actors)
         for mention, parsed_role in zip(clause.actors, parsed, strict=True):
@@ -114,6 +119,8 @@ def _assign_roles(incident: Incident) -> _Roles:
                 role = "victim"  # ACLED: civilians are always the side hit, never the attacker
             if role is not None:
                 found["target" if role == "victim" else role].append((mention, clause))
+                if parsed_role is None:
+                    guessed.add((clause.index, mention.start))
 
     def best(
         candidates: list[tuple[ActorMention, Clause]], exclude: str | None
@@ -124,13 +131,18 @@ def _assign_roles(incident: Incident) -> _Roles:
 
     roles = _Roles()
     attacker = best(found["attacker"], None)
+    named_opponents = [(m, c) for m, c in found["opponent"] if not m.generic]
+    if attacker is None or (attacker[0].generic and named_opponents):
+        first_target = best(found["target"], None)
+        attacker = (
+            best(found["opponent"], first_target[0].name if first_target else None) or attacker
+        )
     target = best(found["target"], attacker[0].name if attacker else None)
-    if attacker is None:
-        attacker = best(found["opponent"], target[0].name if target else None)
-    elif target is None:
+    if target is None and attacker is not None:
         target = best(found["opponent"], attacker[0].name)
     if attacker is not None:
         roles.actor1, roles.actor1_clause = attacker
+        roles.actor1_guessed = (attacker[1].index, attacker[0].start) in guessed
     if target is not None:
         roles.actor2, roles.actor2_clause = target
     return roles
@@ -416,8 +428,9 @@ def attributions_by_incident(
 ) -> list[Attributed | None]:
     """Who each incident was carried out by, by the article's claims and attributions ("IS
     claimed responsibility", "police blamed the attack on X"), wherever they stand: one inside
-    an incident is that incident's; one in a sentence of its own covers the incidents told since
-    the previous one (the first incident after it when none was). A claim beats others' word."""
+    an incident is that incident's; one in a sentence of its own (or in a tally) covers the
+    incidents told since the previous one (the first incident after it when none was). A claim
+    beats others' word."""
     owners: list[Attributed | None] = [None] * len(incidents)
     previous = -1
     for clause in clauses:
@@ -425,7 +438,12 @@ def attributions_by_incident(
         if not found:
             continue
         best = Attributed(clause, min(found, key=lambda a: a.suspected))
-        inside = [i for i, inc in enumerate(incidents) if any(c is clause for c in inc.clauses)]
+        # A tally ("one of four bombings that day") does not keep a claim from the incident.
+        inside = [
+            i
+            for i, inc in enumerate(incidents)
+            if inc.kind == "incident" and any(c is clause for c in inc.clauses)
+        ]
         covered = inside or [
             i for i, inc in enumerate(incidents) if previous < inc.first.index < clause.index
         ]
@@ -483,7 +501,7 @@ def _who(
     attributed: Attributed | None,
 ) -> _Who:
     """The sides the roles give. A claim or attribution names the attacker the incident's own
-    words leave unnamed or give only a role noun for; when no target is named, the side whose
+    words leave unnamed, give only a role noun for, or hint at only by word order; when no target is named, the side whose
     dead the toll counts ("seven civilians were killed") is the target."""
     incident = draft.incident
     killed = incident.main_count("killed")
@@ -493,7 +511,9 @@ def _who(
         who.actor1, who.suspected = roles.actor1.name, roles.actor1.suspected
         if roles.actor1_clause is not None:
             who.actor1_cite = (roles.actor1_clause, roles.actor1.start, roles.actor1.end)
-    by_attribution = attributed is not None and (roles.actor1 is None or roles.actor1.generic)
+    by_attribution = attributed is not None and (
+        roles.actor1 is None or roles.actor1.generic or roles.actor1_guessed
+    )
     if attributed is not None and by_attribution:
         claim = attributed.attribution
         who.actor1, who.suspected = claim.actor, claim.suspected

@@ -285,7 +285,8 @@ class SourceDictionary:
             i = cue.end + gap
             if i >= len(tokens):
                 return None
-            actor = next((a for a in actors if a.start == tokens[i].start), None)
+            # The mention may start at the cue itself: "suspected X" reads as a suspected actor.
+            actor = next((a for a in actors if a.start <= tokens[i].start < a.end), None)
             if actor is not None:
                 return actor
             if tokens[i].folded not in _BLAME_FILLERS:
