@@ -164,3 +164,38 @@ def test_the_owner_of_what_was_hit_is_the_side_hit() -> None:
     assert strikes.actor1 == "Military Forces of Israel"
     assert strikes.actor2 == "Hezbollah"
     assert execution.actor2 == "Civilians"  # "an individual" is a civilian
+
+
+GROUP_REPORTS = """Turkish jets pound Qandil, PKK says
+ERBIL, March 7 - The HPG said on Tuesday that Turkish warplanes had carried out airstrikes on the
+Qandil mountains in Erbil province overnight. It gave no word of casualties.
+
+Separately, an explosive device planted by unknown assailants in an SDF vehicle went off near the
+town of Shaddadi in the southern countryside of Al-Hasakah on Monday, a war monitor said. No
+casualties were reported.
+"""
+
+
+def test_the_other_named_side_of_an_attack_is_the_side_hit() -> None:
+    """An armed group named in no role beside a known attacker is the side hit."""
+    events = sorted(_incidents(GROUP_REPORTS), key=lambda e: e.event_date or date.min)
+    bomb, strikes = events
+    assert strikes.actor1 == "Military Forces of Turkey"
+    assert strikes.actor2 == "Kurdistan Workers' Party"
+    assert bomb.actor2 == "Syrian Democratic Forces"
+
+
+REGIME_VEHICLE = """Rebels destroy regime tank in Jabal al-Zawiya
+IDLIB, March 7 - Opposition fighters destroyed a regime tank with a guided missile on the front
+line of Jabal al-Zawiya in the southern countryside of Idlib on Tuesday.
+
+On Monday, SDF fighters raided a house in the town of Al-Busayrah in Deir ez-Zor looking for a
+wanted man and, when they could not find him, detained two of his brothers.
+"""
+
+
+def test_a_sides_vehicle_and_a_wanted_mans_relatives_name_the_side_hit() -> None:
+    events = sorted(_incidents(REGIME_VEHICLE), key=lambda e: e.event_date or date.min)
+    raid, tank = events
+    assert tank.actor2 == "Military Forces of Syria"  # "a regime tank"
+    assert raid.actor2 == "Civilians"  # "two of his brothers"

@@ -71,6 +71,8 @@ class _Roles:
     actor1_clause: Clause | None = None
     actor2_clause: Clause | None = None
     actor1_guessed: bool = False  # read from the words around it, not from the parse
+    # Named actors the incident mentions in no role ("a post of X", "X reported that ...").
+    unplaced: list[tuple[ActorMention, Clause]] = field(default_factory=list)
 
 
 def _role(clause: Clause, mention: ActorMention) -> str | None:
@@ -109,6 +111,7 @@ def _assign_roles(incident: Incident) -> _Roles:
         "opponent": [],
     }
     guessed: set[tuple[int, int]] = set()
+    unplaced: list[tuple[ActorMention, Clause]] = []
     for clause in incident.clauses:
         parsed = clause.actor_roles or [None] * len(clause.actors)
         for mention, parsed_role in zip(clause.actors, parsed, strict=True):
@@ -121,6 +124,8 @@ def _assign_roles(incident: Incident) -> _Roles:
                 found["target" if role == "victim" else role].append((mention, clause))
                 if parsed_role is None:
                     guessed.add((clause.index, mention.start))
+            elif not mention.generic:
+                unplaced.append((mention, clause))
 
     def best(
         candidates: list[tuple[ActorMention, Clause]], exclude: str | None
@@ -129,7 +134,7 @@ def _assign_roles(incident: Incident) -> _Roles:
         named = [(m, c) for m, c in usable if not m.generic]
         return (named or usable or [None])[0]
 
-    roles = _Roles()
+    roles = _Roles(unplaced=unplaced)
     attacker = best(found["attacker"], None)
     named_opponents = [(m, c) for m, c in found["opponent"] if not m.generic]
     if attacker is None or (attacker[0].generic and named_opponents):
@@ -531,9 +536,21 @@ def _who(
             who.actor2 = _state_forces_name(article_country, dictionary)
         if who.actor2:
             who.actor2_cite = (_clause_of(incident, killed), killed.start, killed.end)
+    if who.actor2 is None and who.actor1 is not None:
+        _other_named_side(who)
     if who.actor1 is not None and who.actor1 == who.actor2:
         _one_side(who, by_attribution=by_attribution)
     return who
+
+
+def _other_named_side(who: _Who) -> None:
+    """With the attacker known and no side named as hit, the other armed actor the incident
+    names is the side hit: "Turkish jets struck HPG areas, the HPG reported", "an IED planted
+    in an SDF vehicle"."""
+    for mention, clause in who.roles.unplaced:
+        if mention.name != who.actor1 and mention.inter not in ("Civilians", None):
+            who.actor2, who.actor2_cite = mention.name, (clause, mention.start, mention.end)
+            return
 
 
 def _one_side(who: _Who, *, by_attribution: bool) -> None:
