@@ -199,3 +199,22 @@ def test_a_sides_vehicle_and_a_wanted_mans_relatives_name_the_side_hit() -> None
     raid, tank = events
     assert tank.actor2 == "Military Forces of Syria"  # "a regime tank"
     assert raid.actor2 == "Civilians"  # "two of his brothers"
+
+
+JOINT_CLAIM = """Drones target Russian base in Latakia
+LATAKIA, March 7 - Assailants flew several explosives-laden drones at the Hmeimim air base near
+Jableh in Latakia province on Tuesday; Russian air defences downed them, the defence ministry in
+Moscow said. There were no casualties. Hayat Tahrir al-Sham and Ahrar al-Sham claimed
+responsibility for the attack.
+
+On Monday, drones struck a Russian patrol near Qardaha; the Free Alawite Movement claimed
+responsibility for the incident.
+"""
+
+
+def test_the_first_of_joint_claimants_and_a_small_group_are_the_attackers() -> None:
+    events = sorted(_incidents(JOINT_CLAIM), key=lambda e: e.event_date or date.min)
+    patrol, base = events
+    assert base.actor1 == "Hayat Tahrir al-Sham"
+    assert base.claimed_by == "Hayat Tahrir al-Sham"
+    assert patrol.actor1 == "Free Alawite Movement"

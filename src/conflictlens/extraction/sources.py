@@ -223,7 +223,11 @@ class SourceDictionary:
             claim_end = tokens[claim.end - 1].end
             return next((a for a in actors if a.start >= claim_end), None)
         claim_start = tokens[claim.start].start
-        return next((a for a in reversed(actors) if a.end <= claim_start), None)
+        before = [a for a in actors if a.end <= claim_start]
+        # "X and Y claimed responsibility": the first of the joint claimants leads.
+        while len(before) > 1 and _only_joiners(tokens, before[-2].end, before[-1].start):
+            before.pop()
+        return before[-1] if before else None
 
     def _actor_claims(
         self, tokens: list[Token], claims: list[tuple[_Span, bool]], actors: list[ActorMention]
@@ -330,6 +334,12 @@ class SourceDictionary:
         tokens = tokenize(raw)
         known = self._outlets.full_match(tokens) or self._names.full_match(tokens)
         return known[0] if known else raw
+
+
+def _only_joiners(tokens: list[Token], start: int, end: int) -> bool:
+    """Only "and" or a comma between two character offsets: two names in one subject."""
+    between = [t.folded for t in tokens if start <= t.start < end]
+    return bool(between) and all(t in ("and", ",", "&") for t in between)
 
 
 def _attribution(actor: ActorMention, *, suspected: bool) -> Attribution:
