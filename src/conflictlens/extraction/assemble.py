@@ -136,8 +136,8 @@ def _assign_roles(incident: Incident) -> _Roles:
 
     roles = _Roles(unplaced=unplaced)
     attacker = best(found["attacker"], None)
-    named_opponents = [(m, c) for m, c in found["opponent"] if not m.generic]
-    if attacker is None or (attacker[0].generic and named_opponents):
+    named_opponents = {m.name for m, _ in found["opponent"] if not m.generic}
+    if attacker is None or (attacker[0].generic and len(named_opponents) > 1):
         first_target = best(found["target"], None)
         attacker = (
             best(found["opponent"], first_target[0].name if first_target else None) or attacker
@@ -505,25 +505,46 @@ def _who(
     article_country: str | None,
     attributed: Attributed | None,
 ) -> _Who:
-    """The sides the roles give. A claim or attribution names the attacker the incident's own
-    words leave unnamed, give only a role noun for, or hint at only by word order; when no target is named, the side whose
-    dead the toll counts ("seven civilians were killed") is the target."""
-    incident = draft.incident
-    killed = incident.main_count("killed")
-    roles = _assign_roles(incident)
-    who = _Who(roles, None, None)
+    """The attacker and the side hit, never one actor on both sides."""
+    who = _Who(_assign_roles(draft.incident), None, None)
+    by_attribution = _attacker(who, attributed)
+    _side_hit(who, draft.incident, dictionary, article_country, by_attribution=by_attribution)
+    if who.actor1 is not None and who.actor1 == who.actor2:
+        _one_side(who, by_attribution=by_attribution)
+    return who
+
+
+def _attacker(who: _Who, attributed: Attributed | None) -> bool:
+    """The attacker the roles give; a claim or attribution names the one the incident's own
+    words leave unnamed, give only a role noun for, or hint at only by word order. True when
+    the attribution named it."""
+    roles = who.roles
     if roles.actor1 is not None:
         who.actor1, who.suspected = roles.actor1.name, roles.actor1.suspected
         if roles.actor1_clause is not None:
             who.actor1_cite = (roles.actor1_clause, roles.actor1.start, roles.actor1.end)
-    by_attribution = attributed is not None and (
+    if attributed is None or not (
         roles.actor1 is None or roles.actor1.generic or roles.actor1_guessed
-    )
-    if attributed is not None and by_attribution:
-        claim = attributed.attribution
-        who.actor1, who.suspected = claim.actor, claim.suspected
-        who.actor1_cite = (attributed.clause, claim.start, claim.end)
-    # The attributed attacker is not also the side hit ("members of X were arrested").
+    ):
+        return False
+    claim = attributed.attribution
+    who.actor1, who.suspected = claim.actor, claim.suspected
+    who.actor1_cite = (attributed.clause, claim.start, claim.end)
+    return True
+
+
+def _side_hit(
+    who: _Who,
+    incident: Incident,
+    dictionary: ActorDictionary,
+    article_country: str | None,
+    *,
+    by_attribution: bool,
+) -> None:
+    """The side the roles name as hit (never the attributed attacker: "members of X were
+    arrested"); else the side whose dead the toll counts ("seven civilians were killed"); else
+    the other armed actor the incident names."""
+    roles, killed = who.roles, incident.main_count("killed")
     if roles.actor2 is not None and not (by_attribution and roles.actor2.name == who.actor1):
         who.actor2 = roles.actor2.name
         if roles.actor2_clause is not None:
@@ -538,9 +559,6 @@ def _who(
             who.actor2_cite = (_clause_of(incident, killed), killed.start, killed.end)
     if who.actor2 is None and who.actor1 is not None:
         _other_named_side(who)
-    if who.actor1 is not None and who.actor1 == who.actor2:
-        _one_side(who, by_attribution=by_attribution)
-    return who
 
 
 def _other_named_side(who: _Who) -> None:
