@@ -218,3 +218,20 @@ def test_the_first_of_joint_claimants_and_a_small_group_are_the_attackers() -> N
     assert base.actor1 == "Hayat Tahrir al-Sham"
     assert base.claimed_by == "Hayat Tahrir al-Sham"
     assert patrol.actor1 == "Free Alawite Movement"
+
+
+COUNTRY_BLAMED = """Air raids kill two in Idlib village
+IDLIB, March 7 - Two civilians were killed and four wounded on Tuesday when warplanes struck the
+village of Kafr Nabl in the southern countryside of Idlib. Local sources attributed the strikes
+to Russia. Washington blames Iran-backed factions for a string of rocket attacks in Iraq.
+"""
+
+
+def test_a_country_blamed_stands_for_its_forces() -> None:
+    """ "attributed the strikes to Russia": Russia's forces, suspected; "Iran-backed" is no blame
+    of Iran."""
+    events = _incidents(COUNTRY_BLAMED)
+    raids = next(e for e in events if e.fatalities == 2)
+    assert raids.actor1 == "Military Forces of Russia"
+    assert FLAG_ACTOR_SUSPECTED in raids.flags
+    assert all(e.actor1 != "Military Forces of Iran" for e in events)

@@ -268,8 +268,10 @@ class SourceDictionary:
                 actor = self._claimant(tokens, cue, kind == "claim_by", actors)
                 if actor is not None:
                     found.append(_attribution(actor, suspected=False))
+        # Others blame a country for its forces' acts: "attributed the strikes to Turkey".
+        blamable = actors + self._actors.countries_as_forces(sentence) if live["blame"] else []
         for cue in live["blame"]:
-            actor = self._blamed_after(tokens, cue, actors)
+            actor = self._blamed_after(tokens, cue, blamable)
             if actor is not None:
                 found.append(_attribution(actor, suspected=True))
         for cue in live["blame_subject"]:
