@@ -13,7 +13,7 @@ from datetime import date
 
 from conflictlens.clean import detect_language, find_dateline
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
-from conflictlens.extraction.assemble import build_event
+from conflictlens.extraction.assemble import attributions_by_incident, build_event
 from conflictlens.extraction.clauses import Clause, split_clauses
 from conflictlens.extraction.incidents import group_incidents
 from conflictlens.extraction.roles import parse_clauses, role_of
@@ -68,6 +68,7 @@ def extract_article(article: Article) -> list[Event]:
 
     outlet = article.outlet or find_outlet_line(article.text)
     incidents = group_incidents(clauses, published)
+    attributed = attributions_by_incident(incidents, clauses)
     events = [
         build_event(
             incident,
@@ -77,8 +78,9 @@ def extract_article(article: Article) -> list[Event]:
             article_country=country,
             outlets=[outlet] if outlet else [],
             published_flag=from_dateline,
+            attributed=attribution,
         )
-        for incident in incidents
+        for incident, attribution in zip(incidents, attributed, strict=True)
     ]
     return [e for e in events if not _is_history(e, published)]
 

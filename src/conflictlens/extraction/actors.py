@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
@@ -83,6 +83,12 @@ def _shouting_lines(text: str) -> list[tuple[int, bool]]:
 
 def tokenize(text: str) -> list[Token]:
     """Words and punctuation with character offsets; joiners inside words are dropped."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=2048)
+def _tokens(text: str) -> tuple[Token, ...]:
+    """Cached: the source, claim and actor finders all read the same clause."""
     lines = _shouting_lines(text)
     line_index = 0
     tokens: list[Token] = []
@@ -102,7 +108,7 @@ def tokenize(text: str) -> list[Token]:
         shouting = bool(lines) and lines[line_index][1]
         tokens.append(Token(match.start(), match.end(), written, fold(written), joined, shouting))
         joined = False
-    return tokens
+    return tuple(tokens)
 
 
 def _is_acronym(word: str) -> bool:
@@ -235,9 +241,11 @@ class ActorDictionary:
         self._countries: dict[str, Country] = {}
         self._adjectives: PhraseIndex[str] = PhraseIndex()
         self._country_names: dict[str, str] = {}
+        self._country_phrases: PhraseIndex[str] = PhraseIndex()
         for code, entry in data["countries"].items():
             self._countries[code] = Country(code, entry["name"])
             self._country_names[fold(entry["name"].removeprefix("the "))] = code
+            self._country_phrases.add(entry["name"].removeprefix("the "), code)
             for adjective in entry["adjectives"]:
                 self._adjectives.add(adjective, code)
 
@@ -394,6 +402,25 @@ class ActorDictionary:
         if country is None:
             return template.replace(" ({country})", "").replace("{country}", "").strip()
         return template.format(country=country.name.removeprefix("the "))
+
+    def countries_as_forces(self, text: str) -> list[ActorMention]:
+        """Country names standing for their state's forces, where a sentence blames a country
+        ("attributed the strikes to Turkey"): only where the dictionary knows those forces."""
+        tokens = tokenize(text)
+        mentions = []
+        for start, end, codes in self._country_phrases.scan(tokens):
+            if self._is_patron(tokens, end):
+                continue  # "Iran-backed factions" are not Iran's forces
+            country = self._countries[codes[0]]
+            name = f"Military Forces of {country.name}"
+            info = self._actors.get(name)
+            if info is None:
+                continue
+            a, b = tokens[start].start, tokens[end - 1].end
+            mentions.append(
+                ActorMention(a, b, text[a:b], name, info.inter, info.country, False, False, None)
+            )
+        return mentions
 
     def actors(self) -> list[ActorInfo]:
         return list(self._actors.values())

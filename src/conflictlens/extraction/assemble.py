@@ -13,6 +13,7 @@ from conflictlens.extraction.confidence import confidence as calibrated_confiden
 from conflictlens.extraction.counts import CountMention
 from conflictlens.extraction.event_types import classify, find_tags
 from conflictlens.extraction.incidents import Incident, is_other_sides_toll
+from conflictlens.extraction.sources import Attribution, find_attributions
 from conflictlens.geo import Gazetteer, GeoContext, GeoHit, Place
 from conflictlens.models import (
     FLAG_ACTOR_SUSPECTED,
@@ -48,7 +49,9 @@ _AGENT_BEFORE = re.compile(
     re.I,
 )
 _TARGET_BEFORE = re.compile(
-    r"(?:\bagainst|\bon|\btargeting|\btargeted|\bwith|\bambushed|\battacked|\bkilled|\bkilling|\bhit|\bstormed|"
+    r"(?:\bagainst|\bon|\btargeting|\btargeted|\bambushed|\battacked|\bkilled|\bkilling|\bhit|\bstormed|"
+    # "clashed with X"; "in contact with X", "charged with links with X" name no side hit.
+    r"\b(?:clash(?:es|ed)?|fight(?:ing)?|fought|battles?|engaged|skirmish(?:es|ed)?|fire) with|"
     r"\bbetween \w+ and|\bdeaths of|\bloss of)\s+(?:the\s+|an?\s+|\w+\s+)?$",
     re.I,
 )
@@ -67,6 +70,9 @@ class _Roles:
     assoc2: list[str] = field(default_factory=list)
     actor1_clause: Clause | None = None
     actor2_clause: Clause | None = None
+    actor1_guessed: bool = False  # read from the words around it, not from the parse
+    # Named actors the incident mentions in no role ("a post of X", "X reported that ...").
+    unplaced: list[tuple[ActorMention, Clause]] = field(default_factory=list)
 
 
 def _role(clause: Clause, mention: ActorMention) -> str | None:
@@ -97,20 +103,29 @@ def _role(clause: Clause, mention: ActorMention) -> str | None:
 
 def _assign_roles(incident: Incident) -> _Roles:
     """actor1 and actor2 from the parsed roles (the words around a mention when the parse is silent);
-    a named actor beats a role noun ("members of the NDF" over "regime loyalists")."""
+    a named actor beats a role noun ("members of the NDF" over "regime loyalists"), and two named
+    sides of a clash ("clashes between X and Y") beat an attacker known only by a role noun."""
     found: dict[str, list[tuple[ActorMention, Clause]]] = {
         "attacker": [],
         "target": [],
         "opponent": [],
     }
+    guessed: set[tuple[int, int]] = set()
+    unplaced: list[tuple[ActorMention, Clause]] = []
     for clause in incident.clauses:
         parsed = clause.actor_roles or [None] * len(clause.actors)
         for mention, parsed_role in zip(clause.actors, parsed, strict=True):
             if mention.name is None:
                 continue
             role = parsed_role or _role(clause, mention)
+            if role == "attacker" and mention.inter == "Civilians":
+                role = "victim"  # ACLED: civilians are always the side hit, never the attacker
             if role is not None:
                 found["target" if role == "victim" else role].append((mention, clause))
+                if parsed_role is None:
+                    guessed.add((clause.index, mention.start))
+            elif not mention.generic:
+                unplaced.append((mention, clause))
 
     def best(
         candidates: list[tuple[ActorMention, Clause]], exclude: str | None
@@ -119,15 +134,20 @@ def _assign_roles(incident: Incident) -> _Roles:
         named = [(m, c) for m, c in usable if not m.generic]
         return (named or usable or [None])[0]
 
-    roles = _Roles()
+    roles = _Roles(unplaced=unplaced)
     attacker = best(found["attacker"], None)
+    named_opponents = {m.name for m, _ in found["opponent"] if not m.generic}
+    if attacker is None or (attacker[0].generic and len(named_opponents) > 1):
+        first_target = best(found["target"], None)
+        attacker = (
+            best(found["opponent"], first_target[0].name if first_target else None) or attacker
+        )
     target = best(found["target"], attacker[0].name if attacker else None)
-    if attacker is None:
-        attacker = best(found["opponent"], target[0].name if target else None)
-    elif target is None:
+    if target is None and attacker is not None:
         target = best(found["opponent"], attacker[0].name)
     if attacker is not None:
         roles.actor1, roles.actor1_clause = attacker
+        roles.actor1_guessed = (attacker[1].index, attacker[0].start) in guessed
     if target is not None:
         roles.actor2, roles.actor2_clause = target
     return roles
@@ -351,59 +371,229 @@ def _state_forces_name(country: str | None, dictionary: ActorDictionary) -> str 
     return dictionary.canonical(f"Military Forces of {gazetteer_country.name}")
 
 
-def build_event(
-    incident: Incident,
-    article: Article,
-    *,
-    published: date | None,
-    context: GeoContext,
-    article_country: str | None,
-    outlets: list[str],
-    published_flag: bool,
-) -> Event:
-    dictionary = ActorDictionary.default()
-    kind = incident.kind
-    flags: list[str] = [FLAG_PUBLISHED_FROM_DATELINE] if published_flag else []
-    evidence: list[Evidence] = []
+@dataclass
+class _Draft:
+    """The record being assembled: its flags, and the evidence for every value it sets."""
 
-    def cite(field_name: str, clause: Clause, start: int, end: int) -> None:
+    article: Article
+    incident: Incident
+    flags: list[str]
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def cite(self, field_name: str, clause: Clause, start: int, end: int) -> None:
+        """Evidence for a field, at the article's offsets of a span of the clause."""
         a, b = clause.span(start, end)
-        evidence.append(
+        self.evidence.append(
             Evidence(
-                article_id=article.id, field=field_name, start=a, end=b, text=article.text[a:b]
+                article_id=self.article.id,
+                field=field_name,
+                start=a,
+                end=b,
+                text=self.article.text[a:b],
             )
         )
 
-    # When
-    event_date, precision, date_span = _date(incident, published, flags)
+    def count(self, count: CountMention | None, name: str) -> int | None:
+        """A count's best value, cited; a vague count ("dozens") flags the record."""
+        if count is None:
+            return None
+        self.cite(name, _clause_of(self.incident, count), count.start, count.end)
+        if count.vague:
+            self.flags.append(FLAG_COUNT_VAGUE)
+        return count.best
+
+
+# Where a side's name stands in the report: (clause, start, end), clause-relative.
+_Cite = tuple[Clause, int, int]
+
+
+@dataclass
+class _Who:
+    """The two sides: the names the record gives them, where the report says so, and whether
+    the attacker is only attributed ("sources blamed X", "suspected X fighters")."""
+
+    roles: _Roles
+    actor1: str | None
+    actor2: str | None
+    actor1_cite: _Cite | None = None
+    actor2_cite: _Cite | None = None
+    suspected: bool = False
+
+
+@dataclass(frozen=True)
+class Attributed:
+    """A claim of responsibility or others' attribution, with the clause it stands in."""
+
+    clause: Clause
+    attribution: Attribution
+
+
+def attributions_by_incident(
+    incidents: list[Incident], clauses: list[Clause]
+) -> list[Attributed | None]:
+    """Who each incident was carried out by, by the article's claims and attributions ("IS
+    claimed responsibility", "police blamed the attack on X"), wherever they stand: one inside
+    an incident is that incident's; one in a sentence of its own (or in a tally) covers the
+    incidents told since the previous one (the first incident after it when none was). A claim
+    beats others' word."""
+    owners: list[Attributed | None] = [None] * len(incidents)
+    previous = -1
+    for clause in clauses:
+        found = find_attributions(clause.text)
+        if not found:
+            continue
+        best = Attributed(clause, min(found, key=lambda a: a.suspected))
+        # A tally ("one of four bombings that day") does not keep a claim from the incident.
+        inside = [
+            i
+            for i, inc in enumerate(incidents)
+            if inc.kind == "incident" and any(c is clause for c in inc.clauses)
+        ]
+        covered = inside or [
+            i for i, inc in enumerate(incidents) if previous < inc.first.index < clause.index
+        ]
+        if not covered:
+            covered = [i for i, inc in enumerate(incidents) if inc.first.index > clause.index][:1]
+        for i in covered:
+            held = owners[i]
+            if held is None or (held.attribution.suspected and not best.attribution.suspected):
+                owners[i] = best
+        previous = clause.index
+    return owners
+
+
+@dataclass
+class _What:
+    """The event's type and sub-type, its tags, and whether civilians were the target."""
+
+    event_type: str
+    sub_event_type: str
+    tags: set[str]
+    civilian_targeting: bool
+
+
+@dataclass
+class _Where:
+    """The place of the event, the geocoder's precision for it, and the place giving its country."""
+
+    place: Place | None
+    geo_precision: int | None
+    country: Place | None
+
+
+@dataclass
+class _Tolls:
+    """The dead (best, low and high, and split by side)."""
+
+    fatalities: int | None
+    low: int | None
+    high: int | None
+    by_side: dict[str, int]
+
+
+def _when(draft: _Draft, published: date | None) -> tuple[date | None, int | None]:
+    """The event's date and its precision, cited where the text gives it."""
+    event_date, precision, date_span = _date(draft.incident, published, draft.flags)
     if date_span:
-        cite("event_date", *date_span)
+        draft.cite("event_date", *date_span)
+    return event_date, precision
 
-    # What
-    killed, killed_all = incident.main_count("killed"), incident.counts("killed")
-    wounded = incident.main_count("wounded")
-    arrested = incident.main_count("arrested")
-    abducted = incident.main_count("abducted")
-    triggers = [t for cl in incident.clauses for t in cl.triggers]
-    counted_sides = {m.side for c in killed_all for m in c.members}
 
-    # Who
-    roles = _assign_roles(incident)
-    actor2_name = roles.actor2.name if roles.actor2 else None
-    if actor2_name is None and killed is not None:
+def _who(
+    draft: _Draft,
+    dictionary: ActorDictionary,
+    article_country: str | None,
+    attributed: Attributed | None,
+) -> _Who:
+    """The attacker and the side hit, never one actor on both sides."""
+    who = _Who(_assign_roles(draft.incident), None, None)
+    by_attribution = _attacker(who, attributed)
+    _side_hit(who, draft.incident, dictionary, article_country, by_attribution=by_attribution)
+    if who.actor1 is not None and who.actor1 == who.actor2:
+        _one_side(who, by_attribution=by_attribution)
+    return who
+
+
+def _attacker(who: _Who, attributed: Attributed | None) -> bool:
+    """The attacker the roles give; a claim or attribution names the one the incident's own
+    words leave unnamed, give only a role noun for, or hint at only by word order. True when
+    the attribution named it."""
+    roles = who.roles
+    if roles.actor1 is not None:
+        who.actor1, who.suspected = roles.actor1.name, roles.actor1.suspected
+        if roles.actor1_clause is not None:
+            who.actor1_cite = (roles.actor1_clause, roles.actor1.start, roles.actor1.end)
+    if attributed is None or not (
+        roles.actor1 is None or roles.actor1.generic or roles.actor1_guessed
+    ):
+        return False
+    claim = attributed.attribution
+    who.actor1, who.suspected = claim.actor, claim.suspected
+    who.actor1_cite = (attributed.clause, claim.start, claim.end)
+    return True
+
+
+def _side_hit(
+    who: _Who,
+    incident: Incident,
+    dictionary: ActorDictionary,
+    article_country: str | None,
+    *,
+    by_attribution: bool,
+) -> None:
+    """The side the roles name as hit (never the attributed attacker: "members of X were
+    arrested"); else the side whose dead the toll counts ("seven civilians were killed"); else
+    the other armed actor the incident names."""
+    roles, killed = who.roles, incident.main_count("killed")
+    if roles.actor2 is not None and not (by_attribution and roles.actor2.name == who.actor1):
+        who.actor2 = roles.actor2.name
+        if roles.actor2_clause is not None:
+            who.actor2_cite = (roles.actor2_clause, roles.actor2.start, roles.actor2.end)
+    elif killed is not None:
         side = max(killed.by_side().items(), key=lambda kv: kv[1], default=("unknown", 0))[0]
         if side == "civilians":
-            actor2_name = dictionary.canonical("Civilians")
+            who.actor2 = dictionary.canonical("Civilians")
         elif side == "state_forces":
-            actor2_name = _state_forces_name(article_country, dictionary)
-        if actor2_name:
-            cite("actor2", _clause_of(incident, killed), killed.start, killed.end)
-    civilians_hit = _inter_of(actor2_name, dictionary, article_country) == "Civilians" or (
-        counted_sides == {"civilians"} and actor2_name is None
+            who.actor2 = _state_forces_name(article_country, dictionary)
+        if who.actor2:
+            who.actor2_cite = (_clause_of(incident, killed), killed.start, killed.end)
+    if who.actor2 is None and who.actor1 is not None:
+        _other_named_side(who)
+
+
+def _other_named_side(who: _Who) -> None:
+    """With the attacker known and no side named as hit, the other armed actor the incident
+    names is the side hit: "Turkish jets struck HPG areas, the HPG reported", "an IED planted
+    in an SDF vehicle"."""
+    for mention, clause in who.roles.unplaced:
+        if mention.name != who.actor1 and mention.inter not in ("Civilians", None):
+            who.actor2, who.actor2_cite = mention.name, (clause, mention.start, mention.end)
+            return
+
+
+def _one_side(who: _Who, *, by_attribution: bool) -> None:
+    """One actor never stands on both sides: a claim or attribution keeps it the attacker; else
+    the side whose dead are counted keeps it as the target, and the attacker is left unnamed."""
+    if by_attribution:
+        who.actor2, who.actor2_cite = None, None
+    else:
+        who.actor1, who.actor1_cite, who.suspected = None, None, False
+
+
+def _what(
+    draft: _Draft, who: _Who, dictionary: ActorDictionary, article_country: str | None
+) -> _What:
+    """The event type from the trigger words, given who acted against whom; counts without a
+    trigger word are an attack on civilians or a clash."""
+    incident = draft.incident
+    killed, killed_all = incident.main_count("killed"), incident.counts("killed")
+    triggers = [t for cl in incident.clauses for t in cl.triggers]
+    counted_sides = {m.side for c in killed_all for m in c.members}
+    civilians_hit = _inter_of(who.actor2, dictionary, article_country) == "Civilians" or (
+        counted_sides == {"civilians"} and who.actor2 is None
     )
-    actor1_name = roles.actor1.name if roles.actor1 else None
-    inter1 = _inter_of(actor1_name, dictionary, article_country)
-    actor1_info = dictionary.info(actor1_name) if actor1_name else None
+    inter1 = _inter_of(who.actor1, dictionary, article_country)
+    actor1_info = dictionary.info(who.actor1) if who.actor1 else None
     decision = classify(
         triggers,
         civilians_hit=civilians_hit,
@@ -412,65 +602,86 @@ def build_event(
         armed_group_first=inter1 in _ARMED_INTERS
         and not (actor1_info is not None and actor1_info.de_facto_authority),
     )
-    if (
-        decision is None
-    ):  # counts with no trigger word: someone killed them, in a way the text does not say
+    tags: set[str] = set()
+    for clause in incident.clauses:
+        tags |= find_tags(clause.text)
+    if decision is None:
+        # Counts with no trigger word: someone killed them, in a way the text does not say.
         event_type, sub_event_type = (
             ("Violence against civilians", "Attack")
             if civilians_hit
             else ("Battles", "Armed clash")
         )
-        tags: set[str] = set()
-        civilian_targeting = civilians_hit
-    else:
-        event_type, sub_event_type = decision.event_type, decision.sub_event_type
-        tags = set(decision.tags)
-        civilian_targeting = decision.civilian_targeting
-        cite(
-            "event_type",
-            _clause_of_trigger(incident, decision.trigger),
-            decision.trigger.start,
-            decision.trigger.end,
-        )
-    for clause in incident.clauses:
-        tags |= find_tags(clause.text)
-    if roles.actor1 is not None:
-        if roles.actor1_clause is not None:
-            cite("actor1", roles.actor1_clause, roles.actor1.start, roles.actor1.end)
-        if roles.actor1.suspected:
-            flags.append(FLAG_ACTOR_SUSPECTED)
-    elif kind == "incident" and event_type in _VIOLENT_TYPES:
-        # Someone acted but the report does not say who: ACLED's convention, flagged.
-        actor1_name = dictionary.canonical(
+        return _What(event_type, sub_event_type, tags, civilians_hit)
+    draft.cite(
+        "event_type",
+        _clause_of_trigger(incident, decision.trigger),
+        decision.trigger.start,
+        decision.trigger.end,
+    )
+    return _What(
+        decision.event_type,
+        decision.sub_event_type,
+        set(decision.tags) | tags,
+        decision.civilian_targeting,
+    )
+
+
+def _cite_sides(draft: _Draft, who: _Who, what: _What, dictionary: ActorDictionary) -> None:
+    """Evidence and flags for both sides; a violent incident whose attacker the report does not
+    name gets ACLED's unidentified actor, flagged (and is not also the target: a drone the
+    parse took for the target is the unknown attacker's weapon)."""
+    if who.actor1 is not None:
+        if who.actor1_cite is not None:
+            draft.cite("actor1", *who.actor1_cite)
+        if who.suspected:
+            draft.flags.append(FLAG_ACTOR_SUSPECTED)
+    elif draft.incident.kind == "incident" and what.event_type in _VIOLENT_TYPES:
+        who.actor1 = dictionary.canonical(
             "Unidentified Military Forces"
-            if sub_event_type == "Air/drone strike"
+            if what.sub_event_type == "Air/drone strike"
             else "Unidentified Armed Group"
         )
-        flags.append(FLAG_ACTOR_UNKNOWN)
-    if roles.actor2 is not None and roles.actor2_clause is not None:
-        cite("actor2", roles.actor2_clause, roles.actor2.start, roles.actor2.end)
+        draft.flags.append(FLAG_ACTOR_UNKNOWN)
+        if who.actor2 == who.actor1:
+            who.actor2, who.actor2_cite = None, None
+    if who.actor2 is not None and who.actor2_cite is not None:
+        draft.cite("actor2", *who.actor2_cite)
 
-    # Where
+
+def _borrowed_place(draft: _Draft, context: GeoContext, hit: GeoHit | None) -> GeoHit | None:
+    """The article's scene for an incident that names no place below its country, cited and
+    flagged; None when the article names none either."""
+    country_code = hit.place.country_code if hit is not None and hit.place else None
+    borrowed = _place_from_article(draft.article, draft.incident, context, country_code)
+    if borrowed is None:
+        return None
+    draft.flags.append(FLAG_PLACE_FROM_ARTICLE)
+    draft.evidence.append(
+        Evidence(
+            article_id=draft.article.id,
+            field="location",
+            start=borrowed.start,
+            end=borrowed.end,
+            text=draft.article.text[borrowed.start : borrowed.end],
+        )
+    )
+    return borrowed
+
+
+def _where(draft: _Draft, context: GeoContext, dictionary: ActorDictionary) -> _Where:
+    """The incident's place, else the article's scene, else the article's main province; a
+    tally without a place covers its country."""
+    incident, flags = draft.incident, draft.flags
     hit, hit_clause = _place(incident, flags)
     # A tally whose own words name no place below the country covers the country: the towns
     # elsewhere in the article are where single incidents happened, not where the tally did.
     placeless = hit is None or hit.place is None or hit.place.kind == "country"
-    countrywide = kind == "aggregate" and placeless
+    countrywide = incident.kind == "aggregate" and placeless
     if placeless and not countrywide:
-        country_code = hit.place.country_code if hit is not None and hit.place else None
-        borrowed = _place_from_article(article, incident, context, country_code)
+        borrowed = _borrowed_place(draft, context, hit)
         if borrowed is not None:
             hit, hit_clause = borrowed, None
-            flags.append(FLAG_PLACE_FROM_ARTICLE)
-            evidence.append(
-                Evidence(
-                    article_id=article.id,
-                    field="location",
-                    start=hit.start,
-                    end=hit.end,
-                    text=article.text[hit.start : hit.end],
-                )
-            )
     place: Place | None = hit.place if hit else None
     if place is not None and place.admin1 is None and place.kind in ("region", "site"):
         place = _with_named_admin1(place, incident)
@@ -484,7 +695,7 @@ def build_event(
             geo_precision = 3
             flags.append(FLAG_PLACE_FROM_ARTICLE)
     elif hit_clause is not None and hit is not None:
-        cite("location", hit_clause, hit.start, hit.end)
+        draft.cite("location", hit_clause, hit.start, hit.end)
     if place is not None and place.kind == "country":
         flags.append(FLAG_PLACE_REGION_ONLY)
     if place is None:
@@ -492,17 +703,17 @@ def build_event(
     country_place = (
         place if place is not None else _country_without_place(incident, context, dictionary, flags)
     )
+    return _Where(place, geo_precision, country_place)
 
-    # How many
-    def count_fields(count: CountMention | None, name: str) -> int | None:
-        if count is None:
-            return None
-        cite(name, _clause_of(incident, count), count.start, count.end)
-        if count.vague:
-            flags.append(FLAG_COUNT_VAGUE)
-        return count.best
 
-    fatalities = count_fields(killed, "fatalities")
+def _how_many(
+    draft: _Draft, actor1_name: str | None, dictionary: ActorDictionary, article_country: str | None
+) -> _Tolls:
+    """The dead: the main toll, plus the other side's dead reported apart, with its range and
+    its split by side."""
+    incident = draft.incident
+    killed, killed_all = incident.main_count("killed"), incident.counts("killed")
+    fatalities = draft.count(killed, "fatalities")
     # The other side's dead reported apart ("three of the attackers were also killed") add to the toll.
     extra = [
         c
@@ -512,7 +723,7 @@ def build_event(
     for count in extra:
         if fatalities is not None and count.best is not None:
             fatalities += count.best
-            cite("fatalities", _clause_of(incident, count), count.start, count.end)
+            draft.cite("fatalities", _clause_of(incident, count), count.start, count.end)
     low = (
         min((c.low for c in killed_all if c.low is not None), default=None) if killed_all else None
     )
@@ -532,60 +743,92 @@ def build_event(
         dictionary,
         article_country,
     )
+    return _Tolls(fatalities, low, high, by_side)
 
-    # According to whom
+
+def _according_to(draft: _Draft) -> tuple[list[str], str | None]:
+    """The sources the report cites, and the group that claimed the attack (unless the text
+    says nobody did)."""
     sources: list[str] = []
     claimed_by = None
-    for clause in incident.clauses:
+    for clause in draft.incident.clauses:
         for source in clause.sources:
             if source.is_claim:
                 if claimed_by is None and source.claimant and not _negated_claim(clause.text):
                     claimed_by = source.claimant
-                    cite("claimed_by", clause, source.start, source.end)
+                    draft.cite("claimed_by", clause, source.start, source.end)
                 if source.name not in sources and source.name != source.claimant:
                     sources.append(source.name)
-                    cite("sources", clause, source.start, source.end)
+                    draft.cite("sources", clause, source.start, source.end)
             elif source.name not in sources:
                 sources.append(source.name)
-                cite("sources", clause, source.start, source.end)
+                draft.cite("sources", clause, source.start, source.end)
+    return sources, claimed_by
 
+
+def build_event(
+    incident: Incident,
+    article: Article,
+    *,
+    published: date | None,
+    context: GeoContext,
+    article_country: str | None,
+    outlets: list[str],
+    published_flag: bool,
+    attributed: Attributed | None = None,
+) -> Event:
+    """One record for an incident: when, what, who, where, how many and according to whom, each
+    value with its evidence. `attributed`: who the article says carried it out
+    (attributions_by_incident)."""
+    dictionary = ActorDictionary.default()
+    kind = incident.kind
+    draft = _Draft(article, incident, [FLAG_PUBLISHED_FROM_DATELINE] if published_flag else [])
+    event_date, precision = _when(draft, published)
+    who = _who(draft, dictionary, article_country, attributed)
+    what = _what(draft, who, dictionary, article_country)
+    _cite_sides(draft, who, what, dictionary)
+    where = _where(draft, context, dictionary)
+    tolls = _how_many(draft, who.actor1, dictionary, article_country)
+    sources, claimed_by = _according_to(draft)
+    place, country_place = where.place, where.country
+    located = place is not None and place.kind != "country"
     event = Event(
         event_id=Event.id_for(article.id, kind, incident.first.start),
         kind=kind,
         event_date=event_date,
         time_precision=precision,
-        event_type=event_type,
-        sub_event_type=sub_event_type,
-        actor1=actor1_name,
-        assoc_actor_1=roles.assoc1,
-        actor2=actor2_name,
-        assoc_actor_2=roles.assoc2,
-        inter1=_inter_of(actor1_name, dictionary, article_country),
-        inter2=_inter_of(actor2_name, dictionary, article_country),
-        civilian_targeting=civilian_targeting,
+        event_type=what.event_type,
+        sub_event_type=what.sub_event_type,
+        actor1=who.actor1,
+        assoc_actor_1=who.roles.assoc1,
+        actor2=who.actor2,
+        assoc_actor_2=who.roles.assoc2,
+        inter1=_inter_of(who.actor1, dictionary, article_country),
+        inter2=_inter_of(who.actor2, dictionary, article_country),
+        civilian_targeting=what.civilian_targeting,
         country=country_place.country if country_place else None,
         country_code=country_place.country_code if country_place else None,
-        admin1=place.admin1 if place is not None and place.kind != "country" else None,
+        admin1=place.admin1 if located else None,
         admin2=place.admin2 if place is not None else None,
         location=place.name if place is not None else None,
-        latitude=place.latitude if place is not None and place.kind != "country" else None,
-        longitude=place.longitude if place is not None and place.kind != "country" else None,
-        geo_precision=geo_precision if place is not None and place.kind != "country" else None,
+        latitude=place.latitude if located else None,
+        longitude=place.longitude if located else None,
+        geo_precision=where.geo_precision if located else None,
         geonames_id=place.geonames_id if place is not None else None,
-        fatalities=fatalities,
-        fatalities_low=low,
-        fatalities_high=high,
-        fatalities_by_side=by_side,
-        wounded=count_fields(wounded, "wounded"),
-        arrested=count_fields(arrested, "arrested"),
-        abducted=count_fields(abducted, "abducted"),
+        fatalities=tolls.fatalities,
+        fatalities_low=tolls.low,
+        fatalities_high=tolls.high,
+        fatalities_by_side=tolls.by_side,
+        wounded=draft.count(incident.main_count("wounded"), "wounded"),
+        arrested=draft.count(incident.main_count("arrested"), "arrested"),
+        abducted=draft.count(incident.main_count("abducted"), "abducted"),
         claimed_by=claimed_by,
-        tags=sorted(tags),
+        tags=sorted(what.tags),
         sources=sources,
         outlets=outlets,
         articles=[article.id],
-        evidence=evidence,
-        flags=sorted(set(flags)),
+        evidence=draft.evidence,
+        flags=sorted(set(draft.flags)),
     )
     event.confidence = confidence(event)
     event.notes = notes(event)

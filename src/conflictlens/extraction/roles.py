@@ -104,6 +104,9 @@ def _role_of_token(token: Token, depth: int) -> Role | None:
             return "opponent"
         if prep_word == "between":  # "clashes took place between X and Y"
             return "opponent"
+        if prep_word == "to" and governor.lemma_.lower() == "belong" and governor.head != governor:
+            # "a depot belonging to X" is hit as the depot is; "gunmen belonging to X" act as they do.
+            return _role_of_token(governor.head, depth + 1)
         if prep_word == "of":
             # "members of the NDF" -> the role of "members"; "an attack of IS" is rare in news.
             if governor.lemma_.lower() in _ACT_NOUNS:

@@ -25,11 +25,26 @@ from conflictlens.extraction.actors import (
 )
 
 SOURCE_TYPES = ("monitor", "state media", "news agency", "propaganda", "official", "local")
-CUE_KINDS = ("after", "before", "told", "affiliation", "claim", "claim_by", "claim_negation")
+CUE_KINDS = (
+    "after",
+    "before",
+    "told",
+    "affiliation",
+    "claim",
+    "claim_by",
+    "claim_negation",
+    "blame",
+    "blame_subject",
+)
 # How far a cue may stand from the source it attributes, in tokens.
 _AFTER_WINDOW = 8
 _BEFORE_GAP = 2
 _NEGATION_WINDOW = 4
+# How far the actor others blame may stand from the words that blame it, in tokens.
+_BLAME_GAP = 2
+_BLAME_SUBJECT_WINDOW = 6
+# Words that may stand between "suspected" and the actor suspected: "suspected that the IS".
+_BLAME_FILLERS = frozenset({"the", "a", "an", "that", "members", "of"})
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their"})
 # A verb after the source still attributes it across an appositive ("X, a monitor, said"), not
 # across the end of a clause.
@@ -46,6 +61,18 @@ class SourceMention:
     name: str  # canonical source name; for an actor's own claim, the actor's canonical name
     is_claim: bool  # a claim of responsibility (Amaq claimed, "X claimed responsibility")
     claimant: str | None  # canonical ACTOR name that claims (for claims), via ActorDictionary
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who a sentence says carried out an attack: a group's own claim, or others' word for it
+    (officials blamed it, sources suspected it, members were arrested and admitted it)."""
+
+    start: int  # char offsets of the actor's mention in the sentence
+    end: int
+    text: str
+    actor: str  # canonical actor name
+    suspected: bool  # others' attribution, not the group's own claim
 
 
 @dataclass(frozen=True)
@@ -196,7 +223,11 @@ class SourceDictionary:
             claim_end = tokens[claim.end - 1].end
             return next((a for a in actors if a.start >= claim_end), None)
         claim_start = tokens[claim.start].start
-        return next((a for a in reversed(actors) if a.end <= claim_start), None)
+        before = [a for a in actors if a.end <= claim_start]
+        # "X and Y claimed responsibility": the first of the joint claimants leads.
+        while len(before) > 1 and _only_joiners(tokens, before[-2].end, before[-1].start):
+            before.pop()
+        return before[-1] if before else None
 
     def _actor_claims(
         self, tokens: list[Token], claims: list[tuple[_Span, bool]], actors: list[ActorMention]
@@ -216,6 +247,75 @@ class SourceDictionary:
     ) -> SourceMention:
         start, end = tokens[span.start].start, tokens[span.end - 1].end
         return SourceMention(start, end, sentence[start:end], name, claimant is not None, claimant)
+
+    # ------------------------------------------------------------------ responsibility
+
+    def attributions(self, sentence: str) -> list[Attribution]:
+        """The actors a sentence says carried out an attack: claimants of a claim of
+        responsibility, and the actors others blame for it (suspected)."""
+        tokens = tokenize(sentence)
+        cues = self._cue_spans(tokens)
+        live = {
+            kind: [cue for cue in cues.get(kind, []) if not self._negated(cue, cues)]
+            for kind in ("claim", "claim_by", "blame", "blame_subject")
+        }
+        if not any(live.values()):
+            return []
+        actors = [m for m in self._actors.find(sentence) if m.name and not m.generic]
+        found: list[Attribution] = []
+        for kind in ("claim", "claim_by"):
+            for cue in live[kind]:
+                actor = self._claimant(tokens, cue, kind == "claim_by", actors)
+                if actor is not None:
+                    found.append(_attribution(actor, suspected=False))
+        # Others blame a country for its forces' acts: "attributed the strikes to Turkey".
+        blamable = actors + self._actors.countries_as_forces(sentence) if live["blame"] else []
+        for cue in live["blame"]:
+            actor = self._blamed_after(tokens, cue, blamable)
+            if actor is not None:
+                found.append(_attribution(actor, suspected=True))
+        for cue in live["blame_subject"]:
+            actor = self._blamed_before(tokens, cue, actors)
+            if actor is not None:
+                found.append(_attribution(actor, suspected=True))
+        return found
+
+    @staticmethod
+    def _blamed_after(
+        tokens: list[Token], cue: _Span, actors: list[ActorMention]
+    ) -> ActorMention | None:
+        """ "attributed the attack to the IS", "suspected that IS": the actor right after."""
+        if cue.end >= len(tokens):
+            return None
+        for gap in range(_BLAME_GAP + 1):
+            i = cue.end + gap
+            if i >= len(tokens):
+                return None
+            # The mention may start at the cue itself: "suspected X" reads as a suspected actor.
+            actor = next((a for a in actors if a.start <= tokens[i].start < a.end), None)
+            if actor is not None:
+                return actor
+            if tokens[i].folded not in _BLAME_FILLERS:
+                return None
+        return None
+
+    @staticmethod
+    def _blamed_before(
+        tokens: list[Token], cue: _Span, actors: list[ActorMention]
+    ) -> ActorMention | None:
+        """ "IS was behind the attack", "members of IS were arrested and admitted carrying out
+        the attack": the last actor shortly before, in the same clause."""
+        cue_start = tokens[cue.start].start
+        for actor in reversed(actors):
+            if actor.end > cue_start:
+                continue
+            between = [t for t in tokens[: cue.start] if t.start >= actor.end]
+            if len(between) <= _BLAME_SUBJECT_WINDOW and not any(
+                t.text in _CLAUSE_BREAKS or t.text == "," for t in between
+            ):
+                return actor
+            return None
+        return None
 
     # ------------------------------------------------------------------ outlets
 
@@ -238,6 +338,17 @@ class SourceDictionary:
         return known[0] if known else raw
 
 
+def _only_joiners(tokens: list[Token], start: int, end: int) -> bool:
+    """Only "and" or a comma between two character offsets: two names in one subject."""
+    between = [t.folded for t in tokens if start <= t.start < end]
+    return bool(between) and all(t in ("and", ",", "&") for t in between)
+
+
+def _attribution(actor: ActorMention, *, suspected: bool) -> Attribution:
+    assert actor.name is not None
+    return Attribution(actor.start, actor.end, actor.text, actor.name, suspected)
+
+
 @cache
 def _default_dictionary() -> SourceDictionary:
     text = resources.files("conflictlens.data").joinpath("sources.yaml").read_text("utf-8")
@@ -247,6 +358,11 @@ def _default_dictionary() -> SourceDictionary:
 def find_sources(sentence: str) -> list[SourceMention]:
     """Sources the sentence attributes something to, with claims of responsibility."""
     return SourceDictionary.default().find(sentence)
+
+
+def find_attributions(sentence: str) -> list[Attribution]:
+    """Who the sentence says carried out an attack: claimants, and actors others blame."""
+    return SourceDictionary.default().attributions(sentence)
 
 
 def find_outlet_line(text: str) -> str | None:
