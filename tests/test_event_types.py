@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+import conflictlens
 from conflictlens.extraction.event_types import classify, find_tags, find_triggers
 
 
@@ -121,3 +122,12 @@ def test_arrests_by_an_armed_group_are_abductions() -> None:
 
     assert decided(False) == "Arrests"
     assert decided(True) == "Abduction/forced disappearance"
+
+
+def test_a_month_in_a_dateline_is_no_protest_march() -> None:
+    text = (
+        "Highway reopened\n"
+        "DAMASCUS, March 8 (AFP) - Government forces reopened the highway linking the capital "
+        "to Homs on Monday, state media said.\n"
+    )
+    assert [e.event_type for e in conflictlens.extract(text, published="2021-03-08")] == []

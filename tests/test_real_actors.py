@@ -235,3 +235,20 @@ def test_a_country_blamed_stands_for_its_forces() -> None:
     assert raids.actor1 == "Military Forces of Russia"
     assert FLAG_ACTOR_SUSPECTED in raids.flags
     assert all(e.actor1 != "Military Forces of Iran" for e in events)
+
+
+def test_a_retaliation_is_its_own_record_with_its_own_attacker() -> None:
+    text = (
+        "Jihadists kill four soldiers in desert ambush\n"
+        "HOMS, March 7 (AFP) - Islamic State group fighters ambushed an army convoy near "
+        "Sukhnah on Sunday, killing four soldiers, a war monitor said.\n"
+        "In response, Russian warplanes carried out dozens of airstrikes on the group's "
+        "hideouts in the desert east of Palmyra, killing 12 militants, the monitor added.\n"
+    )
+    events = _incidents(text, published=date(2021, 3, 8))
+    assert [(e.actor1, e.fatalities) for e in events] == [
+        ("Islamic State", 4),
+        ("Military Forces of Russia", 12),
+    ]
+    # "March 7" in the dateline is a date, not a protest march.
+    assert all(e.event_type != "Protests" for e in events)
