@@ -333,6 +333,36 @@ def _adds_to(count: CountMention, main: CountMention, incident: Incident) -> boo
     )
 
 
+def _toll_range(
+    killed: CountMention | None,
+    extra: list[CountMention],
+    killed_all: list[CountMention],
+    fatalities: int | None,
+) -> tuple[int | None, int | None]:
+    """fatalities_low/high: the toll's own bounds, widened by the report's other figures for the
+    same dead ("nearly 20" in the headline, 13 before "the toll rose to 19"). Tolls of another
+    side are parts, not other figures."""
+    if killed is None or killed.vague:
+        low = min((c.low for c in killed_all if c.low is not None), default=None)
+        high = max((c.high for c in killed_all if c.high is not None), default=None)
+        return low, high
+    low, high = killed.low, killed.high
+    if extra and fatalities is not None:
+        low = fatalities if low is not None else None
+        high = fatalities if high is not None else None
+    sides = {s for c in (killed, *extra) for s in c.by_side() if s != "unknown"}
+    for other in killed_all:
+        other_sides = set(other.by_side()) - {"unknown"}
+        if other is killed or other in extra or (sides and other_sides and not sides & other_sides):
+            continue
+        figures = [n for n in (other.low, other.best, other.high) if n]
+        if low is not None and figures:
+            low = min(low, *figures)
+        if high is not None and figures:
+            high = max(high, *figures)
+    return low, high
+
+
 def _clause_of(incident: Incident, count: CountMention) -> Clause:
     return next(cl for cl in incident.clauses if count in cl.counts)
 
@@ -513,19 +543,7 @@ def build_event(
         if fatalities is not None and count.best is not None:
             fatalities += count.best
             cite("fatalities", _clause_of(incident, count), count.start, count.end)
-    low = (
-        min((c.low for c in killed_all if c.low is not None), default=None) if killed_all else None
-    )
-    high = (
-        max((c.high for c in killed_all if c.high is not None), default=None)
-        if killed_all
-        else None
-    )
-    if killed is not None and not killed.vague:
-        low, high = killed.low, killed.high
-        if extra and fatalities is not None:
-            low = fatalities if low is not None else None
-            high = fatalities if high is not None else None
+    low, high = _toll_range(killed, extra, killed_all, fatalities)
     by_side = _by_side(
         [c for c in (killed, *extra) if c is not None],
         actor1_name,

@@ -10,11 +10,13 @@ subsets that are not added ("15 soldiers, including 5 officers"), lists that are
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
 import yaml
+
+from conflictlens.extraction.actors import EXTERNAL_FORCES, STATE_FORCES, ActorDictionary
 
 _UNITS = {
     "zero": 0,
@@ -72,12 +74,33 @@ _BRACKETED_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z-]{1,9}\)")
 _APPOSITIVE = r"(?:,?\s*(?:an?|the)\s[^,]{1,50},)?"
 _PART_OF = re.compile(r"of (?:them|whom|those|these)\b", re.I)
 _ATTRIBUTION = re.compile(r"\s+(?:said|says|told|reported|added|stated)\b", re.I)
+_LOST = re.compile(r"((?:[\w'’-]+\s+){1,4}?)(?:has\s+|have\s+|had\s+)?(?:lost|losing)\s+$", re.I)
+_OF_BEFORE = re.compile(r"\bof\s+(?:the\s+|these\s+|those\s+|its\s+|their\s+)?$", re.I)
+_AUXILIARY_IN = re.compile(r"\b(?:were|was|been|are|is|got|being)\b", re.I)
+# The object of an active verb: "... killed a policeman", "... shot dead two soldiers", "... killed the mayor".
+_OBJECT = re.compile(
+    rf"\s+(?:an?|his|her|their|its|\d+|{_WORD_NUMBER}|the(?!\s+(?:day|night|week|month|morning|evening|"
+    r"afternoon|previous|following|same|next|last|other)\b))\s",
+    re.I,
+)
+_REVISED = re.compile(
+    r"\b(?:toll|number|tally|fatalities|deaths|dead)\b.{0,60}?\b(?:rose|risen|rises|climbed|climbs|"
+    r"increased|jumped|reached|soared|mounted)\s+(?:to\s+|at\s+)?$",
+    re.I,
+)
+_CONJUNCT = re.compile(r"\s+(?:and|or)\s+((?:[\w'’-]+\s+){0,4}[\w'’-]+)", re.I)
+_AUXILIARY = re.compile(r"(?:were|was|have|has|had|are|is|got|being)$", re.I)
 _NOUN_STOP = re.compile(
     r"^(?:in|on|at|near|during|after|when|while|as|by|from|since|following|before|and|or|but|were|was|"
     r"have|has|had|are|is|who|which|that|with|to|for|over|across|inside|outside|amid|according|said|"
     r"says|told|tells|added)$",
     re.I,
 )
+
+
+_ARMED_INTERS = frozenset(("Rebel group", "Political militia", "Identity militia"))
+# The category of dead and hurt counted together ("ten killed and injured"), read as a vague toll.
+COMBINED = "casualties"
 
 
 @dataclass(frozen=True)
@@ -105,6 +128,7 @@ class CountMention:
     text: str
     victims: str  # the words naming who was counted, for actor resolution
     members: list[CountMember] = field(default_factory=list)
+    revised: bool = False  # "the death toll rose to 19": a later figure that replaces the earlier
 
     def by_side(self) -> dict[str, int]:
         sides: dict[str, int] = {}
@@ -126,6 +150,9 @@ class _Lexicon:
     outcome_words: frozenset[str]
     number: re.Pattern[str]
     zero: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
+    not_count_after: re.Pattern[str]
+    things: frozenset[str]
+    not_count_before: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -185,6 +212,13 @@ def _lexicon() -> _Lexicon:
             for key, patterns in raw["zero"].items()
             for pattern in patterns
         ),
+        re.compile("|".join(raw["not_counts"]["after"]), re.I),
+        frozenset(w.lower() for w in raw["things"]),
+        # Names are capitalised ("Route 5"); the other words before a number are read in any case.
+        re.compile(
+            rf"(?:(?i:{'|'.join(raw['not_counts']['before'])})"
+            rf"|\b(?:{alternation(raw['not_counts']['names'])})\.?)\s*$"
+        ),
     )
 
 
@@ -242,7 +276,33 @@ def _side_of(noun: str) -> str:
     for side in ("state_forces", "civilians", "armed_group"):
         if side in found:
             return side
+    return _named_side(noun)
+
+
+@lru_cache(maxsize=4096)
+def _named_side(noun: str) -> str:
+    """The side of a named group ("12 members of the Islamic State group", "ISIS members"): state
+    forces, and militias that fight alongside them, are one side; other armed groups the other."""
+    dictionary = ActorDictionary.default()
+    for mention in dictionary.find(noun):
+        info = dictionary.info(mention.name) if mention.name and not mention.generic else None
+        if info is None:
+            continue
+        if info.inter in (STATE_FORCES, EXTERNAL_FORCES) or any(
+            (ally := dictionary.info(a)) is not None and ally.inter == STATE_FORCES
+            for a in info.assoc
+        ):
+            return "state_forces"
+        if info.inter == "Civilians":
+            return "civilians"
+        if info.inter in _ARMED_INTERS:
+            return "armed_group"
     return "unknown"
+
+
+def _names_things(noun: str) -> bool:
+    things = _lexicon().things
+    return any(w in things for w in re.findall(r"[\w'’-]+", noun.lower()))
 
 
 def _is_person_count(noun: str) -> bool:
@@ -283,7 +343,7 @@ def find_counts(original: str) -> list[CountMention]:
     def in_subset(match: re.Match[str]) -> bool:
         return any(s <= match.start() < e for s, e in subsets)
 
-    numbers = [m for m in lex.number.finditer(text) if not _is_year_or_time(text, m)]
+    numbers = [m for m in lex.number.finditer(text) if not _not_a_count(text, m)]
     mentions: list[CountMention] = _zero_counts(text)
     i = 0
     while i < len(numbers):
@@ -301,10 +361,14 @@ def find_counts(original: str) -> list[CountMention]:
             if not in_subset(later):
                 next_start = later.start()
                 break
+        group_end += _conjunct_length(text[group_end:next_start])
         after = _SUBSET_REGION.sub("", text[group_end:next_start], count=1)
         group_start = members[0].start
         before = text[max(0, group_start - 60, mentions[-1].end if mentions else 0) : group_start]
         category, passive = _category(after, before)
+        if passive and _is_agent(text, group_end, lex.after.get(category)):
+            i = j
+            continue
         active = _active_category(before)
         if passive and active not in (None, category) and len(members) > 1 and j - i > 1:
             # "killing six of the attackers, and one soldier was wounded": the verb before the list
@@ -317,13 +381,21 @@ def find_counts(original: str) -> list[CountMention]:
         # a verb right after the people ("15 were killed", "9 bodies", "toll rose to 23") always does.
         # "killed three civilians and wounded 11": a bare number after a count of people counts them.
         elided = not nouns.strip() and bool(mentions and mentions[-1].members)
-        if category is None or not (passive or elided or _is_person_count(nouns)):
+        people = _is_person_count(nouns)
+        # "over 130 airstrikes executed": a verb after things counts no one.
+        things = not people and _names_things(nouns)
+        if category is None or things or not (passive or elided or people):
             i = j
             continue
+        if not passive:
+            members = _owned_by_subject(members, before)
         best, low, high, vague = _sum(members)
         # The evidence span runs to the verb when the verb follows the people directly.
         verb = lex.after[category].match(text[group_end:next_start])
         end = group_end + verb.end() if verb else group_end
+        if category == COMBINED:
+            # Dead and hurt together: at most that many dead, never a number of dead.
+            category, best, low, high, vague = "killed", None, None, high, True
         mentions.append(
             CountMention(
                 category=category,
@@ -336,6 +408,7 @@ def find_counts(original: str) -> list[CountMention]:
                 text=original[group_start:end],
                 victims=original[group_start:group_end],
                 members=members,
+                revised=bool(_REVISED.search(before)),
             )
         )
         i = j
@@ -357,10 +430,18 @@ def _zero_counts(text: str) -> list[CountMention]:
     return list(found.values())
 
 
-def _is_year_or_time(text: str, match: re.Match[str]) -> bool:
+def _not_a_count(text: str, match: re.Match[str]) -> bool:
+    """A number that counts no one: a year, a time, a distance, an age ("a 15-year-old boy"),
+    a family size ("a father of five") or part of a name ("Route 5", "Brigade 313")."""
     raw = match.group("num") or ""
     following = text[match.end() : match.end() + 12].lower()
     if re.fullmatch(r"(?:19|20)\d\d", raw) and not match.group("qual"):
+        return True
+    lex = _lexicon()
+    if raw and (
+        lex.not_count_after.match(text, match.end())
+        or lex.not_count_before.search(text, max(0, match.start() - 30), match.start())
+    ):
         return True
     if re.match(
         r"\s*(?:hours?|days?|weeks?|months?|years?|km|kilometers|kilometres|miles|meters|metres|am|pm|a\.m|p\.m|percent|per cent)\b",
@@ -413,16 +494,22 @@ def _collect_list(
         # "11 soldiers, four of whom died later" names a part of the list, not more people.
         if members and (_ATTRIBUTION.match(text, noun_end) or _PART_OF.match(noun)):
             break
+        if members and _is_appositive(text, match, noun_end, numbers[j + 1 : j + 2]):
+            # Read over, so that the verb after it still tells what happened to the people.
+            j += 1
+            while j < len(numbers) and numbers[j].start() < noun_end:
+                j += 1
+            break
         best, low, high, _vague = value
         members.append(CountMember(best, low, high, noun, _side_of(noun), match.start(), noun_end))
         end = noun_end
         j += 1
-        # "nine members of a militia and a shepherd": "of a" is part of the noun, not a count.
+        # "nine members of a militia", "four people of the two tribes": "of" a number inside the
+        # noun is part of it, not a count.
         while (
             j < len(numbers)
             and numbers[j].start() < end
-            and numbers[j].group("article")
-            and text[: numbers[j].start()].endswith("of ")
+            and _OF_BEFORE.search(text, max(0, numbers[j].start() - 20), numbers[j].start())
         ):
             j += 1
         # "nine militiamen and a shepherd": a lone person closing the list.
@@ -437,6 +524,46 @@ def _collect_list(
             )
             end += tail.end()
     return members, max(j, i + 1), end
+
+
+def _owned_by_subject(members: list[CountMember], before: str) -> list[CountMember]:
+    """ "ISIS lost 11 members": the people lost are the subject's own."""
+    owner = _LOST.search(before)
+    if owner is None:
+        return members
+    side = _side_of(owner.group(1))
+    return [replace(m, side=side) if m.side == "unknown" else m for m in members]
+
+
+def _conjunct_length(after: str) -> int:
+    """ "19 members of regime forces and loyalists were killed": people joined to the count without
+    a number of their own belong to it; their length, so that the verb after them is read."""
+    conjunct = _CONJUNCT.match(after)
+    if conjunct is None:
+        return 0
+    words = conjunct.group(1).split()
+    lex = _lexicon()
+    stop = next(
+        (k for k, w in enumerate(words) if w.lower() in lex.outcome_words or _AUXILIARY.match(w)),
+        None,
+    )
+    if not stop or not _is_person_count(" ".join(words[:stop])):
+        return 0
+    return conjunct.start(1) + len(" ".join(words[:stop])) + 1
+
+
+def _is_appositive(
+    text: str, match: re.Match[str], noun_end: int, following: list[re.Match[str]]
+) -> bool:
+    """ "seven members of the NDF, a pro-regime militia, were killed", "one civilian, a child,
+    was killed": "a ..." set off by commas describes the people before it; in a list ("a soldier,
+    a policeman, and two civilians") another member follows the closing comma."""
+    if not match.group("article") or not re.search(r",\s*$", text[: match.start()]):
+        return False
+    closing = re.match(r"\s*,\s*(?:(?:and|or)\s+)?", text[noun_end:])
+    if closing is None:
+        return False
+    return not (following and following[0].start() == noun_end + closing.end())
 
 
 def _sum(members: list[CountMember]) -> tuple[int | None, int | None, int | None, bool]:
@@ -459,6 +586,15 @@ def _active_category(before: str) -> str | None:
         if match and match.group().strip().lower() not in ("left", "leaving"):
             return category
     return None
+
+
+def _is_agent(text: str, group_end: int, verb_pattern: re.Pattern[str] | None) -> bool:
+    """ "Two gunmen shot dead a policeman": a verb with no auxiliary and an object after it makes
+    the counted people the ones who acted."""
+    verb = verb_pattern.match(text[group_end:]) if verb_pattern else None
+    if verb is None or _AUXILIARY_IN.search(verb.group()):
+        return False
+    return bool(_OBJECT.match(text, group_end + verb.end()))
 
 
 def _category(after: str, before: str) -> tuple[str | None, bool]:

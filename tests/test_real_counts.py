@@ -1,0 +1,142 @@
+"""Counts as a careful coder reads them in whole news articles: descriptions and ages are not
+people, dead and hurt together are no number of dead, the body's split beats the headline's round
+figure, and each side's dead are told apart. The articles are written for these tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from conflictlens.extraction import extract_article
+from conflictlens.extraction.clauses import split_clauses
+from conflictlens.extraction.counts import find_counts
+from conflictlens.extraction.incidents import Incident
+from conflictlens.models import Article, Event
+
+
+def incidents(text: str, published: date) -> list[Event]:
+    events = extract_article(Article(id="t", text=text, published=published))
+    return [e for e in events if e.kind == "incident"]
+
+
+def killed(text: str) -> list[int | None]:
+    return [c.best for c in find_counts(text) if c.category == "killed"]
+
+
+def test_an_appositive_describes_the_people_counted_and_adds_no_one() -> None:
+    text = (
+        "Deir Ezzor | Militiamen killed in desert ambush\n"
+        "Share this article\n"
+        "BEIRUT (Reuters) - Six members of the National Defence Forces, a pro-government militia, "
+        "were killed on Thursday when jihadists ambushed their convoy near Al Mayadin in the "
+        "province of Deir Ezzor, a war monitor said.\n"
+        "In a separate incident in Idlib, at least one civilian, a teenage girl, was killed by "
+        "shelling on Saturday.\n"
+    )
+    events = incidents(text, date(2024, 5, 11))
+    assert [e.fatalities for e in events] == [6, 1]
+    assert killed("Gunmen killed one soldier, a young conscript, near the border.") == [1]
+
+
+def test_ages_family_sizes_and_names_are_not_counts() -> None:
+    text = (
+        "Sniper kills boy in Taiz\n"
+        "TAIZ, Yemen (AP) - A 14-year-old boy was killed by a sniper on Route 3 east of the city "
+        "on Monday, local officials said. The boy's uncle, a father of six, was wounded.\n"
+        "Fighters of Brigade 35 said they returned fire.\n"
+    )
+    [event] = incidents(text, date(2024, 2, 6))
+    assert (event.fatalities, event.wounded) == (1, 1)
+    assert killed("A man aged 62 was killed when the shell hit his house.") == [1]
+
+
+def test_killed_and_injured_together_is_no_number_of_dead() -> None:
+    text = (
+        "Drone strike on Tel Tamr leaves eight dead and wounded\n"
+        "A drone struck a military council post near Tel Tamr in Hasakah province on Sunday, "
+        "leaving eight dead and wounded, local sources said.\n"
+    )
+    [event] = incidents(text, date(2024, 7, 8))
+    assert event.fatalities is None
+    assert event.fatalities_high == 8
+    assert "count_vague" in event.flags
+    [count] = find_counts("Ten soldiers were killed and injured in the ambush.")
+    assert (count.best, count.high, count.vague) == (None, 10, True)
+
+
+def test_people_joined_without_a_number_belong_to_the_count() -> None:
+    text = (
+        "Jihadists kill 14 soldiers in Hama desert attack\n"
+        "The attack on army posts east of Salamiyah in Hama province began late on Tuesday, the "
+        "monitor said. 14 soldiers and allied militiamen were killed in the attack.\n"
+    )
+    [event] = incidents(text, date(2024, 1, 10))
+    assert event.fatalities == 14
+    assert killed("Gunmen left five police officers and their driver dead.") == [5]
+
+
+def test_a_number_inside_the_noun_is_not_a_count() -> None:
+    text = (
+        "Tribal feud in Daraa countryside\n"
+        "DARAA - Three men of the two clans were killed on Friday in a gunfight in the town of "
+        "Tafas in western Daraa, residents said.\n"
+    )
+    [event] = incidents(text, date(2024, 3, 2))
+    assert event.fatalities == 3
+
+
+def test_people_who_shot_are_not_the_dead() -> None:
+    text = (
+        "Gunmen kill policeman in Kirkuk\n"
+        "KIRKUK, Iraq - Two gunmen on a motorcycle shot dead a policeman at a checkpoint in Kirkuk "
+        "on Wednesday, police said.\n"
+    )
+    [event] = incidents(text, date(2024, 4, 4))
+    assert event.fatalities == 1
+    assert killed("Russian jets carried out over 70 airstrikes executed on the area.") == []
+
+
+def test_the_bodys_split_beats_the_headlines_round_figure_which_gives_the_range() -> None:
+    text = (
+        "Homs desert | Clashes leave nearly 20 dead among regime forces and ISIS\n"
+        "Fierce clashes broke out on Tuesday near Al-Sukhnah in the Homs desert between regime "
+        "forces and ISIS cells, the Syrian Observatory said. Seven members of regime forces were "
+        "killed, while ISIS lost 11 members in the clashes and in Russian airstrikes.\n"
+        "Since 2019, the monitor has documented the killing of at least 1,400 soldiers in the "
+        "desert.\n"
+    )
+    [event] = incidents(text, date(2024, 1, 17))
+    assert event.fatalities == 18
+    assert (event.fatalities_low, event.fatalities_high) == (18, 20)
+    assert sorted(event.fatalities_by_side.values()) == [7, 11]
+
+
+def test_named_groups_dead_are_a_side_of_their_own() -> None:
+    text = (
+        "Clashes in the desert south of Raqqa\n"
+        "RAQQA - Fighting flared on Monday near the town of Maadan in Raqqa province, the "
+        "Observatory said. Nine members of regime forces were killed, while six members of the "
+        "Islamic State group were killed.\n"
+    )
+    [event] = incidents(text, date(2024, 6, 4))
+    assert event.fatalities == 15
+    assert sorted(event.fatalities_by_side.values()) == [6, 9]
+
+
+def test_more_ways_of_saying_someone_was_killed() -> None:
+    assert killed("The monitor documented the killing of three soldiers.") == [3]
+    assert killed("Guards found the body of a young man near the camp gate.") == [1]
+    assert killed("The group executes four men accused of spying") == [4]
+    assert killed("Officials reported the death of a young female in the strike.") == [1]
+
+
+def test_a_revised_toll_replaces_the_earlier_one() -> None:
+    text = (
+        "Market bombing in Mogadishu\n"
+        "MOGADISHU - A car bomb exploded in the Bakara market on Saturday, killing 13 people, "
+        "police said.\n"
+        "The death toll rose to 19 as several of the wounded died, a hospital official said.\n"
+    )
+    clauses = split_clauses(text, date(2024, 8, 4))
+    incident = Incident("incident", [c for c in clauses if c.counts])
+    main = incident.main_count("killed")
+    assert main is not None and (main.best, main.revised) == (19, True)
