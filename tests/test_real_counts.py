@@ -140,3 +140,48 @@ def test_a_revised_toll_replaces_the_earlier_one() -> None:
     incident = Incident("incident", [c for c in clauses if c.counts])
     main = incident.main_count("killed")
     assert main is not None and (main.best, main.revised) == (19, True)
+
+
+def test_a_named_groups_dead_go_to_its_own_column() -> None:
+    text = (
+        "Taliban and resistance fighters clash in Andarab\n"
+        "KABUL - Fighting broke out on Saturday in the Andarab district of Baghlan province, "
+        "officials said. The NRF said seven Taliban fighters were killed. Two NRF fighters were "
+        "also killed, a resistance spokesman said.\n"
+    )
+    [event] = incidents(text, date(2024, 5, 13))
+    assert event.fatalities == 9
+    assert {event.actor1, event.actor2} == {"Taliban", "National Resistance Front"}
+    assert _dead_by_actor(event) == {"Taliban": 7, "National Resistance Front": 2}
+
+
+def test_the_dead_of_them_are_the_group_named_before() -> None:
+    text = (
+        "Kurdish fighters ambush convoy near Jindayris\n"
+        "AFRIN, Syria - Late on Friday, YPG fighters ambushed a convoy of the Syrian National Army "
+        "near Jindayris, killing seven of them, a war monitor said. Three YPG fighters were also "
+        "killed.\n"
+    )
+    [event] = incidents(text, date(2024, 3, 17))
+    assert event.fatalities == 10
+    assert _dead_by_actor(event) == {"Syrian National Army": 7, "People's Protection Units": 3}
+
+
+def _dead_by_actor(event: Event) -> dict[str | None, int]:
+    column = {"actor1": event.actor1, "actor2": event.actor2}
+    return {column.get(k, k): n for k, n in event.fatalities_by_side.items()}
+
+
+def test_one_number_over_two_sides_is_no_sides() -> None:
+    [count] = find_counts("Over ten regime soldiers and ISIS members killed in desert attack")
+    assert count.by_side() == {"unknown": 10}
+    [count] = find_counts(
+        "The attack left at least eight members of regime forces and “Al-Quds Brigade” dead."
+    )
+    assert (count.best, count.by_side()) == (8, {"state_forces": 8})
+
+
+def test_another_person_and_injuries_sustained() -> None:
+    assert killed("Unknown gunmen killed another displaced man in the camp.") == [1]
+    [wounded] = find_counts("Nine others sustained serious injuries in the blast.")
+    assert (wounded.category, wounded.best) == ("wounded", 9)

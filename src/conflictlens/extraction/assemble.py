@@ -10,7 +10,7 @@ from datetime import date
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
 from conflictlens.extraction.clauses import Clause
 from conflictlens.extraction.confidence import confidence as calibrated_confidence
-from conflictlens.extraction.counts import CountMention
+from conflictlens.extraction.counts import CountMember, CountMention
 from conflictlens.extraction.event_types import classify, find_tags
 from conflictlens.extraction.incidents import Incident, is_other_sides_toll
 from conflictlens.geo import Gazetteer, GeoContext, GeoHit, Place
@@ -33,6 +33,8 @@ FLAG_PLACE_FROM_ARTICLE = "place_from_article"
 FLAG_COUNTRY_FROM_ACTOR = "country_from_actor"
 _VIOLENT_TYPES = frozenset(("Battles", "Explosions/Remote violence", "Violence against civilians"))
 _ARMED_INTERS = frozenset(("Rebel group", "Political militia", "Identity militia"))
+_FIGHTING_SIDES = ("state_forces", "armed_group")
+_PART_OF_NAMED = re.compile(r"of (?:them|whom|those)\b", re.I)
 FLAG_PUBLISHED_FROM_DATELINE = "published_from_dateline"
 
 # Verbs whose grammatical subject is the side that acted.
@@ -546,7 +548,8 @@ def build_event(
     low, high = _toll_range(killed, extra, killed_all, fatalities)
     by_side = _by_side(
         [c for c in (killed, *extra) if c is not None],
-        actor1_name,
+        incident,
+        (actor1_name, actor2_name),
         dictionary,
         article_country,
     )
@@ -626,33 +629,67 @@ def _negated_claim(text: str) -> bool:
 
 def _by_side(
     counts: list[CountMention],
-    actor1: str | None,
+    incident: Incident,
+    actors: tuple[str | None, str | None],
     dictionary: ActorDictionary,
     article_country: str | None,
 ) -> dict[str, int]:
     """Split the dead by side when the report does, in one list or in tolls reported apart
-    ("eight soldiers were killed ... 11 jihadists were killed"): armed-group dead to the armed side."""
+    ("eight soldiers were killed ... 11 jihadists were killed"): a named group's dead to its own
+    column ("seven Taliban fighters") and the other side's to the other; else armed-group dead
+    to the armed side."""
+    members = [
+        replace(m, actor=_member_actor(m, _clause_of(incident, c)))
+        for c in counts
+        for m in c.members
+        if m.n is not None
+    ]
     # One count splits the toll too when it says whose dead they were ("killing six of the attackers").
-    if not any(m.side != "unknown" for c in counts for m in c.members):
+    if not any(m.side != "unknown" or (m.actor and m.actor in actors) for m in members):
         return {}
-    inter1 = _inter_of(actor1, dictionary, article_country)
+    columns = _side_columns(members, actors, _inter_of(actors[0], dictionary, article_country))
     split: dict[str, int] = {}
-    sides: dict[str, int] = {}
-    for count in counts:
-        for side, n in count.by_side().items():
-            sides[side] = sides.get(side, 0) + n
-    for side, n in sides.items():
-        if side == "civilians":
-            # Civilian dead are their own side even when the civilians were the target.
-            key = "civilians"
-        elif side == "state_forces":
-            key = "actor1" if inter1 == "State forces" else "actor2"
-        elif side == "armed_group":
-            key = "actor2" if inter1 == "State forces" else "actor1"
+    for member in members:
+        if member.actor and member.actor in actors:
+            key = "actor1" if member.actor == actors[0] else "actor2"
         else:
-            key = "unknown"
-        split[key] = split.get(key, 0) + n
+            key = columns.get(member.side, "unknown")
+        split[key] = split.get(key, 0) + (member.n or 0)
     return split
+
+
+def _member_actor(member: CountMember, clause: Clause) -> str | None:
+    """The group whose dead a member counts, as the clause's actor finder (which knows the
+    article's country: "NRF fighters" in Afghanistan) names it; else as the count's own words do.
+    "killing seven of them" counts the group named last before it."""
+    named = [a for a in clause.actors if a.name]
+    if _PART_OF_NAMED.match(member.noun):
+        before = [a for a in named if a.end <= member.start]
+        return before[-1].name if before else member.actor
+    # Role nouns inside the count ("three soldiers") say its side, not whose column it is.
+    inside = next(
+        (a.name for a in named if not a.generic and member.start <= a.start < member.end), None
+    )
+    return inside or member.actor
+
+
+def _side_columns(
+    members: list[CountMember], actors: tuple[str | None, str | None], inter1: str | None
+) -> dict[str, str]:
+    """Which column of fatalities_by_side each side's dead go to: a side whose named group is an
+    actor takes that actor's column and the other side the other; else state forces go with a
+    state actor1 and armed groups opposite. Civilian dead are their own side even when targeted."""
+    columns = {"civilians": "civilians"}
+    for member in members:
+        if member.actor and member.actor in actors and member.side in _FIGHTING_SIDES:
+            column = "actor1" if member.actor == actors[0] else "actor2"
+            other = next(s for s in _FIGHTING_SIDES if s != member.side)
+            columns.setdefault(member.side, column)
+            columns.setdefault(other, "actor2" if column == "actor1" else "actor1")
+    state = "actor1" if inter1 == "State forces" else "actor2"
+    columns.setdefault("state_forces", state)
+    columns.setdefault("armed_group", "actor2" if state == "actor1" else "actor1")
+    return columns
 
 
 _NOTE_VERBS = {

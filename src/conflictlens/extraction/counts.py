@@ -88,8 +88,8 @@ _REVISED = re.compile(
     r"increased|jumped|reached|soared|mounted)\s+(?:to\s+|at\s+)?$",
     re.I,
 )
-_CONJUNCT = re.compile(r"\s+(?:and|or)\s+((?:[\w'’-]+\s+){0,4}[\w'’-]+)", re.I)
-_AUXILIARY = re.compile(r"(?:were|was|have|has|had|are|is|got|being)$", re.I)
+_CONJUNCT_WORD = re.compile(r"[\w'’\"“”-]+")
+_CONJUNCT = re.compile(r"\s+(?:and|or)\s+((?:[\w'’\"“”-]+\s+){0,4}[\w'’\"“”-]+)", re.I)
 _NOUN_STOP = re.compile(
     r"^(?:in|on|at|near|during|after|when|while|as|by|from|since|following|before|and|or|but|were|was|"
     r"have|has|had|are|is|who|which|that|with|to|for|over|across|inside|outside|amid|according|said|"
@@ -112,6 +112,7 @@ class CountMember:
     side: str  # "civilians" | "state_forces" | "armed_group" | "unknown"
     start: int
     end: int
+    actor: str | None = None  # the named group the people belong to ("seven Taliban fighters")
 
 
 @dataclass
@@ -191,7 +192,7 @@ def _lexicon() -> _Lexicon:
     number = re.compile(
         # "no one was killed" is a zero count (see `zero`), not one person.
         rf"(?<!\bno\s)\b(?:(?P<qual>{qual})\s+)?(?:(?P<vague>{vague_alt})|(?P<num>{_DIGITS}|{_WORD_NUMBER})"
-        rf"|(?P<article>an?))\b(?!\s*%)",
+        rf"|(?P<article>an?|another))\b(?!\s*%)",
         re.I,
     )
     return _Lexicon(
@@ -279,25 +280,34 @@ def _side_of(noun: str) -> str:
     return _named_side(noun)
 
 
+def _member(
+    n: int | None, low: int | None, high: int | None, noun: str, start: int, end: int
+) -> CountMember:
+    return CountMember(n, low, high, noun, _side_of(noun), start, end, _named_group(noun))
+
+
 @lru_cache(maxsize=4096)
+def _named_group(noun: str) -> str | None:
+    """The named group a noun phrase counts people of ("members of the Islamic State group")."""
+    mention = next((m for m in ActorDictionary.default().find(noun) if not m.generic), None)
+    return mention.name if mention is not None else None
+
+
 def _named_side(noun: str) -> str:
     """The side of a named group ("12 members of the Islamic State group", "ISIS members"): state
     forces, and militias that fight alongside them, are one side; other armed groups the other."""
     dictionary = ActorDictionary.default()
-    for mention in dictionary.find(noun):
-        info = dictionary.info(mention.name) if mention.name and not mention.generic else None
-        if info is None:
-            continue
-        if info.inter in (STATE_FORCES, EXTERNAL_FORCES) or any(
-            (ally := dictionary.info(a)) is not None and ally.inter == STATE_FORCES
-            for a in info.assoc
-        ):
-            return "state_forces"
-        if info.inter == "Civilians":
-            return "civilians"
-        if info.inter in _ARMED_INTERS:
-            return "armed_group"
-    return "unknown"
+    name = _named_group(noun)
+    info = dictionary.info(name) if name else None
+    if info is None:
+        return "unknown"
+    if info.inter in (STATE_FORCES, EXTERNAL_FORCES) or any(
+        (ally := dictionary.info(a)) is not None and ally.inter == STATE_FORCES for a in info.assoc
+    ):
+        return "state_forces"
+    if info.inter == "Civilians":
+        return "civilians"
+    return "armed_group" if info.inter in _ARMED_INTERS else "unknown"
 
 
 def _names_things(noun: str) -> bool:
@@ -361,7 +371,9 @@ def find_counts(original: str) -> list[CountMention]:
             if not in_subset(later):
                 next_start = later.start()
                 break
-        group_end += _conjunct_length(text[group_end:next_start])
+        conjunct = _conjunct_length(text[group_end:next_start])
+        members = _with_conjunct_side(members, text[group_end : group_end + conjunct])
+        group_end += conjunct
         after = _SUBSET_REGION.sub("", text[group_end:next_start], count=1)
         group_start = members[0].start
         before = text[max(0, group_start - 60, mentions[-1].end if mentions else 0) : group_start]
@@ -473,9 +485,7 @@ def _collect_list(
     )
     if lead and _is_person_count(lead.group(1)):
         s = numbers[i].start() - len(lead.group(0))
-        members.append(
-            CountMember(1, 1, 1, lead.group(1), _side_of(lead.group(1)), s, s + len(lead.group(0)))
-        )
+        members.append(_member(1, 1, 1, lead.group(1), s, s + len(lead.group(0))))
     end = numbers[i].start()
     while j < len(numbers):
         match = numbers[j]
@@ -501,7 +511,7 @@ def _collect_list(
                 j += 1
             break
         best, low, high, _vague = value
-        members.append(CountMember(best, low, high, noun, _side_of(noun), match.start(), noun_end))
+        members.append(_member(best, low, high, noun, match.start(), noun_end))
         end = noun_end
         j += 1
         # "nine members of a militia", "four people of the two tribes": "of" a number inside the
@@ -519,9 +529,7 @@ def _collect_list(
             and _is_person_count(tail.group(1))
             and (j >= len(numbers) or numbers[j].start() > end + tail.end())
         ):
-            members.append(
-                CountMember(1, 1, 1, tail.group(1), _side_of(tail.group(1)), end, end + tail.end())
-            )
+            members.append(_member(1, 1, 1, tail.group(1), end, end + tail.end()))
             end += tail.end()
     return members, max(j, i + 1), end
 
@@ -531,25 +539,40 @@ def _owned_by_subject(members: list[CountMember], before: str) -> list[CountMemb
     owner = _LOST.search(before)
     if owner is None:
         return members
-    side = _side_of(owner.group(1))
-    return [replace(m, side=side) if m.side == "unknown" else m for m in members]
+    side, actor = _side_of(owner.group(1)), _named_group(owner.group(1))
+    return [replace(m, side=side, actor=actor) if m.side == "unknown" else m for m in members]
 
 
 def _conjunct_length(after: str) -> int:
-    """ "19 members of regime forces and loyalists were killed": people joined to the count without
-    a number of their own belong to it; their length, so that the verb after them is read."""
+    """ "19 members of regime forces and loyalists were killed", "eight soldiers and "Al-Quds
+    Brigade" dead": people joined to the count without a number of their own belong to it; their
+    length, so that the verb after them is read."""
     conjunct = _CONJUNCT.match(after)
     if conjunct is None:
         return 0
-    words = conjunct.group(1).split()
     lex = _lexicon()
-    stop = next(
-        (k for k, w in enumerate(words) if w.lower() in lex.outcome_words or _AUXILIARY.match(w)),
-        None,
-    )
-    if not stop or not _is_person_count(" ".join(words[:stop])):
+    end = None
+    for word in _CONJUNCT_WORD.finditer(after, conjunct.start(1), conjunct.end(1)):
+        bare = word.group().strip('"“”').lower()
+        if bare in lex.outcome_words or (_NOUN_STOP.match(bare) and not word.group().isupper()):
+            break
+        end = word.end()
+    if end is None:
         return 0
-    return conjunct.start(1) + len(" ".join(words[:stop])) + 1
+    people = after[conjunct.start(1) : end]
+    if not _is_person_count(people) and _named_side(people) == "unknown":
+        return 0
+    return end
+
+
+def _with_conjunct_side(members: list[CountMember], conjunct: str) -> list[CountMember]:
+    """ "over ten regime soldiers and ISIS members killed": one number over two sides is no side's."""
+    if not conjunct:
+        return members
+    last, side = members[-1], _side_of(conjunct)
+    if "unknown" in (last.side, side) or side == last.side:
+        return members
+    return [*members[:-1], replace(last, side="unknown", actor=None)]
 
 
 def _is_appositive(
