@@ -71,7 +71,8 @@ def test_people_joined_without_a_number_belong_to_the_count() -> None:
     )
     [event] = incidents(text, date(2024, 1, 10))
     assert event.fatalities == 14
-    assert killed("Gunmen left five police officers and their driver dead.") == [5]
+    assert killed("Gunmen left five police officers and some of their relatives dead.") == [5]
+    assert killed("Gunmen left five police officers and their driver dead.") == [6]
 
 
 def test_a_number_inside_the_noun_is_not_a_count() -> None:
@@ -185,3 +186,40 @@ def test_another_person_and_injuries_sustained() -> None:
     assert killed("Unknown gunmen killed another displaced man in the camp.") == [1]
     [wounded] = find_counts("Nine others sustained serious injuries in the blast.")
     assert (wounded.category, wounded.best) == ("wounded", 9)
+
+
+def test_a_source_that_also_reports_the_dead_adds_no_one() -> None:
+    text = (
+        "Shelling kills civilian in Jisr al-Shughur\n"
+        "At least one civilian was killed and four others were wounded in shelling on Jisr "
+        "al-Shughur in Idlib province on Monday. The White Helmets also reported that one civilian "
+        "was killed, adding that four others were wounded.\n"
+    )
+    [event] = incidents(text, date(2024, 4, 9))
+    assert event.fatalities == 1
+
+
+def test_the_perpetrators_and_one_person_named_by_role_are_counted() -> None:
+    text = (
+        "Suicide bombing at Ramadi checkpoint\n"
+        "RAMADI, Iraq - A suicide bomber detonated an explosives-laden car at an army checkpoint "
+        "in Ramadi on Monday. In addition to the bomber, three soldiers were killed and five "
+        "others were injured, officials said.\n"
+    )
+    [event] = incidents(text, date(2024, 9, 3))
+    assert (event.fatalities, event.wounded) == (4, 5)
+    assert killed("A sniper shot dead a colonel near the base. The sniper was also killed.") == [
+        1,
+        1,
+    ]
+    assert killed("The officer and two of his relatives were killed in the raid.") == [3]
+    assert killed("Eight soldiers and the driver were killed in the ambush.") == [9]
+
+
+def test_a_breakdown_after_a_comma_is_the_count_and_an_unknown_number_is_no_number() -> None:
+    assert killed(
+        "Six people, two militiamen and four police officers, were killed in the assault."
+    ) == [6]
+    assert killed("The attack killed 8 soldiers, 4 militiamen and 4 civilians.") == [16]
+    [count] = find_counts("An unknown number of assailants were killed in the clash.")
+    assert (count.best, count.vague) == (None, True)

@@ -34,6 +34,11 @@ FLAG_COUNTRY_FROM_ACTOR = "country_from_actor"
 _VIOLENT_TYPES = frozenset(("Battles", "Explosions/Remote violence", "Violence against civilians"))
 _ARMED_INTERS = frozenset(("Rebel group", "Political militia", "Identity militia"))
 _FIGHTING_SIDES = ("state_forces", "armed_group")
+_RETOLD = re.compile(
+    r"\balso\s+(?:reported|said|says|confirmed|documented|stated|tweeted|noted|added|told|"
+    r"mentioned|identified|wrote|announced)\b",
+    re.I,
+)
 _PART_OF_NAMED = re.compile(r"of (?:them|whom|those)\b", re.I)
 FLAG_PUBLISHED_FROM_DATELINE = "published_from_dateline"
 
@@ -330,9 +335,11 @@ def _adds_to(count: CountMention, main: CountMention, incident: Incident) -> boo
         and "unknown" not in sides | main_sides
         and not sides & main_sides
     )
-    return (both_sides or is_other_sides_toll(count, main, clause.text)) and not any(
-        cl.headline for cl in incident.clauses if count in cl.counts
-    )
+    # "Civil Defense also reported that one civilian was killed": another source, the same dead.
+    retold = _RETOLD.search(clause.text, max(0, count.start - 60), count.start)
+    return (
+        both_sides or (is_other_sides_toll(count, main, clause.text) and not retold)
+    ) and not any(cl.headline for cl in incident.clauses if count in cl.counts)
 
 
 def _toll_range(

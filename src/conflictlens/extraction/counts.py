@@ -88,6 +88,19 @@ _REVISED = re.compile(
     r"increased|jumped|reached|soared|mounted)\s+(?:to\s+|at\s+)?$",
     re.I,
 )
+# "and the driver", "and their commander": one person, named by a singular noun.
+_DEFINITE_ONE = re.compile(r"\s+and\s+(?:the|his|her|their|its)\s+(?:[\w-]+\s+)?([\w-]+)\s*$", re.I)
+_IN_ADDITION = re.compile(
+    rf"\b(?:in addition to|besides|apart from|as well as)\s+(?:the\s+)?(?P<n>{_WORD_NUMBER}|\d+)?\s*"
+    r"(?P<who>(?:suicide\s+)?(?:bombers?|assailants?|attackers?|gunm[ae]n|perpetrators?))\s*,\s*$",
+    re.I,
+)
+_ONE_KILLED = re.compile(
+    r"\b(?:the|his|her|their)\s+(?:[\w-]+\s+)?(?P<noun>[\w-]+)\s+(?P<verb>(?:was|has been|had been)\s+"
+    r"(?:(?:also|later|reportedly|then)\s+)*(?:killed|shot dead|slain|executed|beheaded|assassinated|"
+    r"found dead))\b",
+    re.I,
+)
 _CONJUNCT_WORD = re.compile(r"[\w'’\"“”-]+")
 _CONJUNCT = re.compile(r"\s+(?:and|or)\s+((?:[\w'’\"“”-]+\s+){0,4}[\w'’\"“”-]+)", re.I)
 _NOUN_STOP = re.compile(
@@ -153,6 +166,7 @@ class _Lexicon:
     zero: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
     not_count_after: re.Pattern[str]
     things: frozenset[str]
+    generic_people: frozenset[str]
     not_count_before: re.Pattern[str]
 
 
@@ -215,6 +229,7 @@ def _lexicon() -> _Lexicon:
         ),
         re.compile("|".join(raw["not_counts"]["after"]), re.I),
         frozenset(w.lower() for w in raw["things"]),
+        frozenset(w.lower() for w in raw["generic_people"]),
         # Names are capitalised ("Route 5"); the other words before a number are read in any case.
         re.compile(
             rf"(?:(?i:{'|'.join(raw['not_counts']['before'])})"
@@ -315,6 +330,13 @@ def _names_things(noun: str) -> bool:
     return any(w in things for w in re.findall(r"[\w'’-]+", noun.lower()))
 
 
+def _is_one(word: str) -> bool:
+    """A noun for one person ("driver", "policeman", "child"), not a group ("police", "army")."""
+    w = word.lower()
+    nouns = _lexicon().person_nouns
+    return f"{w}s" in nouns or (w in nouns and (w.endswith("man") or w in ("child", "person")))
+
+
 def _is_person_count(noun: str) -> bool:
     nouns = _lexicon().person_nouns
     return any(w in nouns or f"{w}s" in nouns for w in re.findall(r"[\w'’-]+", noun.lower()))
@@ -372,7 +394,7 @@ def find_counts(original: str) -> list[CountMention]:
                 next_start = later.start()
                 break
         conjunct = _conjunct_length(text[group_end:next_start])
-        members = _with_conjunct_side(members, text[group_end : group_end + conjunct])
+        members = _with_conjunct(members, text, group_end, group_end + conjunct)
         group_end += conjunct
         after = _SUBSET_REGION.sub("", text[group_end:next_start], count=1)
         group_start = members[0].start
@@ -401,6 +423,7 @@ def find_counts(original: str) -> list[CountMention]:
             continue
         if not passive:
             members = _owned_by_subject(members, before)
+        members = _with_perpetrators(_breakdown(members, text), before, group_start, category)
         best, low, high, vague = _sum(members)
         # The evidence span runs to the verb when the verb follows the people directly.
         verb = lex.after[category].match(text[group_end:next_start])
@@ -424,6 +447,32 @@ def find_counts(original: str) -> list[CountMention]:
             )
         )
         i = j
+    mentions.extend(_one_named_by_role(original, text, mentions))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _one_named_by_role(original: str, text: str, found: list[CountMention]) -> list[CountMention]:
+    """ "The sniper was also killed": one person, named by a singular noun and a singular verb."""
+    mentions = []
+    for match in _ONE_KILLED.finditer(text):
+        noun = match.group("noun")
+        if not _is_one(noun) or any(m.start < match.end() and match.start() < m.end for m in found):
+            continue
+        member = _member(1, 1, 1, noun, match.start(), match.start("verb"))
+        mentions.append(
+            CountMention(
+                "killed",
+                1,
+                1,
+                1,
+                False,
+                match.start(),
+                match.end(),
+                original[match.start() : match.end()],
+                original[match.start() : match.start("verb")],
+                [member],
+            )
+        )
     return mentions
 
 
@@ -477,15 +526,16 @@ def _collect_list(
     """A count and the counts joined to it by commas/'and' into one summed list."""
     members: list[CountMember] = []
     j = i
-    # "a general and four soldiers": a lone person noun with an article before the first number.
+    # "a general and four soldiers", "the officer and three relatives": a lone person before the
+    # first number.
     lead = re.search(
-        r"\b(?:an?|one)\s+([\w-]+)\s+and\s+$",
+        r"\b(?:(?P<one>an?|one)|the|his|her|their)\s+([\w-]+)\s+and\s+$",
         text[max(0, numbers[i].start() - 40) : numbers[i].start()],
         re.I,
     )
-    if lead and _is_person_count(lead.group(1)):
+    if lead and (_is_person_count(lead.group(2)) if lead.group("one") else _is_one(lead.group(2))):
         s = numbers[i].start() - len(lead.group(0))
-        members.append(_member(1, 1, 1, lead.group(1), s, s + len(lead.group(0))))
+        members.append(_member(1, 1, 1, lead.group(2), s, s + len(lead.group(0))))
     end = numbers[i].start()
     while j < len(numbers):
         match = numbers[j]
@@ -534,6 +584,36 @@ def _collect_list(
     return members, max(j, i + 1), end
 
 
+def _breakdown(members: list[CountMember], text: str) -> list[CountMember]:
+    """ "Six people, two militiamen and four policemen, were killed": a list after a comma that adds
+    up to the first count says who they were; it is the count, not more people."""
+    first, rest = members[0], members[1:]
+    if (
+        len(rest) > 1
+        and first.noun.lower() in _lexicon().generic_people
+        and first.n is not None
+        and all(m.n is not None for m in rest)
+        and sum(m.n or 0 for m in rest) == first.n
+        and re.fullmatch(r"\s*,\s*", text[first.end : rest[0].start])
+    ):
+        return rest
+    return members
+
+
+def _with_perpetrators(
+    members: list[CountMember], before: str, group_start: int, category: str | None
+) -> list[CountMember]:
+    """ "In addition to the bomber, two police officers were killed": the bomber died too."""
+    besides = _IN_ADDITION.search(before) if category == "killed" else None
+    if besides is None:
+        return members
+    n = parse_number(besides.group("n")) if besides.group("n") else 1
+    if n is None or (n == 1 and besides.group("who").lower().endswith(("s", "men"))):
+        return members  # "in addition to the assailants": how many is not said
+    start = group_start - (len(before) - besides.start())
+    return [_member(n, n, n, besides.group("who"), start, start + len(besides.group())), *members]
+
+
 def _owned_by_subject(members: list[CountMember], before: str) -> list[CountMember]:
     """ "ISIS lost 11 members": the people lost are the subject's own."""
     owner = _LOST.search(before)
@@ -565,10 +645,17 @@ def _conjunct_length(after: str) -> int:
     return end
 
 
-def _with_conjunct_side(members: list[CountMember], conjunct: str) -> list[CountMember]:
-    """ "over ten regime soldiers and ISIS members killed": one number over two sides is no side's."""
+def _with_conjunct(
+    members: list[CountMember], text: str, start: int, end: int
+) -> list[CountMember]:
+    """ "eight soldiers and the driver were killed": one more person; "over ten regime soldiers
+    and ISIS members killed": one number over two sides is no side's."""
+    conjunct = text[start:end]
     if not conjunct:
         return members
+    one = _DEFINITE_ONE.match(conjunct)
+    if one and _is_one(one.group(1)):
+        return [*members, _member(1, 1, 1, conjunct.strip(), start, end)]
     last, side = members[-1], _side_of(conjunct)
     if "unknown" in (last.side, side) or side == last.side:
         return members
