@@ -223,3 +223,17 @@ def test_a_breakdown_after_a_comma_is_the_count_and_an_unknown_number_is_no_numb
     assert killed("The attack killed 8 soldiers, 4 militiamen and 4 civilians.") == [16]
     [count] = find_counts("An unknown number of assailants were killed in the clash.")
     assert (count.best, count.vague) == (None, True)
+
+
+def test_where_the_people_came_from_may_stand_before_the_verb() -> None:
+    text = (
+        "Airstrike near the Iranian border\n"
+        "ERBIL, Iraq - Turkish jets struck the Sidakan area near the Iranian border on Tuesday. "
+        "Two shepherds from a village across the border were reportedly killed in the strikes, "
+        "local officials said.\n"
+    )
+    [event] = incidents(text, date(2024, 6, 12))
+    assert event.fatalities == 2
+    assert killed("A fighter of the tribal militia was shot and killed by snipers.") == [1]
+    assert killed("A member of the local council was found dead in his house.") == [1]
+    assert killed("A detainee from Inkhil died under torture in a prison.") == [1]

@@ -72,6 +72,12 @@ _QUOTES = frozenset('"“”')
 _BRACKETED_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z-]{1,9}\)")
 # An appositive between the counted people and the verb: "seven members of the NDF, a pro-regime militia, were".
 _APPOSITIVE = r"(?:,?\s*(?:an?|the)\s[^,]{1,50},)?"
+# Where the counted people were or came from, between them and the verb: "two Kurdish civilians
+# from Sino town were killed", "a man from Ankhel died".
+_WHERE_FROM = (
+    r"(?:\s+(?:from|in|at|near|inside)\s+[^,;.]{1,40}?"
+    r"(?=\s+(?:were|was|have been|has been|had been|died)\b))?"
+)
 _PART_OF = re.compile(r"of (?:them|whom|those|these)\b", re.I)
 _ATTRIBUTION = re.compile(r"\s+(?:said|says|told|reported|added|stated)\b", re.I)
 _LOST = re.compile(r"((?:[\w'’-]+\s+){1,4}?)(?:has\s+|have\s+|had\s+)?(?:lost|losing)\s+$", re.I)
@@ -184,7 +190,7 @@ def _lexicon() -> _Lexicon:
     after, before, after_left = {}, {}, {}
     for category, forms in raw["categories"].items():
         after[category] = re.compile(
-            rf"^{_APPOSITIVE}[\s,\"“”]*(?:(?:were|was|have been|has been|had been|are|is|got|being)\s+)?"
+            rf"^{_APPOSITIVE}{_WHERE_FROM}[\s,\"“”]*(?:(?:were|was|have been|has been|had been|are|is|got|being)\s+)?"
             r"(?:(?:also|reportedly|allegedly|later|all|subsequently|confirmed)\s+)*"
             rf"[\"“”‘']?(?:{alternation(forms['after'])})\b",
             re.I,
