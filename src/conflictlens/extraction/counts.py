@@ -78,6 +78,7 @@ _WHERE_FROM = (
     r"(?:\s+(?:from|in|at|near|inside)\s+[^,;.]{1,40}?"
     r"(?=\s+(?:were|was|have been|has been|had been|died)\b))?"
 )
+_WHERE_FROM_RE = re.compile(_WHERE_FROM.removesuffix("?"), re.I)
 _PART_OF = re.compile(r"of (?:them|whom|those|these)\b", re.I)
 _ATTRIBUTION = re.compile(r"\s+(?:said|says|told|reported|added|stated)\b", re.I)
 _LOST = re.compile(r"((?:[\w'’-]+\s+){1,4}?)(?:has\s+|have\s+|had\s+)?(?:lost|losing)\s+$", re.I)
@@ -393,7 +394,11 @@ def find_counts(original: str) -> list[CountMention]:
         if not members:
             i += 1
             continue
-        # Words after the group up to the next counted number say what happened (passive form).
+        # Words after the group up to the next counted number say what happened (passive form);
+        # "a" in "two shepherds from a village ... were killed" counts no one.
+        where = _WHERE_FROM_RE.match(text, group_end)
+        while where and j < len(numbers) and numbers[j].start() < where.end():
+            j += 1
         next_start = len(text)
         for later in numbers[j:]:
             if not in_subset(later):
