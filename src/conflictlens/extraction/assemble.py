@@ -345,12 +345,14 @@ def _adds_to(count: CountMention, main: CountMention, incident: Incident) -> boo
 def _toll_range(
     killed: CountMention | None,
     extra: list[CountMention],
-    killed_all: list[CountMention],
+    incident: Incident,
     fatalities: int | None,
 ) -> tuple[int | None, int | None]:
     """fatalities_low/high: the toll's own bounds, widened by the report's other figures for the
     same dead ("nearly 20" in the headline, 13 before "the toll rose to 19"). Tolls of another
-    side are parts, not other figures."""
+    side, and counts in the toll's own sentence ("11 soldiers, four of whom died of their
+    wounds"), are parts, not other figures."""
+    killed_all = incident.counts("killed")
     if killed is None or killed.vague:
         low = min((c.low for c in killed_all if c.low is not None), default=None)
         high = max((c.high for c in killed_all if c.high is not None), default=None)
@@ -362,7 +364,13 @@ def _toll_range(
     sides = {s for c in (killed, *extra) for s in c.by_side() if s != "unknown"}
     for other in killed_all:
         other_sides = set(other.by_side()) - {"unknown"}
-        if other is killed or other in extra or (sides and other_sides and not sides & other_sides):
+        if (
+            other is killed
+            or other in extra
+            or _clause_of(incident, other) is _clause_of(incident, killed)
+            or any(_PART_OF_NAMED.match(m.noun) for m in other.members)
+            or (sides and other_sides and not sides & other_sides)
+        ):
             continue
         figures = [n for n in (other.low, other.best, other.high) if n]
         if low is not None and figures:
@@ -552,7 +560,7 @@ def build_event(
         if fatalities is not None and count.best is not None:
             fatalities += count.best
             cite("fatalities", _clause_of(incident, count), count.start, count.end)
-    low, high = _toll_range(killed, extra, killed_all, fatalities)
+    low, high = _toll_range(killed, extra, incident, fatalities)
     by_side = _by_side(
         [c for c in (killed, *extra) if c is not None],
         incident,
