@@ -237,3 +237,14 @@ def test_where_the_people_came_from_may_stand_before_the_verb() -> None:
     assert killed("A fighter of the tribal militia was shot and killed by snipers.") == [1]
     assert killed("A member of the local council was found dead in his house.") == [1]
     assert killed("A detainee from Inkhil died under torture in a prison.") == [1]
+
+
+def test_between_two_figures_is_the_lower_within_the_range() -> None:
+    text = (
+        "Airstrikes on Maarat Misrin\n"
+        "Between two and three civilians, including a child, were killed and up to eight others "
+        "were wounded in alleged Russian airstrikes on Maarat Misrin in Idlib on May 4, 2024.\n"
+    )
+    [event] = incidents(text, date(2024, 5, 5))
+    assert (event.fatalities, event.fatalities_low, event.fatalities_high) == (2, 2, 3)
+    assert event.fatalities_by_side == {"civilians": 2}

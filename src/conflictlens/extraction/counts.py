@@ -108,6 +108,7 @@ _ONE_KILLED = re.compile(
     r"found dead))\b",
     re.I,
 )
+_RANGE = re.compile(rf"\bbetween\s+(?P<low>{_DIGITS}|{_WORD_NUMBER})\s+and\s+$", re.I)
 _CONJUNCT_WORD = re.compile(r"[\w'’\"“”-]+")
 _CONJUNCT = re.compile(r"\s+(?:and|or)\s+((?:[\w'’\"“”-]+\s+){0,4}[\w'’\"“”-]+)", re.I)
 _NOUN_STOP = re.compile(
@@ -436,6 +437,11 @@ def find_counts(original: str) -> list[CountMention]:
             members = _owned_by_subject(members, before)
         members = _with_perpetrators(_breakdown(members, text), before, group_start, category)
         best, low, high, vague = _sum(members)
+        # "between one and two civilians": the lower figure, as coders take it, within the range.
+        if (span := _RANGE.search(before)) and len(members) == 1 and best is not None:
+            best = low = min(parse_number(span.group("low")) or best, best)
+            members = [replace(members[0], n=best, low=low)]
+            group_start -= len(before) - span.start()
         # The evidence span runs to the verb when the verb follows the people directly.
         verb = lex.after[category].match(text[group_end:next_start])
         end = group_end + verb.end() if verb else group_end
