@@ -10,7 +10,7 @@ from datetime import date
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
 from conflictlens.extraction.clauses import Clause
 from conflictlens.extraction.confidence import confidence as calibrated_confidence
-from conflictlens.extraction.counts import CountMember, CountMention
+from conflictlens.extraction.counts import PART_OF, CountMember, CountMention
 from conflictlens.extraction.event_types import classify, find_tags
 from conflictlens.extraction.incidents import Incident, is_other_sides_toll
 from conflictlens.geo import Gazetteer, GeoContext, GeoHit, Place
@@ -39,7 +39,6 @@ _RETOLD = re.compile(
     r"mentioned|identified|wrote|announced)\b",
     re.I,
 )
-_PART_OF_NAMED = re.compile(r"of (?:them|whom|those)\b", re.I)
 FLAG_PUBLISHED_FROM_DATELINE = "published_from_dateline"
 
 # Verbs whose grammatical subject is the side that acted.
@@ -368,7 +367,7 @@ def _toll_range(
             other is killed
             or other in extra
             or _clause_of(incident, other) is _clause_of(incident, killed)
-            or any(_PART_OF_NAMED.match(m.noun) for m in other.members)
+            or any(PART_OF.match(m.noun) for m in other.members)
             or (sides and other_sides and not sides & other_sides)
         ):
             continue
@@ -678,7 +677,7 @@ def _member_actor(member: CountMember, clause: Clause) -> str | None:
     article's country: "NRF fighters" in Afghanistan) names it; else as the count's own words do.
     "killing seven of them" counts the group named last before it."""
     named = [a for a in clause.actors if a.name]
-    if _PART_OF_NAMED.match(member.noun):
+    if PART_OF.match(member.noun):
         before = [a for a in named if a.end <= member.start]
         return before[-1].name if before else member.actor
     # Role nouns inside the count ("three soldiers") say its side, not whose column it is.

@@ -79,7 +79,8 @@ _WHERE_FROM = (
     r"(?=\s+(?:were|was|have been|has been|had been|died)\b))?"
 )
 _WHERE_FROM_RE = re.compile(_WHERE_FROM.removesuffix("?"), re.I)
-_PART_OF = re.compile(r"of (?:them|whom|those|these)\b", re.I)
+# "seven of them", "four of whom": a part of people named before.
+PART_OF = re.compile(r"of (?:them|whom|those|these)\b", re.I)
 _ATTRIBUTION = re.compile(r"\s+(?:said|says|told|reported|added|stated)\b", re.I)
 _LOST = re.compile(r"((?:[\w'’-]+\s+){1,4}?)(?:has\s+|have\s+|had\s+)?(?:lost|losing)\s+$", re.I)
 _OF_BEFORE = re.compile(r"\bof\s+(?:the\s+|these\s+|those\s+|its\s+|their\s+)?$", re.I)
@@ -569,7 +570,7 @@ def _collect_list(
             break
         # "killing five civilians, a local aid worker said": the person named last is the source;
         # "11 soldiers, four of whom died later" names a part of the list, not more people.
-        if members and (_ATTRIBUTION.match(text, noun_end) or _PART_OF.match(noun)):
+        if members and (_ATTRIBUTION.match(text, noun_end) or PART_OF.match(noun)):
             break
         if members and _is_appositive(text, match, noun_end, numbers[j + 1 : j + 2]):
             # Read over, so that the verb after it still tells what happened to the people.
