@@ -10,7 +10,7 @@ from datetime import date
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
 from conflictlens.extraction.clauses import Clause
 from conflictlens.extraction.confidence import confidence as calibrated_confidence
-from conflictlens.extraction.counts import CountMention
+from conflictlens.extraction.counts import PART_OF, CountMember, CountMention
 from conflictlens.extraction.event_types import classify, find_tags
 from conflictlens.extraction.incidents import Incident, is_other_sides_toll
 from conflictlens.extraction.sources import Attribution, find_attributions
@@ -34,6 +34,12 @@ FLAG_PLACE_FROM_ARTICLE = "place_from_article"
 FLAG_COUNTRY_FROM_ACTOR = "country_from_actor"
 _VIOLENT_TYPES = frozenset(("Battles", "Explosions/Remote violence", "Violence against civilians"))
 _ARMED_INTERS = frozenset(("Rebel group", "Political militia", "Identity militia"))
+_FIGHTING_SIDES = ("state_forces", "armed_group")
+_RETOLD = re.compile(
+    r"\balso\s+(?:reported|said|says|confirmed|documented|stated|tweeted|noted|added|told|"
+    r"mentioned|identified|wrote|announced)\b",
+    re.I,
+)
 FLAG_PUBLISHED_FROM_DATELINE = "published_from_dateline"
 
 # Verbs whose grammatical subject is the side that acted.
@@ -348,9 +354,49 @@ def _adds_to(count: CountMention, main: CountMention, incident: Incident) -> boo
         and "unknown" not in sides | main_sides
         and not sides & main_sides
     )
-    return (both_sides or is_other_sides_toll(count, main, clause.text)) and not any(
-        cl.headline for cl in incident.clauses if count in cl.counts
-    )
+    # "Civil Defense also reported that one civilian was killed": another source, the same dead.
+    retold = _RETOLD.search(clause.text, max(0, count.start - 60), count.start)
+    return (
+        both_sides or (is_other_sides_toll(count, main, clause.text) and not retold)
+    ) and not any(cl.headline for cl in incident.clauses if count in cl.counts)
+
+
+def _toll_range(
+    killed: CountMention | None,
+    extra: list[CountMention],
+    incident: Incident,
+    fatalities: int | None,
+) -> tuple[int | None, int | None]:
+    """fatalities_low/high: the toll's own bounds, widened by the report's other figures for the
+    same dead ("nearly 20" in the headline, 13 before "the toll rose to 19"). Tolls of another
+    side, and counts in the toll's own sentence ("11 soldiers, four of whom died of their
+    wounds"), are parts, not other figures."""
+    killed_all = incident.counts("killed")
+    if killed is None or killed.vague:
+        low = min((c.low for c in killed_all if c.low is not None), default=None)
+        high = max((c.high for c in killed_all if c.high is not None), default=None)
+        return low, high
+    low, high = killed.low, killed.high
+    if extra and fatalities is not None:
+        low = fatalities if low is not None else None
+        high = fatalities if high is not None else None
+    sides = {s for c in (killed, *extra) for s in c.by_side() if s != "unknown"}
+    for other in killed_all:
+        other_sides = set(other.by_side()) - {"unknown"}
+        if (
+            other is killed
+            or other in extra
+            or _clause_of(incident, other) is _clause_of(incident, killed)
+            or any(PART_OF.match(m.noun) for m in other.members)
+            or (sides and other_sides and not sides & other_sides)
+        ):
+            continue
+        figures = [n for n in (other.low, other.best, other.high) if n]
+        if low is not None and figures:
+            low = min(low, *figures)
+        if high is not None and figures:
+            high = max(high, *figures)
+    return low, high
 
 
 def _clause_of(incident: Incident, count: CountMention) -> Clause:
@@ -707,7 +753,10 @@ def _where(draft: _Draft, context: GeoContext, dictionary: ActorDictionary) -> _
 
 
 def _how_many(
-    draft: _Draft, actor1_name: str | None, dictionary: ActorDictionary, article_country: str | None
+    draft: _Draft,
+    actors: tuple[str | None, str | None],
+    dictionary: ActorDictionary,
+    article_country: str | None,
 ) -> _Tolls:
     """The dead: the main toll, plus the other side's dead reported apart, with its range and
     its split by side."""
@@ -724,22 +773,11 @@ def _how_many(
         if fatalities is not None and count.best is not None:
             fatalities += count.best
             draft.cite("fatalities", _clause_of(incident, count), count.start, count.end)
-    low = (
-        min((c.low for c in killed_all if c.low is not None), default=None) if killed_all else None
-    )
-    high = (
-        max((c.high for c in killed_all if c.high is not None), default=None)
-        if killed_all
-        else None
-    )
-    if killed is not None and not killed.vague:
-        low, high = killed.low, killed.high
-        if extra and fatalities is not None:
-            low = fatalities if low is not None else None
-            high = fatalities if high is not None else None
+    low, high = _toll_range(killed, extra, incident, fatalities)
     by_side = _by_side(
         [c for c in (killed, *extra) if c is not None],
-        actor1_name,
+        incident,
+        actors,
         dictionary,
         article_country,
     )
@@ -788,7 +826,7 @@ def build_event(
     what = _what(draft, who, dictionary, article_country)
     _cite_sides(draft, who, what, dictionary)
     where = _where(draft, context, dictionary)
-    tolls = _how_many(draft, who.actor1, dictionary, article_country)
+    tolls = _how_many(draft, (who.actor1, who.actor2), dictionary, article_country)
     sources, claimed_by = _according_to(draft)
     place, country_place = where.place, where.country
     located = place is not None and place.kind != "country"
@@ -851,33 +889,67 @@ def _negated_claim(text: str) -> bool:
 
 def _by_side(
     counts: list[CountMention],
-    actor1: str | None,
+    incident: Incident,
+    actors: tuple[str | None, str | None],
     dictionary: ActorDictionary,
     article_country: str | None,
 ) -> dict[str, int]:
     """Split the dead by side when the report does, in one list or in tolls reported apart
-    ("eight soldiers were killed ... 11 jihadists were killed"): armed-group dead to the armed side."""
+    ("eight soldiers were killed ... 11 jihadists were killed"): a named group's dead to its own
+    column ("seven Taliban fighters") and the other side's to the other; else armed-group dead
+    to the armed side."""
+    members = [
+        replace(m, actor=_member_actor(m, _clause_of(incident, c)))
+        for c in counts
+        for m in c.members
+        if m.n is not None
+    ]
     # One count splits the toll too when it says whose dead they were ("killing six of the attackers").
-    if not any(m.side != "unknown" for c in counts for m in c.members):
+    if not any(m.side != "unknown" or (m.actor and m.actor in actors) for m in members):
         return {}
-    inter1 = _inter_of(actor1, dictionary, article_country)
+    columns = _side_columns(members, actors, _inter_of(actors[0], dictionary, article_country))
     split: dict[str, int] = {}
-    sides: dict[str, int] = {}
-    for count in counts:
-        for side, n in count.by_side().items():
-            sides[side] = sides.get(side, 0) + n
-    for side, n in sides.items():
-        if side == "civilians":
-            # Civilian dead are their own side even when the civilians were the target.
-            key = "civilians"
-        elif side == "state_forces":
-            key = "actor1" if inter1 == "State forces" else "actor2"
-        elif side == "armed_group":
-            key = "actor2" if inter1 == "State forces" else "actor1"
+    for member in members:
+        if member.actor and member.actor in actors:
+            key = "actor1" if member.actor == actors[0] else "actor2"
         else:
-            key = "unknown"
-        split[key] = split.get(key, 0) + n
+            key = columns.get(member.side, "unknown")
+        split[key] = split.get(key, 0) + (member.n or 0)
     return split
+
+
+def _member_actor(member: CountMember, clause: Clause) -> str | None:
+    """The group whose dead a member counts, as the clause's actor finder (which knows the
+    article's country: "NRF fighters" in Afghanistan) names it; else as the count's own words do.
+    "killing seven of them" counts the group named last before it."""
+    named = [a for a in clause.actors if a.name]
+    if PART_OF.match(member.noun):
+        before = [a for a in named if a.end <= member.start]
+        return before[-1].name if before else member.actor
+    # Role nouns inside the count ("three soldiers") say its side, not whose column it is.
+    inside = next(
+        (a.name for a in named if not a.generic and member.start <= a.start < member.end), None
+    )
+    return inside or member.actor
+
+
+def _side_columns(
+    members: list[CountMember], actors: tuple[str | None, str | None], inter1: str | None
+) -> dict[str, str]:
+    """Which column of fatalities_by_side each side's dead go to: a side whose named group is an
+    actor takes that actor's column and the other side the other; else state forces go with a
+    state actor1 and armed groups opposite. Civilian dead are their own side even when targeted."""
+    columns = {"civilians": "civilians"}
+    for member in members:
+        if member.actor and member.actor in actors and member.side in _FIGHTING_SIDES:
+            column = "actor1" if member.actor == actors[0] else "actor2"
+            other = next(s for s in _FIGHTING_SIDES if s != member.side)
+            columns.setdefault(member.side, column)
+            columns.setdefault(other, "actor2" if column == "actor1" else "actor1")
+    state = "actor1" if inter1 == "State forces" else "actor2"
+    columns.setdefault("state_forces", state)
+    columns.setdefault("armed_group", "actor2" if state == "actor1" else "actor1")
+    return columns
 
 
 _NOTE_VERBS = {

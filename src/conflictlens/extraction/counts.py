@@ -10,11 +10,13 @@ subsets that are not added ("15 soldiers, including 5 officers"), lists that are
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
 import yaml
+
+from conflictlens.extraction.actors import EXTERNAL_FORCES, STATE_FORCES, ActorDictionary
 
 _UNITS = {
     "zero": 0,
@@ -70,14 +72,57 @@ _QUOTES = frozenset('"“”')
 _BRACKETED_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z-]{1,9}\)")
 # An appositive between the counted people and the verb: "seven members of the NDF, a pro-regime militia, were".
 _APPOSITIVE = r"(?:,?\s*(?:an?|the)\s[^,]{1,50},)?"
-_PART_OF = re.compile(r"of (?:them|whom|those|these)\b", re.I)
+# Where the counted people were or came from, between them and the verb: "two Kurdish civilians
+# from Sino town were killed", "a man from Ankhel died".
+_WHERE_FROM = (
+    r"(?:\s+(?:from|in|at|near|inside)\s+[^,;.]{1,40}?"
+    r"(?=\s+(?:were|was|have been|has been|had been|died)\b))?"
+)
+_WHERE_FROM_RE = re.compile(_WHERE_FROM.removesuffix("?"), re.I)
+# "seven of them", "four of whom": a part of people named before.
+PART_OF = re.compile(r"of (?:them|whom|those|these)\b", re.I)
 _ATTRIBUTION = re.compile(r"\s+(?:said|says|told|reported|added|stated)\b", re.I)
+_LOST = re.compile(r"((?:[\w'’-]+\s+){1,4}?)(?:has\s+|have\s+|had\s+)?(?:lost|losing)\s+$", re.I)
+_OF_BEFORE = re.compile(r"\bof\s+(?:the\s+|these\s+|those\s+|its\s+|their\s+)?$", re.I)
+_AUXILIARY_IN = re.compile(r"\b(?:were|was|been|are|is|got|being)\b", re.I)
+# The object of an active verb: "... killed a policeman", "... shot dead two soldiers", "... killed the mayor".
+_OBJECT = re.compile(
+    rf"\s+(?:an?|his|her|their|its|\d+|{_WORD_NUMBER}|the(?!\s+(?:day|night|week|month|morning|evening|"
+    r"afternoon|previous|following|same|next|last|other)\b))\s",
+    re.I,
+)
+_REVISED = re.compile(
+    r"\b(?:toll|number|tally|fatalities|deaths|dead)\b.{0,60}?\b(?:rose|risen|rises|climbed|climbs|"
+    r"increased|jumped|reached|soared|mounted)\s+(?:to\s+|at\s+)?$",
+    re.I,
+)
+# "and the driver", "and their commander": one person, named by a singular noun.
+_DEFINITE_ONE = re.compile(r"\s+and\s+(?:the|his|her|their|its)\s+(?:[\w-]+\s+)?([\w-]+)\s*$", re.I)
+_IN_ADDITION = re.compile(
+    rf"\b(?:in addition to|besides|apart from|as well as)\s+(?:the\s+)?(?P<n>{_WORD_NUMBER}|\d+)?\s*"
+    r"(?P<who>(?:suicide\s+)?(?:bombers?|assailants?|attackers?|gunm[ae]n|perpetrators?))\s*,\s*$",
+    re.I,
+)
+_ONE_KILLED = re.compile(
+    r"\b(?:the|his|her|their)\s+(?:[\w-]+\s+)?(?P<noun>[\w-]+)\s+(?P<verb>(?:was|has been|had been)\s+"
+    r"(?:(?:also|later|reportedly|then)\s+)*(?:killed|shot dead|slain|executed|beheaded|assassinated|"
+    r"found dead))\b",
+    re.I,
+)
+_RANGE = re.compile(rf"\bbetween\s+(?P<low>{_DIGITS}|{_WORD_NUMBER})\s+and\s+$", re.I)
+_CONJUNCT_WORD = re.compile(r"[\w'’\"“”-]+")
+_CONJUNCT = re.compile(r"\s+(?:and|or)\s+((?:[\w'’\"“”-]+\s+){0,4}[\w'’\"“”-]+)", re.I)
 _NOUN_STOP = re.compile(
     r"^(?:in|on|at|near|during|after|when|while|as|by|from|since|following|before|and|or|but|were|was|"
     r"have|has|had|are|is|who|which|that|with|to|for|over|across|inside|outside|amid|according|said|"
     r"says|told|tells|added)$",
     re.I,
 )
+
+
+_ARMED_INTERS = frozenset(("Rebel group", "Political militia", "Identity militia"))
+# The category of dead and hurt counted together ("ten killed and injured"), read as a vague toll.
+COMBINED = "casualties"
 
 
 @dataclass(frozen=True)
@@ -89,6 +134,7 @@ class CountMember:
     side: str  # "civilians" | "state_forces" | "armed_group" | "unknown"
     start: int
     end: int
+    actor: str | None = None  # the named group the people belong to ("seven Taliban fighters")
 
 
 @dataclass
@@ -105,6 +151,7 @@ class CountMention:
     text: str
     victims: str  # the words naming who was counted, for actor resolution
     members: list[CountMember] = field(default_factory=list)
+    revised: bool = False  # "the death toll rose to 19": a later figure that replaces the earlier
 
     def by_side(self) -> dict[str, int]:
         sides: dict[str, int] = {}
@@ -126,6 +173,10 @@ class _Lexicon:
     outcome_words: frozenset[str]
     number: re.Pattern[str]
     zero: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
+    not_count_after: re.Pattern[str]
+    things: frozenset[str]
+    generic_people: frozenset[str]
+    not_count_before: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -142,7 +193,7 @@ def _lexicon() -> _Lexicon:
     after, before, after_left = {}, {}, {}
     for category, forms in raw["categories"].items():
         after[category] = re.compile(
-            rf"^{_APPOSITIVE}[\s,\"“”]*(?:(?:were|was|have been|has been|had been|are|is|got|being)\s+)?"
+            rf"^{_APPOSITIVE}{_WHERE_FROM}[\s,\"“”]*(?:(?:were|was|have been|has been|had been|are|is|got|being)\s+)?"
             r"(?:(?:also|reportedly|allegedly|later|all|subsequently|confirmed)\s+)*"
             rf"[\"“”‘']?(?:{alternation(forms['after'])})\b",
             re.I,
@@ -164,7 +215,7 @@ def _lexicon() -> _Lexicon:
     number = re.compile(
         # "no one was killed" is a zero count (see `zero`), not one person.
         rf"(?<!\bno\s)\b(?:(?P<qual>{qual})\s+)?(?:(?P<vague>{vague_alt})|(?P<num>{_DIGITS}|{_WORD_NUMBER})"
-        rf"|(?P<article>an?))\b(?!\s*%)",
+        rf"|(?P<article>an?|another))\b(?!\s*%)",
         re.I,
     )
     return _Lexicon(
@@ -184,6 +235,14 @@ def _lexicon() -> _Lexicon:
             )
             for key, patterns in raw["zero"].items()
             for pattern in patterns
+        ),
+        re.compile("|".join(raw["not_counts"]["after"]), re.I),
+        frozenset(w.lower() for w in raw["things"]),
+        frozenset(w.lower() for w in raw["generic_people"]),
+        # Names are capitalised ("Route 5"); the other words before a number are read in any case.
+        re.compile(
+            rf"(?:(?i:{'|'.join(raw['not_counts']['before'])})"
+            rf"|\b(?:{alternation(raw['not_counts']['names'])})\.?)\s*$"
         ),
     )
 
@@ -242,7 +301,49 @@ def _side_of(noun: str) -> str:
     for side in ("state_forces", "civilians", "armed_group"):
         if side in found:
             return side
-    return "unknown"
+    return _named_side(noun)
+
+
+def _member(
+    n: int | None, low: int | None, high: int | None, noun: str, start: int, end: int
+) -> CountMember:
+    return CountMember(n, low, high, noun, _side_of(noun), start, end, _named_group(noun))
+
+
+@lru_cache(maxsize=4096)
+def _named_group(noun: str) -> str | None:
+    """The named group a noun phrase counts people of ("members of the Islamic State group")."""
+    mention = next((m for m in ActorDictionary.default().find(noun) if not m.generic), None)
+    return mention.name if mention is not None else None
+
+
+def _named_side(noun: str) -> str:
+    """The side of a named group ("12 members of the Islamic State group", "ISIS members"): state
+    forces, and militias that fight alongside them, are one side; other armed groups the other."""
+    dictionary = ActorDictionary.default()
+    name = _named_group(noun)
+    info = dictionary.info(name) if name else None
+    if info is None:
+        return "unknown"
+    if info.inter in (STATE_FORCES, EXTERNAL_FORCES) or any(
+        (ally := dictionary.info(a)) is not None and ally.inter == STATE_FORCES for a in info.assoc
+    ):
+        return "state_forces"
+    if info.inter == "Civilians":
+        return "civilians"
+    return "armed_group" if info.inter in _ARMED_INTERS else "unknown"
+
+
+def _names_things(noun: str) -> bool:
+    things = _lexicon().things
+    return any(w in things for w in re.findall(r"[\w'’-]+", noun.lower()))
+
+
+def _is_one(word: str) -> bool:
+    """A noun for one person ("driver", "policeman", "child"), not a group ("police", "army")."""
+    w = word.lower()
+    nouns = _lexicon().person_nouns
+    return f"{w}s" in nouns or (w in nouns and (w.endswith("man") or w in ("child", "person")))
 
 
 def _is_person_count(noun: str) -> bool:
@@ -283,7 +384,7 @@ def find_counts(original: str) -> list[CountMention]:
     def in_subset(match: re.Match[str]) -> bool:
         return any(s <= match.start() < e for s, e in subsets)
 
-    numbers = [m for m in lex.number.finditer(text) if not _is_year_or_time(text, m)]
+    numbers = [m for m in lex.number.finditer(text) if not _not_a_count(text, m)]
     mentions: list[CountMention] = _zero_counts(text)
     i = 0
     while i < len(numbers):
@@ -295,16 +396,26 @@ def find_counts(original: str) -> list[CountMention]:
         if not members:
             i += 1
             continue
-        # Words after the group up to the next counted number say what happened (passive form).
+        # Words after the group up to the next counted number say what happened (passive form);
+        # "a" in "two shepherds from a village ... were killed" counts no one.
+        where = _WHERE_FROM_RE.match(text, group_end)
+        while where and j < len(numbers) and numbers[j].start() < where.end():
+            j += 1
         next_start = len(text)
         for later in numbers[j:]:
             if not in_subset(later):
                 next_start = later.start()
                 break
+        conjunct = _conjunct_length(text[group_end:next_start])
+        members = _with_conjunct(members, text, group_end, group_end + conjunct)
+        group_end += conjunct
         after = _SUBSET_REGION.sub("", text[group_end:next_start], count=1)
         group_start = members[0].start
         before = text[max(0, group_start - 60, mentions[-1].end if mentions else 0) : group_start]
         category, passive = _category(after, before)
+        if passive and _is_agent(text, group_end, lex.after.get(category)):
+            i = j
+            continue
         active = _active_category(before)
         if passive and active not in (None, category) and len(members) > 1 and j - i > 1:
             # "killing six of the attackers, and one soldier was wounded": the verb before the list
@@ -317,13 +428,27 @@ def find_counts(original: str) -> list[CountMention]:
         # a verb right after the people ("15 were killed", "9 bodies", "toll rose to 23") always does.
         # "killed three civilians and wounded 11": a bare number after a count of people counts them.
         elided = not nouns.strip() and bool(mentions and mentions[-1].members)
-        if category is None or not (passive or elided or _is_person_count(nouns)):
+        people = _is_person_count(nouns)
+        # "over 130 airstrikes executed": a verb after things counts no one.
+        things = not people and _names_things(nouns)
+        if category is None or things or not (passive or elided or people):
             i = j
             continue
+        if not passive:
+            members = _owned_by_subject(members, before)
+        members = _with_perpetrators(_breakdown(members, text), before, group_start, category)
         best, low, high, vague = _sum(members)
+        # "between one and two civilians": the lower figure, as coders take it, within the range.
+        if (span := _RANGE.search(before)) and len(members) == 1 and best is not None:
+            best = low = min(parse_number(span.group("low")) or best, best)
+            members = [replace(members[0], n=best, low=low)]
+            group_start -= len(before) - span.start()
         # The evidence span runs to the verb when the verb follows the people directly.
         verb = lex.after[category].match(text[group_end:next_start])
         end = group_end + verb.end() if verb else group_end
+        if category == COMBINED:
+            # Dead and hurt together: at most that many dead, never a number of dead.
+            category, best, low, high, vague = "killed", None, None, high, True
         mentions.append(
             CountMention(
                 category=category,
@@ -336,9 +461,36 @@ def find_counts(original: str) -> list[CountMention]:
                 text=original[group_start:end],
                 victims=original[group_start:group_end],
                 members=members,
+                revised=bool(_REVISED.search(before)),
             )
         )
         i = j
+    mentions.extend(_one_named_by_role(original, text, mentions))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _one_named_by_role(original: str, text: str, found: list[CountMention]) -> list[CountMention]:
+    """ "The sniper was also killed": one person, named by a singular noun and a singular verb."""
+    mentions = []
+    for match in _ONE_KILLED.finditer(text):
+        noun = match.group("noun")
+        if not _is_one(noun) or any(m.start < match.end() and match.start() < m.end for m in found):
+            continue
+        member = _member(1, 1, 1, noun, match.start(), match.start("verb"))
+        mentions.append(
+            CountMention(
+                "killed",
+                1,
+                1,
+                1,
+                False,
+                match.start(),
+                match.end(),
+                original[match.start() : match.end()],
+                original[match.start() : match.start("verb")],
+                [member],
+            )
+        )
     return mentions
 
 
@@ -357,10 +509,18 @@ def _zero_counts(text: str) -> list[CountMention]:
     return list(found.values())
 
 
-def _is_year_or_time(text: str, match: re.Match[str]) -> bool:
+def _not_a_count(text: str, match: re.Match[str]) -> bool:
+    """A number that counts no one: a year, a time, a distance, an age ("a 15-year-old boy"),
+    a family size ("a father of five") or part of a name ("Route 5", "Brigade 313")."""
     raw = match.group("num") or ""
     following = text[match.end() : match.end() + 12].lower()
     if re.fullmatch(r"(?:19|20)\d\d", raw) and not match.group("qual"):
+        return True
+    lex = _lexicon()
+    if raw and (
+        lex.not_count_after.match(text, match.end())
+        or lex.not_count_before.search(text, max(0, match.start() - 30), match.start())
+    ):
         return True
     if re.match(
         r"\s*(?:hours?|days?|weeks?|months?|years?|km|kilometers|kilometres|miles|meters|metres|am|pm|a\.m|p\.m|percent|per cent)\b",
@@ -384,17 +544,16 @@ def _collect_list(
     """A count and the counts joined to it by commas/'and' into one summed list."""
     members: list[CountMember] = []
     j = i
-    # "a general and four soldiers": a lone person noun with an article before the first number.
+    # "a general and four soldiers", "the officer and three relatives": a lone person before the
+    # first number.
     lead = re.search(
-        r"\b(?:an?|one)\s+([\w-]+)\s+and\s+$",
+        r"\b(?:(?P<one>an?|one)|the|his|her|their)\s+([\w-]+)\s+and\s+$",
         text[max(0, numbers[i].start() - 40) : numbers[i].start()],
         re.I,
     )
-    if lead and _is_person_count(lead.group(1)):
+    if lead and (_is_person_count(lead.group(2)) if lead.group("one") else _is_one(lead.group(2))):
         s = numbers[i].start() - len(lead.group(0))
-        members.append(
-            CountMember(1, 1, 1, lead.group(1), _side_of(lead.group(1)), s, s + len(lead.group(0)))
-        )
+        members.append(_member(1, 1, 1, lead.group(2), s, s + len(lead.group(0))))
     end = numbers[i].start()
     while j < len(numbers):
         match = numbers[j]
@@ -411,18 +570,24 @@ def _collect_list(
             break
         # "killing five civilians, a local aid worker said": the person named last is the source;
         # "11 soldiers, four of whom died later" names a part of the list, not more people.
-        if members and (_ATTRIBUTION.match(text, noun_end) or _PART_OF.match(noun)):
+        if members and (_ATTRIBUTION.match(text, noun_end) or PART_OF.match(noun)):
+            break
+        if members and _is_appositive(text, match, noun_end, numbers[j + 1 : j + 2]):
+            # Read over, so that the verb after it still tells what happened to the people.
+            j += 1
+            while j < len(numbers) and numbers[j].start() < noun_end:
+                j += 1
             break
         best, low, high, _vague = value
-        members.append(CountMember(best, low, high, noun, _side_of(noun), match.start(), noun_end))
+        members.append(_member(best, low, high, noun, match.start(), noun_end))
         end = noun_end
         j += 1
-        # "nine members of a militia and a shepherd": "of a" is part of the noun, not a count.
+        # "nine members of a militia", "four people of the two tribes": "of" a number inside the
+        # noun is part of it, not a count.
         while (
             j < len(numbers)
             and numbers[j].start() < end
-            and numbers[j].group("article")
-            and text[: numbers[j].start()].endswith("of ")
+            and _OF_BEFORE.search(text, max(0, numbers[j].start() - 20), numbers[j].start())
         ):
             j += 1
         # "nine militiamen and a shepherd": a lone person closing the list.
@@ -432,11 +597,101 @@ def _collect_list(
             and _is_person_count(tail.group(1))
             and (j >= len(numbers) or numbers[j].start() > end + tail.end())
         ):
-            members.append(
-                CountMember(1, 1, 1, tail.group(1), _side_of(tail.group(1)), end, end + tail.end())
-            )
+            members.append(_member(1, 1, 1, tail.group(1), end, end + tail.end()))
             end += tail.end()
     return members, max(j, i + 1), end
+
+
+def _breakdown(members: list[CountMember], text: str) -> list[CountMember]:
+    """ "Six people, two militiamen and four policemen, were killed": a list after a comma that adds
+    up to the first count says who they were; it is the count, not more people."""
+    first, rest = members[0], members[1:]
+    if (
+        len(rest) > 1
+        and first.noun.lower() in _lexicon().generic_people
+        and first.n is not None
+        and all(m.n is not None for m in rest)
+        and sum(m.n or 0 for m in rest) == first.n
+        and re.fullmatch(r"\s*,\s*", text[first.end : rest[0].start])
+    ):
+        return rest
+    return members
+
+
+def _with_perpetrators(
+    members: list[CountMember], before: str, group_start: int, category: str | None
+) -> list[CountMember]:
+    """ "In addition to the bomber, two police officers were killed": the bomber died too."""
+    besides = _IN_ADDITION.search(before) if category == "killed" else None
+    if besides is None:
+        return members
+    n = parse_number(besides.group("n")) if besides.group("n") else 1
+    if n is None or (n == 1 and besides.group("who").lower().endswith(("s", "men"))):
+        return members  # "in addition to the assailants": how many is not said
+    start = group_start - (len(before) - besides.start())
+    return [_member(n, n, n, besides.group("who"), start, start + len(besides.group())), *members]
+
+
+def _owned_by_subject(members: list[CountMember], before: str) -> list[CountMember]:
+    """ "ISIS lost 11 members": the people lost are the subject's own."""
+    owner = _LOST.search(before)
+    if owner is None:
+        return members
+    side, actor = _side_of(owner.group(1)), _named_group(owner.group(1))
+    return [replace(m, side=side, actor=actor) if m.side == "unknown" else m for m in members]
+
+
+def _conjunct_length(after: str) -> int:
+    """ "19 members of regime forces and loyalists were killed", "eight soldiers and "Al-Quds
+    Brigade" dead": people joined to the count without a number of their own belong to it; their
+    length, so that the verb after them is read."""
+    conjunct = _CONJUNCT.match(after)
+    if conjunct is None:
+        return 0
+    lex = _lexicon()
+    end = None
+    for word in _CONJUNCT_WORD.finditer(after, conjunct.start(1), conjunct.end(1)):
+        bare = word.group().strip('"“”').lower()
+        if bare in lex.outcome_words or (_NOUN_STOP.match(bare) and not word.group().isupper()):
+            break
+        end = word.end()
+    if end is None:
+        return 0
+    people = after[conjunct.start(1) : end]
+    if not _is_person_count(people) and _named_side(people) == "unknown":
+        return 0
+    return end
+
+
+def _with_conjunct(
+    members: list[CountMember], text: str, start: int, end: int
+) -> list[CountMember]:
+    """ "eight soldiers and the driver were killed": one more person; "over ten regime soldiers
+    and ISIS members killed": one number over two sides is no side's."""
+    conjunct = text[start:end]
+    if not conjunct:
+        return members
+    one = _DEFINITE_ONE.match(conjunct)
+    if one and _is_one(one.group(1)):
+        return [*members, _member(1, 1, 1, conjunct.strip(), start, end)]
+    last, side = members[-1], _side_of(conjunct)
+    if "unknown" in (last.side, side) or side == last.side:
+        return members
+    return [*members[:-1], replace(last, side="unknown", actor=None)]
+
+
+def _is_appositive(
+    text: str, match: re.Match[str], noun_end: int, following: list[re.Match[str]]
+) -> bool:
+    """ "seven members of the NDF, a pro-regime militia, were killed", "one civilian, a child,
+    was killed": "a ..." set off by commas describes the people before it; in a list ("a soldier,
+    a policeman, and two civilians") another member follows the closing comma."""
+    if not match.group("article") or not re.search(r",\s*$", text[: match.start()]):
+        return False
+    closing = re.match(r"\s*,\s*(?:(?:and|or)\s+)?", text[noun_end:])
+    if closing is None:
+        return False
+    return not (following and following[0].start() == noun_end + closing.end())
 
 
 def _sum(members: list[CountMember]) -> tuple[int | None, int | None, int | None, bool]:
@@ -459,6 +714,15 @@ def _active_category(before: str) -> str | None:
         if match and match.group().strip().lower() not in ("left", "leaving"):
             return category
     return None
+
+
+def _is_agent(text: str, group_end: int, verb_pattern: re.Pattern[str] | None) -> bool:
+    """ "Two gunmen shot dead a policeman": a verb with no auxiliary and an object after it makes
+    the counted people the ones who acted."""
+    verb = verb_pattern.match(text[group_end:]) if verb_pattern else None
+    if verb is None or _AUXILIARY_IN.search(verb.group()):
+        return False
+    return bool(_OBJECT.match(text, group_end + verb.end()))
 
 
 def _category(after: str, before: str) -> tuple[str | None, bool]:

@@ -58,17 +58,24 @@ class Incident:
         return mentions
 
     def main_count(self, category: str) -> CountMention | None:
-        """The count the record reports: precise over vague, body over headline, split by side first."""
+        """The count the record reports: precise over vague, body over headline, the latest toll
+        when the report revises it ("the death toll rose to 19"), else split by side first."""
         mentions = self.counts(category)
         precise = [c for c in mentions if not c.vague]
         body = [c for c in precise if not _in_headline(self, c)]
+        revised = [c for c in body if c.revised]
+        if revised:
+            return revised[-1]
         detailed = [c for c in body if len(c.members) > 1]
         return (detailed or body or precise or mentions or [None])[0]
 
     def main_killed(self) -> CountMention | None:
-        """The precise death toll, if the incident has one (vague tolls are not compared)."""
+        """The precise death toll, if the incident has one. Vague tolls are not compared, nor is a
+        ceiling alone: "nearly 20 killed" in a headline is the body's 7 and 11 rounded up."""
         count = self.main_count("killed")
-        return count if count is not None and not count.vague else None
+        if count is None or count.vague or (count.low is None and count.high is not None):
+            return None
+        return count
 
     def dates(self) -> list[DateMention]:
         return [d for cl in self.clauses for d in cl.dates]

@@ -1,0 +1,250 @@
+"""Counts as a careful coder reads them in whole news articles: descriptions and ages are not
+people, dead and hurt together are no number of dead, the body's split beats the headline's round
+figure, and each side's dead are told apart. The articles are written for these tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from conflictlens.extraction import extract_article
+from conflictlens.extraction.clauses import split_clauses
+from conflictlens.extraction.counts import find_counts
+from conflictlens.extraction.incidents import Incident
+from conflictlens.models import Article, Event
+
+
+def incidents(text: str, published: date) -> list[Event]:
+    events = extract_article(Article(id="t", text=text, published=published))
+    return [e for e in events if e.kind == "incident"]
+
+
+def killed(text: str) -> list[int | None]:
+    return [c.best for c in find_counts(text) if c.category == "killed"]
+
+
+def test_an_appositive_describes_the_people_counted_and_adds_no_one() -> None:
+    text = (
+        "Deir Ezzor | Militiamen killed in desert ambush\n"
+        "Share this article\n"
+        "BEIRUT (Reuters) - Six members of the National Defence Forces, a pro-government militia, "
+        "were killed on Thursday when jihadists ambushed their convoy near Al Mayadin in the "
+        "province of Deir Ezzor, a war monitor said.\n"
+        "In a separate incident in Idlib, at least one civilian, a teenage girl, was killed by "
+        "shelling on Saturday.\n"
+    )
+    events = incidents(text, date(2024, 5, 11))
+    assert [e.fatalities for e in events] == [6, 1]
+    assert killed("Gunmen killed one soldier, a young conscript, near the border.") == [1]
+
+
+def test_ages_family_sizes_and_names_are_not_counts() -> None:
+    text = (
+        "Sniper kills boy in Taiz\n"
+        "TAIZ, Yemen (AP) - A 14-year-old boy was killed by a sniper on Route 3 east of the city "
+        "on Monday, local officials said. The boy's uncle, a father of six, was wounded.\n"
+        "Fighters of Brigade 35 said they returned fire.\n"
+    )
+    [event] = incidents(text, date(2024, 2, 6))
+    assert (event.fatalities, event.wounded) == (1, 1)
+    assert killed("A man aged 62 was killed when the shell hit his house.") == [1]
+
+
+def test_killed_and_injured_together_is_no_number_of_dead() -> None:
+    text = (
+        "Drone strike on Tel Tamr leaves eight dead and wounded\n"
+        "A drone struck a military council post near Tel Tamr in Hasakah province on Sunday, "
+        "leaving eight dead and wounded, local sources said.\n"
+    )
+    [event] = incidents(text, date(2024, 7, 8))
+    assert event.fatalities is None
+    assert event.fatalities_high == 8
+    assert "count_vague" in event.flags
+    [count] = find_counts("Ten soldiers were killed and injured in the ambush.")
+    assert (count.best, count.high, count.vague) == (None, 10, True)
+
+
+def test_people_joined_without_a_number_belong_to_the_count() -> None:
+    text = (
+        "Jihadists kill 14 soldiers in Hama desert attack\n"
+        "The attack on army posts east of Salamiyah in Hama province began late on Tuesday, the "
+        "monitor said. 14 soldiers and allied militiamen were killed in the attack.\n"
+    )
+    [event] = incidents(text, date(2024, 1, 10))
+    assert event.fatalities == 14
+    assert killed("Gunmen left five police officers and some of their relatives dead.") == [5]
+    assert killed("Gunmen left five police officers and their driver dead.") == [6]
+
+
+def test_a_number_inside_the_noun_is_not_a_count() -> None:
+    text = (
+        "Tribal feud in Daraa countryside\n"
+        "DARAA - Three men of the two clans were killed on Friday in a gunfight in the town of "
+        "Tafas in western Daraa, residents said.\n"
+    )
+    [event] = incidents(text, date(2024, 3, 2))
+    assert event.fatalities == 3
+
+
+def test_people_who_shot_are_not_the_dead() -> None:
+    text = (
+        "Gunmen kill policeman in Kirkuk\n"
+        "KIRKUK, Iraq - Two gunmen on a motorcycle shot dead a policeman at a checkpoint in Kirkuk "
+        "on Wednesday, police said.\n"
+    )
+    [event] = incidents(text, date(2024, 4, 4))
+    assert event.fatalities == 1
+    assert killed("Russian jets carried out over 70 airstrikes executed on the area.") == []
+
+
+def test_the_bodys_split_beats_the_headlines_round_figure_which_gives_the_range() -> None:
+    text = (
+        "Homs desert | Clashes leave nearly 20 dead among regime forces and ISIS\n"
+        "Fierce clashes broke out on Tuesday near Al-Sukhnah in the Homs desert between regime "
+        "forces and ISIS cells, the Syrian Observatory said. Seven members of regime forces were "
+        "killed, while ISIS lost 11 members in the clashes and in Russian airstrikes.\n"
+        "Since 2019, the monitor has documented the killing of at least 1,400 soldiers in the "
+        "desert.\n"
+    )
+    [event] = incidents(text, date(2024, 1, 17))
+    assert event.fatalities == 18
+    assert (event.fatalities_low, event.fatalities_high) == (18, 20)
+    assert sorted(event.fatalities_by_side.values()) == [7, 11]
+
+
+def test_named_groups_dead_are_a_side_of_their_own() -> None:
+    text = (
+        "Clashes in the desert south of Raqqa\n"
+        "RAQQA - Fighting flared on Monday near the town of Maadan in Raqqa province, the "
+        "Observatory said. Nine members of regime forces were killed, while six members of the "
+        "Islamic State group were killed.\n"
+    )
+    [event] = incidents(text, date(2024, 6, 4))
+    assert event.fatalities == 15
+    assert sorted(event.fatalities_by_side.values()) == [6, 9]
+
+
+def test_more_ways_of_saying_someone_was_killed() -> None:
+    assert killed("The monitor documented the killing of three soldiers.") == [3]
+    assert killed("Guards found the body of a young man near the camp gate.") == [1]
+    assert killed("The group executes four men accused of spying") == [4]
+    assert killed("Officials reported the death of a young female in the strike.") == [1]
+
+
+def test_a_revised_toll_replaces_the_earlier_one() -> None:
+    text = (
+        "Market bombing in Mogadishu\n"
+        "MOGADISHU - A car bomb exploded in the Bakara market on Saturday, killing 13 people, "
+        "police said.\n"
+        "The death toll rose to 19 as several of the wounded died, a hospital official said.\n"
+    )
+    clauses = split_clauses(text, date(2024, 8, 4))
+    incident = Incident("incident", [c for c in clauses if c.counts])
+    main = incident.main_count("killed")
+    assert main is not None and (main.best, main.revised) == (19, True)
+
+
+def test_a_named_groups_dead_go_to_its_own_column() -> None:
+    text = (
+        "Taliban and resistance fighters clash in Andarab\n"
+        "KABUL - Fighting broke out on Saturday in the Andarab district of Baghlan province, "
+        "officials said. The NRF said seven Taliban fighters were killed. Two NRF fighters were "
+        "also killed, a resistance spokesman said.\n"
+    )
+    [event] = incidents(text, date(2024, 5, 13))
+    assert event.fatalities == 9
+    assert {event.actor1, event.actor2} == {"Taliban", "National Resistance Front"}
+    assert _dead_by_actor(event) == {"Taliban": 7, "National Resistance Front": 2}
+
+
+def test_the_dead_of_them_are_the_group_named_before() -> None:
+    text = (
+        "Kurdish fighters ambush convoy near Jindayris\n"
+        "AFRIN, Syria - Late on Friday, YPG fighters ambushed a convoy of the Syrian National Army "
+        "near Jindayris, killing seven of them, a war monitor said. Three YPG fighters were also "
+        "killed.\n"
+    )
+    [event] = incidents(text, date(2024, 3, 17))
+    assert event.fatalities == 10
+    assert _dead_by_actor(event) == {"Syrian National Army": 7, "People's Protection Units": 3}
+
+
+def _dead_by_actor(event: Event) -> dict[str | None, int]:
+    column = {"actor1": event.actor1, "actor2": event.actor2}
+    return {column.get(k, k): n for k, n in event.fatalities_by_side.items()}
+
+
+def test_one_number_over_two_sides_is_no_sides() -> None:
+    [count] = find_counts("Over ten regime soldiers and ISIS members killed in desert attack")
+    assert count.by_side() == {"unknown": 10}
+    [count] = find_counts(
+        "The attack left at least eight members of regime forces and “Al-Quds Brigade” dead."
+    )
+    assert (count.best, count.by_side()) == (8, {"state_forces": 8})
+
+
+def test_another_person_and_injuries_sustained() -> None:
+    assert killed("Unknown gunmen killed another displaced man in the camp.") == [1]
+    [wounded] = find_counts("Nine others sustained serious injuries in the blast.")
+    assert (wounded.category, wounded.best) == ("wounded", 9)
+
+
+def test_a_source_that_also_reports_the_dead_adds_no_one() -> None:
+    text = (
+        "Shelling kills civilian in Jisr al-Shughur\n"
+        "At least one civilian was killed and four others were wounded in shelling on Jisr "
+        "al-Shughur in Idlib province on Monday. The White Helmets also reported that one civilian "
+        "was killed, adding that four others were wounded.\n"
+    )
+    [event] = incidents(text, date(2024, 4, 9))
+    assert event.fatalities == 1
+
+
+def test_the_perpetrators_and_one_person_named_by_role_are_counted() -> None:
+    text = (
+        "Suicide bombing at Ramadi checkpoint\n"
+        "RAMADI, Iraq - A suicide bomber detonated an explosives-laden car at an army checkpoint "
+        "in Ramadi on Monday. In addition to the bomber, three soldiers were killed and five "
+        "others were injured, officials said.\n"
+    )
+    [event] = incidents(text, date(2024, 9, 3))
+    assert (event.fatalities, event.wounded) == (4, 5)
+    assert killed("A sniper shot dead a colonel near the base. The sniper was also killed.") == [
+        1,
+        1,
+    ]
+    assert killed("The officer and two of his relatives were killed in the raid.") == [3]
+    assert killed("Eight soldiers and the driver were killed in the ambush.") == [9]
+
+
+def test_a_breakdown_after_a_comma_is_the_count_and_an_unknown_number_is_no_number() -> None:
+    assert killed(
+        "Six people, two militiamen and four police officers, were killed in the assault."
+    ) == [6]
+    assert killed("The attack killed 8 soldiers, 4 militiamen and 4 civilians.") == [16]
+    [count] = find_counts("An unknown number of assailants were killed in the clash.")
+    assert (count.best, count.vague) == (None, True)
+
+
+def test_where_the_people_came_from_may_stand_before_the_verb() -> None:
+    text = (
+        "Airstrike near the Iranian border\n"
+        "ERBIL, Iraq - Turkish jets struck the Sidakan area near the Iranian border on Tuesday. "
+        "Two shepherds from a village across the border were reportedly killed in the strikes, "
+        "local officials said.\n"
+    )
+    [event] = incidents(text, date(2024, 6, 12))
+    assert event.fatalities == 2
+    assert killed("A fighter of the tribal militia was shot and killed by snipers.") == [1]
+    assert killed("A member of the local council was found dead in his house.") == [1]
+    assert killed("A detainee from Inkhil died under torture in a prison.") == [1]
+
+
+def test_between_two_figures_is_the_lower_within_the_range() -> None:
+    text = (
+        "Airstrikes on Maarat Misrin\n"
+        "Between two and three civilians, including a child, were killed and up to eight others "
+        "were wounded in alleged Russian airstrikes on Maarat Misrin in Idlib on May 4, 2024.\n"
+    )
+    [event] = incidents(text, date(2024, 5, 5))
+    assert (event.fatalities, event.fatalities_low, event.fatalities_high) == (2, 2, 3)
+    assert event.fatalities_by_side == {"civilians": 2}
