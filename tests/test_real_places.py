@@ -138,3 +138,26 @@ def test_a_coder_style_division_name_matches_ours() -> None:
     assert same_admin1("Diyala", "Diyālá province")
     assert same_admin1("Hama", "Hamah governorate")
     assert not same_admin1("Hama", "Homs governorate")
+
+
+def test_a_headline_of_two_stories_does_not_set_the_scene_of_the_body() -> None:
+    text = (
+        "Landmine blasts | Shepherd killed in Homs countryside and children hurt near Manbij\n\n"
+        "Activists said an old landmine went off under a shepherd near Al-Qaryatayn in the "
+        "eastern countryside of Homs on Sunday, killing him.\n"
+        "On the other hand, a mine exploded near Manbij in Aleppo countryside, which wounded "
+        "three children who were taken to hospital.\n"
+    )
+    events = incidents(text)
+    assert events[0].admin1 == "Homs"
+
+
+def test_a_foreign_capital_in_the_scene_sentence_is_not_the_scene() -> None:
+    text = (
+        "Drone strike kills two PKK fighters in northern Iraq\n\n"
+        "A drone strike on a vehicle on the outskirts of Zakho killed two fighters of the PKK "
+        "on Friday, local officials said, as Ankara pressed on with its air campaign in "
+        "northern Iraq.\n"
+    )
+    [event] = incidents(text)
+    assert (event.country, event.admin1) == ("Iraq", "Duhok")

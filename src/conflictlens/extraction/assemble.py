@@ -209,8 +209,10 @@ def _first_scene(
 ) -> tuple[int, tuple[str, str]] | None:
     """The clause index and province of the first place the incident puts somewhere, found or
     not ("Kahil in the countryside of Dar'a"), in a province the text names if it names one.
-    Divisions themselves and places of origin ("fighters from X") do not set it."""
-    for clause, hit in sorted(hits, key=lambda ch: (ch[0].index, ch[1].start)):
+    Divisions themselves and places of origin ("fighters from X") do not set it. A headline
+    sums up several stories ("a man killed in Raqqa and others injured in Salamiyah"), so the
+    body's first place sets it before the headline's."""
+    for clause, hit in sorted(hits, key=lambda ch: (ch[0].headline, ch[0].index, ch[1].start)):
         place = hit.place if hit.place is not None else hit.container
         if (
             hit.relation == "from"
@@ -236,8 +238,12 @@ def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause 
 
     def elsewhere(clause: Clause, hit: GeoHit) -> bool:
         assert hit.place is not None
-        if scene is None or hit.place.admin1 is None or clause.index == scene[0]:
+        if scene is None or hit.place.admin1 is None:
             return False
+        if clause.index == scene[0]:
+            # The scene's own sentence may name two provinces ("in X in the countryside of Y"),
+            # but a capital abroad there is politics ("as Ankara pressed on").
+            return hit.place.country_code != scene[1][0]
         return (hit.place.country_code, hit.place.admin1) != scene[1]
 
     if found:
