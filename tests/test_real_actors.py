@@ -252,3 +252,26 @@ def test_a_retaliation_is_its_own_record_with_its_own_attacker() -> None:
     ]
     # "March 7" in the dateline is a date, not a protest march.
     assert all(e.event_type != "Protests" for e in events)
+
+
+def test_two_factions_of_one_coalition_fighting_each_other_are_both_sides() -> None:
+    text = (
+        "Infighting in Afrin | Factions trade fire over a checkpoint\n\n"
+        "Fighters of the Hamza Division and the Sultan Murad Division clashed in the town of "
+        "Jindires in Afrin countryside on Thursday over a checkpoint, local activists said. "
+        "No casualties were reported.\n"
+    )
+    [event] = _incidents(text)
+    assert (event.actor1, event.actor2) == ("Syrian National Army", "Syrian National Army")
+
+
+def test_a_coalition_member_killed_by_a_rival_faction_is_not_the_state() -> None:
+    text = (
+        "Factions clash in Al-Bab\n\n"
+        "The Sultan Murad Division clashed with Ahrar al-Sharqiya in the city of Al-Bab in the "
+        "countryside of Aleppo on Sunday, killing one member of the Sultan Murad Division, a "
+        "war monitor said.\n"
+    )
+    [event] = _incidents(text)
+    assert event.actor2 == "Syrian National Army"
+    assert event.fatalities == 1

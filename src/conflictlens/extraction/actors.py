@@ -252,6 +252,7 @@ class ActorDictionary:
         self._actors: dict[str, ActorInfo] = {}
         self._names: PhraseIndex[_Alias] = PhraseIndex()  # what find() matches in text
         self._lookup: PhraseIndex[_Alias] = PhraseIndex()  # what canonical() accepts
+        self._members: PhraseIndex[str] = PhraseIndex()  # factions inside a coalition
         for entry in data["actors"]:
             self._add_actor(entry)
         for info in self._actors.values():
@@ -294,6 +295,8 @@ class ActorDictionary:
         local = list(entry.get("local_aliases") or [])
         if local and country is None:
             raise ValueError(f"{name}: local aliases need a country")
+        for member in entry.get("members") or []:
+            self._members.add(member, fold(member))
         for alias in everywhere:
             self._names.add(alias, _Alias(name, local=False))
             self._lookup.add(alias, _Alias(name, local=False))
@@ -380,6 +383,13 @@ class ActorDictionary:
                 if resolved is not None:
                     return resolved
         return None
+
+    def member(self, text: str) -> str | None:
+        """The coalition member a mention's whole text names ("Hamza Division" in the Syrian
+        National Army), folded; None for the coalition itself or anything else. Two members of
+        one coalition fighting each other are two sides, though both map to the coalition."""
+        values = self._members.full_match(tokenize(text))
+        return values[0] if values else None
 
     def info(self, name: str) -> ActorInfo | None:
         canonical = self.canonical(name)

@@ -561,9 +561,19 @@ def _who(
     who = _Who(_assign_roles(draft.incident), None, None)
     by_attribution = _attacker(who, attributed)
     _side_hit(who, draft.incident, dictionary, article_country, by_attribution=by_attribution)
-    if who.actor1 is not None and who.actor1 == who.actor2:
+    if who.actor1 is not None and who.actor1 == who.actor2 and not _infighting(who, dictionary):
         _one_side(who, by_attribution=by_attribution)
     return who
+
+
+def _infighting(who: _Who, dictionary: ActorDictionary) -> bool:
+    """Whether the two sides are different members of one coalition."""
+    attacker, hit = who.actor1_cite, who.actor2_cite
+    if attacker is None or hit is None:
+        return False
+    own = dictionary.member(attacker[0].text[attacker[1] : attacker[2]])
+    rival = dictionary.member(hit[0].text[hit[1] : hit[2]])
+    return own is not None and rival is not None and own != rival
 
 
 def _attacker(who: _Who, attributed: Attributed | None) -> bool:
@@ -594,14 +604,16 @@ def _side_hit(
     by_attribution: bool,
 ) -> None:
     """The side the roles name as hit (never the attributed attacker: "members of X were
-    arrested"); else the side whose dead the toll counts ("seven civilians were killed"); else
-    the other armed actor the incident names."""
+    arrested"); else a rival member of the attacker's coalition; else the side whose dead the
+    toll counts ("seven civilians were killed"); else the other armed actor the incident names."""
     roles, killed = who.roles, incident.main_count("killed")
     if roles.actor2 is not None and not (by_attribution and roles.actor2.name == who.actor1):
         who.actor2 = roles.actor2.name
         if roles.actor2_clause is not None:
             who.actor2_cite = (roles.actor2_clause, roles.actor2.start, roles.actor2.end)
-    elif killed is not None:
+    elif who.actor1 is not None:
+        _rival_member(who, incident, dictionary)
+    if who.actor2 is None and killed is not None:
         side = max(killed.by_side().items(), key=lambda kv: kv[1], default=("unknown", 0))[0]
         if side == "civilians":
             who.actor2 = dictionary.canonical("Civilians")
@@ -611,6 +623,23 @@ def _side_hit(
             who.actor2_cite = (_clause_of(incident, killed), killed.start, killed.end)
     if who.actor2 is None and who.actor1 is not None:
         _other_named_side(who)
+
+
+def _rival_member(who: _Who, incident: Incident, dictionary: ActorDictionary) -> None:
+    """Infighting in a coalition ("clashes between Hamza Division and Sultan Murad Division"):
+    another named member of the attacker's coalition is the side hit, under the same name."""
+    attacker = who.roles.actor1
+    own = dictionary.member(attacker.text) if attacker is not None else None
+    if own is None:
+        return
+    for clause in incident.clauses:
+        for mention in clause.actors:
+            if mention.name != who.actor1 or mention.generic:
+                continue
+            rival = dictionary.member(mention.text)
+            if rival is not None and rival != own:
+                who.actor2, who.actor2_cite = mention.name, (clause, mention.start, mention.end)
+                return
 
 
 def _other_named_side(who: _Who) -> None:
