@@ -275,3 +275,14 @@ def test_a_coalition_member_killed_by_a_rival_faction_is_not_the_state() -> None
     [event] = _incidents(text)
     assert event.actor2 == "Syrian National Army"
     assert event.fatalities == 1
+
+
+def test_the_bare_word_regime_in_a_syrian_report_is_the_syrian_army() -> None:
+    text = (
+        "Front lines\n\n"
+        "Clashes erupted on Saturday between regime and Hayat Tahrir al-Sham fighters on the "
+        "Kabani front in the countryside of Latakia, a war monitor said. Two HTS fighters were "
+        "killed.\n"
+    )
+    [event] = _incidents(text)
+    assert (event.actor1, event.actor2) == ("Military Forces of Syria", "Hayat Tahrir al-Sham")
