@@ -161,3 +161,14 @@ def test_a_foreign_capital_in_the_scene_sentence_is_not_the_scene() -> None:
     )
     [event] = incidents(text)
     assert (event.country, event.admin1) == ("Iraq", "Duhok")
+
+
+def test_a_front_named_after_a_village_sits_in_the_province_that_follows() -> None:
+    text = (
+        "Front lines\n\n"
+        "Clashes erupted on Saturday between regime and Hayat Tahrir al-Sham fighters on the "
+        "Kabani front in the countryside of Latakia, a war monitor said. Two HTS fighters were "
+        "killed.\n"
+    )
+    [event] = incidents(text)
+    assert event.admin1 == "Latakia"

@@ -50,7 +50,8 @@ _UNNAMED_PLACE_FACTOR = 0.25
 # "X (Y) region of Dahuk": the gap may start after a parenthesised alias.
 _CONTAINER_GAP = re.compile(
     r"\s*\)?\s*(?:(?:district|sub-?district|town|village|city|areas?|regions?|"
-    r"neighbou?rhood|camp|road|base|hill|desert|plain|valley|mountains?|fields?|crossing)\s*)?"
+    r"neighbou?rhood|camp|road|base|hill|desert|plain|valley|mountains?|fields?|crossing|"
+    r"fronts?|frontlines?|axis|axes)\s*)?"
     r"(?:,|\bin\b(?:\s+the)?|\bof\b)"
     r"(?:\s+(?:(?:north|south)(?:[- ]?(?:east|west))?ern|eastern|western|central))?"
     r"(?:\s+(?:countryside|rural\s+areas|outskirts|desert)\s+of|\s+rural)?\s*$",
