@@ -172,3 +172,15 @@ def test_a_front_named_after_a_village_sits_in_the_province_that_follows() -> No
     )
     [event] = incidents(text)
     assert event.admin1 == "Latakia"
+
+
+def test_the_far_end_of_a_road_between_two_villages_is_in_the_division_that_follows() -> None:
+    text = (
+        "Body found in Daraa\n\n"
+        "Residents found the body of a young man with gunshot wounds on Tuesday on the road "
+        "between Umm Walad and Saida in the eastern countryside of Daraa, activists said.\n"
+    )
+    hits = Gazetteer.default().find(text)
+    assert any(h.text == "Saida" and h.relation == "road" for h in hits)
+    [event] = incidents(text)
+    assert event.admin1 == "Daraa"

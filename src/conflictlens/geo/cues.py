@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 _DIRECTION = r"(?:north|south)(?:[- ]?(?:east|west))?|east|west"
 _DIRECTION_ADJECTIVE = r"(?:north|south)(?:[- ]?(?:east|west))?ern|eastern|western|central"
+# A capitalised name of up to four words ("Kahil", "Tall al-Ahmar"), whatever the pattern's flags.
+_NAME = r"(?-i:[A-Z])[\w'’-]*(?:\s+[\w'’-]+){0,3}?"
 _DISTANCE_UNIT = r"km|kms|kilometers|kilometres|kilometer|kilometre|miles|mile|mi"
 _SETTLEMENT = (
     r"town|village|city|hamlet|settlement|locality|camp|suburb|neighbou?rhood|quarter|"
@@ -38,6 +40,8 @@ _RELATION_BEFORE = re.compile(
     r"|(?P<countryside>countryside|hinterland|rural\s+areas)\s+of"
     r"|(?P<vicinity>vicinity)\s+of"
     r"|(?P<road>road|highway|route)\s+(?:to|from|between|linking|connecting)"
+    # the second end of the road: "the road between Kahil and Mseifra"
+    rf"(?:\s+{_NAME}\s+(?:and|to))?"
     r"|(?P<desert>desert)\s+of"
     r"|(?P<near>near|nearby|close\s+to|next\s+to|outside|around)"
     r"|(?P<rural>rural)"
