@@ -286,3 +286,17 @@ def test_the_bare_word_regime_in_a_syrian_report_is_the_syrian_army() -> None:
     )
     [event] = _incidents(text)
     assert (event.actor1, event.actor2) == ("Military Forces of Syria", "Hayat Tahrir al-Sham")
+
+
+def test_a_state_s_positions_hit_by_a_strike_are_its_forces() -> None:
+    text = (
+        "Strikes near Al-Bukamal\n\n"
+        "Unidentified warplanes carried out several airstrikes at dawn on Tuesday on Iranian "
+        "positions near the town of Al-Bukamal in the eastern countryside of Deir ez-Zor, a war "
+        "monitor said. No casualties were reported.\n"
+    )
+    [event] = _incidents(text)
+    assert (event.actor1, event.actor2) == (
+        "Unidentified Military Forces",
+        "Military Forces of Iran",
+    )
