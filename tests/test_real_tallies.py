@@ -186,3 +186,53 @@ def test_a_dated_lede_after_an_undated_headline_stays_one_incident() -> None:
     )
     [incident] = _incidents(conflictlens.extract(text, published="2022-03-09"))
     assert (str(incident.event_date), incident.fatalities) == ("2022-03-02", 3)
+
+
+def test_a_recap_opening_with_while_on_a_day_or_a_past_month_is_not_the_lede() -> None:
+    text = (
+        "Camp violence | Body of displaced woman found in Rukban camp\n"
+        "Homs Province - Regional Monitor: Camp guards found the body of a displaced woman with "
+        "gunshot wounds in the western section of Rukban camp, near the Jordanian border.\n"
+        "While on February 27, the monitor said that guards found the body of a teenager shot "
+        "dead near the camp's market.\n"
+        "In October 2021, camp guards executed two men accused of theft in the camp.\n"
+    )
+    incidents = _incidents(conflictlens.extract(text, published="2022-03-09"))
+    dates = [str(e.event_date) for e in incidents]
+    assert dates[0] == "2022-03-09"  # the lede: the report's day, not February 27 nor October
+    assert "2022-02-27" in dates[1:]
+
+
+def test_a_day_earlier_counts_from_the_day_just_told_and_is_another_incident() -> None:
+    text = (
+        "Camp violence | Displaced man shot dead in Rukban camp\n"
+        "Homs Province - Regional Monitor: Gunmen shot dead a displaced man inside his tent in "
+        "the western section of Rukban camp, near the Jordanian border, local sources said.\n"
+        "On March 2, the monitor documented the death of a woman shot by unknown gunmen in the "
+        "eastern section of the camp.\n"
+        "A day earlier, gunmen shot dead a teenager near the camp's market.\n"
+    )
+    incidents = _incidents(conflictlens.extract(text, published="2022-03-09"))
+    assert [str(e.event_date) for e in incidents] == ["2022-03-09", "2022-03-02", "2022-03-01"]
+
+
+def test_a_long_headline_after_a_kicker_bar_is_the_ledes_incident() -> None:
+    text = (
+        "Insecurity in the north-east | Unknown gunmen kill a village chief on the road "
+        "between two villages in the countryside of Maiduguri\n"
+        "Borno State - Regional Monitor: Unknown gunmen on motorcycles shot dead the chief of "
+        "a village near Gwoza as he drove to the market, residents said.\n"
+        "Police said they had deployed patrols to the area.\n"
+    )
+    [incident] = _incidents(conflictlens.extract(text, published="2022-05-04"))
+    assert incident.fatalities == 1
+
+
+def test_a_headline_ending_on_a_quotation_mark_is_a_headline() -> None:
+    text = (
+        "Insecurity in Maiduguri | Gunmen shoot dead an army “informant”\n"
+        "Borno State - Regional Monitor: Unknown gunmen shot dead a man accused of informing "
+        "for the army near Gwoza, residents said.\n"
+    )
+    [incident] = _incidents(conflictlens.extract(text, published="2022-05-04"))
+    assert incident.fatalities == 1

@@ -104,8 +104,13 @@ class Clause:
 
 
 def _is_headline(text: str) -> bool:
-    """A line with no closing punctuation and few words reads as a headline or a standfirst."""
-    return len(text.split()) <= 20 and not re.search(r"[.!?\"”’]\s*$", text)
+    """A line with no closing punctuation and few words reads as a headline or a standfirst. A
+    quotation mark closes a sentence only after its stop (a headline may end on 'regime
+    “collaborator”'), and a kicker before a bar ("Security vacuum in X | Gunmen kill ...") is no
+    part of the headline's length."""
+    if re.search(r"[.!?][\"”’]?\s*$", text):
+        return False
+    return len(text.rsplit(" | ", 1)[-1].split()) <= 20
 
 
 def split_clauses(text: str, published: date | None) -> list[Clause]:
@@ -130,9 +135,19 @@ def split_clauses(text: str, published: date | None) -> list[Clause]:
                             headline,
                         ),
                         published,
+                        _last_day(clauses),
                     )
                 )
     return clauses
+
+
+def _last_day(clauses: list[Clause]) -> date | None:
+    """The day the text told last: what "a day earlier" or "on the same day" counts from."""
+    for clause in reversed(clauses):
+        days = [d.value for d in clause.dates if d.precision == 1 and d.value is not None]
+        if days:
+            return days[-1]
+    return None
 
 
 def _paragraphs(text: str) -> list[Line]:
@@ -167,9 +182,9 @@ def _reports_something(text: str) -> bool:
     return bool(find_counts(text)) or bool(find_dates(text, None))
 
 
-def _annotate(clause: Clause, published: date | None) -> Clause:
+def _annotate(clause: Clause, published: date | None, anchor: date | None) -> Clause:
     text = clause.text
-    clause.dates = find_dates(text, published)
+    clause.dates = find_dates(text, published, anchor)
     clause.counts = find_counts(text)
     clause.triggers = find_triggers(text)
     cues = temporal_cues()

@@ -21,8 +21,13 @@ from conflictlens.extraction.dates import DateMention
 from conflictlens.geo import GeoHit, distance_km
 
 PLACE_CONFLICT_KM = 50.0
-# A date this near a sentence's start opens it ("On February 11, ...", "A day earlier, ...").
-_OPENING_DATE_REACH = 3
+# Only connectives stand before a date that opens a sentence ("On February 11, ...", "While on
+# February 7, ...", "Also in April 2020, ...").
+_OPENING = re.compile(
+    r"\W*(?:(?:and|but|while|whereas|also|meanwhile|earlier|later|then|on|in|during|since|by|of)"
+    r"\b[\W]*)*",
+    re.I,
+)
 _ALSO = re.compile(r"\b(?:also|as well|in addition|besides)\b", re.I)
 GENERIC_TRIGGER_PRIORITY = 10  # the catch-all rule of data/event_types.yaml
 # A single report of this many dead is a tally over a war or a year, not one incident.
@@ -392,7 +397,8 @@ def _recaps_an_earlier_day(incident: Incident, clause: Clause) -> bool:
     """ "On February 11, activists documented ..." after a lede that gives no date: a monitor's
     recap of an earlier incident, not today's told again. An incident without a date of its own
     happened around the report's date; a sentence that opens with a day two or more days before
-    it tells another one. (The headline names no date either: it stays with the lede.)"""
+    it, or with a month already over ("In April 2020, ..."), tells another one. (The headline names
+    no date either: it stays with the lede.)"""
     if (
         incident.reported_on is None
         or incident.dates()
@@ -400,12 +406,28 @@ def _recaps_an_earlier_day(incident: Incident, clause: Clause) -> bool:
     ):
         return False
     return any(
-        d.start <= _OPENING_DATE_REACH
-        and d.precision == 1
-        and d.value is not None
-        and (incident.reported_on - d.value).days >= 2
-        for d in clause.dates
+        _opens(clause.text, d) and _before_report(d, incident.reported_on) for d in clause.dates
     )
+
+
+def _opens(text: str, mention: DateMention) -> bool:
+    """Whether the date opens its sentence: only connectives stand before it."""
+    return _OPENING.fullmatch(text[: mention.start]) is not None
+
+
+def _before_report(mention: DateMention, reported_on: date) -> bool:
+    """A day two or more days before the report, or a month that ended before it."""
+    if mention.value is None:
+        return False
+    if mention.precision == 1:
+        return (reported_on - mention.value).days >= 2
+    if mention.precision == 3:
+        return _month_index(mention.value) < _month_index(reported_on)
+    return False
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month
 
 
 def _drop_summaries(incidents: list[Incident]) -> list[Incident]:
