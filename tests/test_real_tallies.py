@@ -236,3 +236,17 @@ def test_a_headline_ending_on_a_quotation_mark_is_a_headline() -> None:
     )
     [incident] = _incidents(conflictlens.extract(text, published="2022-05-04"))
     assert incident.fatalities == 1
+
+
+def test_yesterday_opening_a_sentence_after_an_undated_lede_is_another_incident() -> None:
+    text = (
+        "Security chaos in Borno | Gunmen kill a vigilante near Konduga\n"
+        "Borno State - Regional Monitor: Gunmen on motorcycles shot dead a member of the "
+        "Civilian Joint Task Force at a checkpoint near Konduga, local sources said.\n"
+        "Yesterday, gunmen opened fire on a soldier in the town of Bama and wounded him.\n"
+        "Insurgents also began the year with an ambush, on January 1, on a convoy near Dikwa "
+        "that killed six soldiers.\n"
+    )
+    incidents = _incidents(conflictlens.extract(text, published="2022-01-17"))
+    assert (str(incidents[0].event_date), incidents[0].fatalities) == ("2022-01-17", 1)
+    assert {str(e.event_date) for e in incidents[1:]} == {"2022-01-16", "2022-01-01"}

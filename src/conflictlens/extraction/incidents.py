@@ -28,6 +28,8 @@ _OPENING = re.compile(
     r"\b[\W]*)*",
     re.I,
 )
+# A day this many days before the report is never an undated lede's, wherever the sentence names it.
+_RECAP_DAYS = 7
 _ALSO = re.compile(r"\b(?:also|as well|in addition|besides)\b", re.I)
 GENERIC_TRIGGER_PRIORITY = 10  # the catch-all rule of data/event_types.yaml
 # A single report of this many dead is a tally over a war or a year, not one incident.
@@ -396,9 +398,10 @@ def _compatible(incident: Incident, clause: Clause, *, counts: bool = True) -> b
 def _recaps_an_earlier_day(incident: Incident, clause: Clause) -> bool:
     """ "On February 11, activists documented ..." after a lede that gives no date: a monitor's
     recap of an earlier incident, not today's told again. An incident without a date of its own
-    happened around the report's date; a sentence that opens with a day two or more days before
-    it, or with a month already over ("In April 2020, ..."), tells another one. (The headline names
-    no date either: it stays with the lede.)"""
+    happened on the report's date; a sentence that opens with an earlier day ("Yesterday, ...") or
+    with a month already over ("In April 2020, ..."), or that names a day a week or more before the
+    report anywhere, tells another one. (The headline names no date either: it stays with the
+    lede.)"""
     if (
         incident.reported_on is None
         or incident.dates()
@@ -406,7 +409,8 @@ def _recaps_an_earlier_day(incident: Incident, clause: Clause) -> bool:
     ):
         return False
     return any(
-        _opens(clause.text, d) and _before_report(d, incident.reported_on) for d in clause.dates
+        _before_report(d, incident.reported_on, opening=_opens(clause.text, d))
+        for d in clause.dates
     )
 
 
@@ -415,15 +419,14 @@ def _opens(text: str, mention: DateMention) -> bool:
     return _OPENING.fullmatch(text[: mention.start]) is not None
 
 
-def _before_report(mention: DateMention, reported_on: date) -> bool:
-    """A day two or more days before the report, or a month that ended before it."""
-    if mention.value is None:
+def _before_report(mention: DateMention, reported_on: date, *, opening: bool) -> bool:
+    """An opening day before the report, or a month that ended before it; elsewhere in the
+    sentence ("the attack, which took place on Monday"), only a day a week or more before it."""
+    if mention.value is None or mention.precision not in (1, 3):
         return False
-    if mention.precision == 1:
-        return (reported_on - mention.value).days >= 2
     if mention.precision == 3:
-        return _month_index(mention.value) < _month_index(reported_on)
-    return False
+        return opening and _month_index(mention.value) < _month_index(reported_on)
+    return (reported_on - mention.value).days >= (1 if opening else _RECAP_DAYS)
 
 
 def _month_index(day: date) -> int:
