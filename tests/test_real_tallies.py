@@ -250,3 +250,15 @@ def test_yesterday_opening_a_sentence_after_an_undated_lede_is_another_incident(
     incidents = _incidents(conflictlens.extract(text, published="2022-01-17"))
     assert (str(incidents[0].event_date), incidents[0].fatalities) == ("2022-01-17", 1)
     assert {str(e.event_date) for e in incidents[1:]} == {"2022-01-16", "2022-01-01"}
+
+
+def test_strikes_over_the_past_48_hours_do_not_date_the_ambush() -> None:
+    text = (
+        "Desert ambush | Militants kill five soldiers on the Palmyra road\n"
+        "Homs Province - Regional Monitor: Militants ambushed an army convoy on the road east of "
+        "Palmyra, killing five soldiers and wounding others, sources said.\n"
+        "However, army jets and helicopters executed nearly a dozen strikes on militant "
+        "hideouts in the desert in the past 48 hours.\n"
+    )
+    [incident] = _incidents(conflictlens.extract(text, published="2022-04-20"))
+    assert (str(incident.event_date), incident.fatalities) == ("2022-04-20", 5)

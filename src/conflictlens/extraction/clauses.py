@@ -117,6 +117,7 @@ def split_clauses(text: str, published: date | None) -> list[Clause]:
     dateline = find_dateline(text)
     clauses: list[Clause] = []
     seen_body = False
+    last_day: date | None = None  # the day told last: what "a day earlier" counts from
     for line in _paragraphs(text):
         if dateline and line.start <= dateline[1] < line.end and len(line.text) < 60:
             continue  # "Sat 09 January 2021:" dates the page, not an incident
@@ -125,29 +126,17 @@ def split_clauses(text: str, published: date | None) -> list[Clause]:
         for sentence in split_sentences(line.text, line.start):
             for start, end in _clause_spans(sentence.text):
                 body = sentence.text[start:end]
-                clauses.append(
-                    _annotate(
-                        Clause(
-                            sentence.start + start,
-                            sentence.start + end,
-                            body,
-                            len(clauses),
-                            headline,
-                        ),
-                        published,
-                        _last_day(clauses),
-                    )
+                clause = _annotate(
+                    Clause(
+                        sentence.start + start, sentence.start + end, body, len(clauses), headline
+                    ),
+                    published,
+                    last_day,
                 )
+                clauses.append(clause)
+                days = [d.value for d in clause.dates if d.precision == 1 and d.value is not None]
+                last_day = days[-1] if days else last_day
     return clauses
-
-
-def _last_day(clauses: list[Clause]) -> date | None:
-    """The day the text told last: what "a day earlier" or "on the same day" counts from."""
-    for clause in reversed(clauses):
-        days = [d.value for d in clause.dates if d.precision == 1 and d.value is not None]
-        if days:
-            return days[-1]
-    return None
 
 
 def _paragraphs(text: str) -> list[Line]:
