@@ -262,3 +262,15 @@ def test_strikes_over_the_past_48_hours_do_not_date_the_ambush() -> None:
     )
     [incident] = _incidents(conflictlens.extract(text, published="2022-04-20"))
     assert (str(incident.event_date), incident.fatalities) == ("2022-04-20", 5)
+
+
+def test_on_the_other_hand_turns_to_another_incident() -> None:
+    text = (
+        "Old ordnance | Farmer killed and children wounded in Kirkuk countryside\n"
+        "Regional Monitor: A farmer was killed when an old landmine exploded under his tractor "
+        "near a village south-west of Kirkuk.\n"
+        "On the other hand, a mortar shell left over from the war exploded in a field in the "
+        "southern countryside of Kirkuk, wounding several children who were taken to hospital.\n"
+    )
+    incidents = _incidents(conflictlens.extract(text, published="2022-02-10"))
+    assert [e.fatalities for e in incidents] == [1, None]
