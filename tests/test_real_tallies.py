@@ -274,3 +274,18 @@ def test_on_the_other_hand_turns_to_another_incident() -> None:
     )
     incidents = _incidents(conflictlens.extract(text, published="2022-02-10"))
     assert [e.fatalities for e in incidents] == [1, None]
+
+
+def test_a_tally_ending_today_goes_on_about_the_tally_before_it() -> None:
+    text = (
+        "Desert ambush | Militants kill three soldiers near Palmyra\n"
+        "Homs Province - Regional Monitor: Militants ambushed an army patrol east of Palmyra on "
+        "Sunday, killing three soldiers, sources said.\n"
+        "Since 5th of May 2020, the monitor has documented the killing of at least 940 soldiers "
+        "and militiamen in attacks by the militants in the desert.\n"
+        "Also, three herders and two truck drivers were killed in the same period, from May 2020 "
+        "until today.\n"
+    )
+    events = conflictlens.extract(text, published="2022-04-19")
+    assert [e.fatalities for e in _incidents(events)] == [3]
+    assert [e.fatalities for e in _aggregates(events)] == [940]

@@ -30,6 +30,7 @@ _OPENING = re.compile(
 )
 # A day this many days before the report is never an undated lede's, wherever the sentence names it.
 _RECAP_DAYS = 7
+_PERIOD_END = re.compile(r"\b(?:until|till|up to|through)\s+$", re.I)
 _ALSO = re.compile(r"\b(?:also|as well|in addition|besides)\b", re.I)
 GENERIC_TRIGGER_PRIORITY = 10  # the catch-all rule of data/event_types.yaml
 # A single report of this many dead is a tally over a war or a year, not one incident.
@@ -183,8 +184,9 @@ def _continues_tally(tally: Incident, clause: Clause) -> bool:
     """A clause that goes on about the tally just before it: "These attacks claimed the lives of
     ...", "Of the total number, ...", "in the same period", or a line of the list it introduced;
     and a tally still without a toll takes a dateless count over several provinces, which no one
-    incident has. A clause naming a day of its own reports an incident, whatever its wording."""
-    if any(d.precision == 1 for d in clause.dates):
+    incident has. A clause naming a day of its own reports an incident, whatever its wording; the
+    day that ends the period ("from March 2019 until today") is no such day."""
+    if any(d.precision == 1 and not _ends_period(clause.text, d) for d in clause.dates):
         return False
     if clause.tally_continuation or clause.list_item:
         return True
@@ -195,6 +197,11 @@ def _continues_tally(tally: Incident, clause: Clause) -> bool:
         and len(provinces) > 1
         and any(c.category == "killed" for c in clause.counts)
     )
+
+
+def _ends_period(text: str, mention: DateMention) -> bool:
+    """ "until today", "up to January 5": the day a period ends, not the day of an incident."""
+    return _PERIOD_END.search(text[max(0, mention.start - 10) : mention.start]) is not None
 
 
 def _add_to_tally(tally: Incident, clause: Clause, incidents: list[Incident]) -> None:
