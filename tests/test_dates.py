@@ -72,3 +72,20 @@ def test_weekday_is_never_after_publication_nor_a_week_before(
     assert mention.value is not None
     assert published - timedelta(days=6) <= mention.value <= published
     assert WEEKDAYS[mention.value.weekday()] == weekday
+
+
+def test_days_counted_from_the_day_told_last() -> None:
+    told = date(2021, 1, 5)
+    found = [
+        (m.value, m.precision) for m in find_dates("A day earlier, gunmen shot", SATURDAY, told)
+    ]
+    assert found == [(date(2021, 1, 4), 1)]
+    same = find_dates("On the same day, a bomb exploded near the market", SATURDAY, told)
+    assert [m.value for m in same] == [told]
+    assert [m.value for m in find_dates("on the following day.", SATURDAY, told)] == [
+        date(2021, 1, 6)
+    ]
+    # Without a day told before, they count from the report's date.
+    assert [m.value for m in find_dates("the previous day", SATURDAY)] == [date(2021, 1, 8)]
+    # "A day after the attack" counts from an event, not from a date.
+    assert find_dates("a day after communication was lost with him", SATURDAY, told) == []

@@ -186,3 +186,106 @@ def test_a_dated_lede_after_an_undated_headline_stays_one_incident() -> None:
     )
     [incident] = _incidents(conflictlens.extract(text, published="2022-03-09"))
     assert (str(incident.event_date), incident.fatalities) == ("2022-03-02", 3)
+
+
+def test_a_recap_opening_with_while_on_a_day_or_a_past_month_is_not_the_lede() -> None:
+    text = (
+        "Camp violence | Body of displaced woman found in Rukban camp\n"
+        "Homs Province - Regional Monitor: Camp guards found the body of a displaced woman with "
+        "gunshot wounds in the western section of Rukban camp, near the Jordanian border.\n"
+        "While on February 27, the monitor said that guards found the body of a teenager shot "
+        "dead near the camp's market.\n"
+        "In October 2021, camp guards executed two men accused of theft in the camp.\n"
+    )
+    incidents = _incidents(conflictlens.extract(text, published="2022-03-09"))
+    dates = [str(e.event_date) for e in incidents]
+    assert dates[0] == "2022-03-09"  # the lede: the report's day, not February 27 nor October
+    assert "2022-02-27" in dates[1:]
+
+
+def test_a_day_earlier_counts_from_the_day_just_told_and_is_another_incident() -> None:
+    text = (
+        "Camp violence | Displaced man shot dead in Rukban camp\n"
+        "Homs Province - Regional Monitor: Gunmen shot dead a displaced man inside his tent in "
+        "the western section of Rukban camp, near the Jordanian border, local sources said.\n"
+        "On March 2, the monitor documented the death of a woman shot by unknown gunmen in the "
+        "eastern section of the camp.\n"
+        "A day earlier, gunmen shot dead a teenager near the camp's market.\n"
+    )
+    incidents = _incidents(conflictlens.extract(text, published="2022-03-09"))
+    assert [str(e.event_date) for e in incidents] == ["2022-03-09", "2022-03-02", "2022-03-01"]
+
+
+def test_a_long_headline_after_a_kicker_bar_is_the_ledes_incident() -> None:
+    text = (
+        "Insecurity in the north-east | Unknown gunmen kill a village chief on the road "
+        "between two villages in the countryside of Maiduguri\n"
+        "Borno State - Regional Monitor: Unknown gunmen on motorcycles shot dead the chief of "
+        "a village near Gwoza as he drove to the market, residents said.\n"
+        "Police said they had deployed patrols to the area.\n"
+    )
+    [incident] = _incidents(conflictlens.extract(text, published="2022-05-04"))
+    assert incident.fatalities == 1
+
+
+def test_a_headline_ending_on_a_quotation_mark_is_a_headline() -> None:
+    text = (
+        "Insecurity in Maiduguri | Gunmen shoot dead an army “informant”\n"
+        "Borno State - Regional Monitor: Unknown gunmen shot dead a man accused of informing "
+        "for the army near Gwoza, residents said.\n"
+    )
+    [incident] = _incidents(conflictlens.extract(text, published="2022-05-04"))
+    assert incident.fatalities == 1
+
+
+def test_yesterday_opening_a_sentence_after_an_undated_lede_is_another_incident() -> None:
+    text = (
+        "Security chaos in Borno | Gunmen kill a vigilante near Konduga\n"
+        "Borno State - Regional Monitor: Gunmen on motorcycles shot dead a member of the "
+        "Civilian Joint Task Force at a checkpoint near Konduga, local sources said.\n"
+        "Yesterday, gunmen opened fire on a soldier in the town of Bama and wounded him.\n"
+        "Insurgents also began the year with an ambush, on January 1, on a convoy near Dikwa "
+        "that killed six soldiers.\n"
+    )
+    incidents = _incidents(conflictlens.extract(text, published="2022-01-17"))
+    assert (str(incidents[0].event_date), incidents[0].fatalities) == ("2022-01-17", 1)
+    assert {str(e.event_date) for e in incidents[1:]} == {"2022-01-16", "2022-01-01"}
+
+
+def test_strikes_over_the_past_48_hours_do_not_date_the_ambush() -> None:
+    text = (
+        "Desert ambush | Militants kill five soldiers on the Palmyra road\n"
+        "Homs Province - Regional Monitor: Militants ambushed an army convoy on the road east of "
+        "Palmyra, killing five soldiers and wounding others, sources said.\n"
+        "However, army jets and helicopters executed nearly a dozen strikes on militant "
+        "hideouts in the desert in the past 48 hours.\n"
+    )
+    [incident] = _incidents(conflictlens.extract(text, published="2022-04-20"))
+    assert (str(incident.event_date), incident.fatalities) == ("2022-04-20", 5)
+
+
+def test_on_the_other_hand_turns_to_another_incident() -> None:
+    text = (
+        "Old ordnance | Farmer killed and children wounded in Kirkuk countryside\n"
+        "Regional Monitor: A farmer was killed when an old landmine exploded under his tractor "
+        "near a village south-west of Kirkuk.\n"
+        "On the other hand, a mortar shell left over from the war exploded in a field in the "
+        "southern countryside of Kirkuk, wounding several children who were taken to hospital.\n"
+    )
+    incidents = _incidents(conflictlens.extract(text, published="2022-02-10"))
+    assert [e.fatalities for e in incidents] == [1, None]
+
+
+def test_a_tally_ending_today_goes_on_about_the_tally_before_it() -> None:
+    text = (
+        "Desert ambush | Militants kill three soldiers near Palmyra\n"
+        "Homs Province - Regional Monitor: Militants ambushed an army patrol east of Palmyra on "
+        "Sunday, killing three soldiers, sources said.\n"
+        "Since 5th of May 2020, the monitor has documented the killing of at least 940 soldiers "
+        "and militiamen in attacks by the militants in the desert.\n"
+        "Also, three herders and two truck drivers were killed in the same period, from May 2020 "
+        "until today.\n"
+    )
+    events = conflictlens.extract(text, published="2022-04-19")
+    assert [e.fatalities for e in _incidents(events)] == [3]
+    assert [e.fatalities for e in _aggregates(events)] == [940]

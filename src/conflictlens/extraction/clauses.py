@@ -104,14 +104,20 @@ class Clause:
 
 
 def _is_headline(text: str) -> bool:
-    """A line with no closing punctuation and few words reads as a headline or a standfirst."""
-    return len(text.split()) <= 20 and not re.search(r"[.!?\"”’]\s*$", text)
+    """A line with no closing punctuation and few words reads as a headline or a standfirst. A
+    quotation mark closes a sentence only after its stop (a headline may end on 'regime
+    “collaborator”'), and a kicker before a bar ("Security vacuum in X | Gunmen kill ...") is no
+    part of the headline's length."""
+    if re.search(r"[.!?][\"”’]?\s*$", text):
+        return False
+    return len(text.rsplit(" | ", 1)[-1].split()) <= 20
 
 
 def split_clauses(text: str, published: date | None) -> list[Clause]:
     dateline = find_dateline(text)
     clauses: list[Clause] = []
     seen_body = False
+    last_day: date | None = None  # the day told last: what "a day earlier" counts from
     for line in _paragraphs(text):
         if dateline and line.start <= dateline[1] < line.end and len(line.text) < 60:
             continue  # "Sat 09 January 2021:" dates the page, not an incident
@@ -120,18 +126,16 @@ def split_clauses(text: str, published: date | None) -> list[Clause]:
         for sentence in split_sentences(line.text, line.start):
             for start, end in _clause_spans(sentence.text):
                 body = sentence.text[start:end]
-                clauses.append(
-                    _annotate(
-                        Clause(
-                            sentence.start + start,
-                            sentence.start + end,
-                            body,
-                            len(clauses),
-                            headline,
-                        ),
-                        published,
-                    )
+                clause = _annotate(
+                    Clause(
+                        sentence.start + start, sentence.start + end, body, len(clauses), headline
+                    ),
+                    published,
+                    last_day,
                 )
+                clauses.append(clause)
+                days = [d.value for d in clause.dates if d.precision == 1 and d.value is not None]
+                last_day = days[-1] if days else last_day
     return clauses
 
 
@@ -167,9 +171,9 @@ def _reports_something(text: str) -> bool:
     return bool(find_counts(text)) or bool(find_dates(text, None))
 
 
-def _annotate(clause: Clause, published: date | None) -> Clause:
+def _annotate(clause: Clause, published: date | None, anchor: date | None) -> Clause:
     text = clause.text
-    clause.dates = find_dates(text, published)
+    clause.dates = find_dates(text, published, anchor)
     clause.counts = find_counts(text)
     clause.triggers = find_triggers(text)
     cues = temporal_cues()

@@ -22,6 +22,15 @@ _MONTH = (
 )
 # Quantities of days that are not number words: "a few days ago" is about three.
 _LOOSE_QUANTITIES = {"a couple of": 2, "a few": 3, "several": 3}
+# Days counted from the day the text told last ("On February 11, ... . A day earlier, ..."): the
+# shift in days of each wording.
+_CHAINED = re.compile(
+    r"\b(?:(?P<n>a|one|two|three) days? (?P<way>earlier|later|(?:before|after)(?=\s*[,.;:]|\s*$))"
+    r"|the (?P<prev>previous|preceding) (?:day|night|evening)"
+    r"|the (?P<next>next|following) (?:day|night|evening)"
+    r"|(?:on )?the (?P<same>same) (?:day|night|evening))\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -129,10 +138,17 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-def find_dates(text: str, published: date | None) -> list[DateMention]:
-    """Time expressions in `text`, most specific first where they overlap, in text order."""
+def find_dates(text: str, published: date | None, anchor: date | None = None) -> list[DateMention]:
+    """Time expressions in `text`, most specific first where they overlap, in text order. Days
+    counted from another ("a day earlier", "on the same day") count from `anchor`, the day the text
+    told last, or else from the publication date."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
+    base = anchor or published
+    if base is not None:
+        for match in _CHAINED.finditer(text):
+            found.append(_chained(match, base))
+            taken.append(match.span())
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
             span = match.span()
@@ -143,6 +159,21 @@ def find_dates(text: str, published: date | None) -> list[DateMention]:
                 found.append(mention)
                 taken.append(span)
     return sorted(found, key=lambda m: m.start)
+
+
+def _chained(match: re.Match[str], base: date) -> DateMention:
+    """A day counted from `base`: "a day earlier", "the following day", "on the same day"."""
+    groups = match.groupdict()
+    if groups["same"]:
+        shift = 0
+    elif groups["n"]:
+        shift = parse_number(groups["n"].lower()) or 1
+        shift = -shift if groups["way"].lower() in ("earlier", "before") else shift
+    else:
+        shift = -1 if groups["prev"] else 1
+    return DateMention(
+        match.start(), match.end(), match.group(), base + timedelta(days=shift), 1, True
+    )
 
 
 def _unresolved(match: re.Match[str], precision: int) -> DateMention:

@@ -21,8 +21,16 @@ from conflictlens.extraction.dates import DateMention
 from conflictlens.geo import GeoHit, distance_km
 
 PLACE_CONFLICT_KM = 50.0
-# A date this near a sentence's start opens it ("On February 11, ...", "A day earlier, ...").
-_OPENING_DATE_REACH = 3
+# Only connectives stand before a date that opens a sentence ("On February 11, ...", "While on
+# February 7, ...", "Also in April 2020, ...").
+_OPENING = re.compile(
+    r"\W*(?:(?:and|but|while|whereas|also|meanwhile|earlier|later|then|on|in|during|since|by|of)"
+    r"\b[\W]*)*",
+    re.I,
+)
+# A day this many days before the report is never an undated lede's, wherever the sentence names it.
+_RECAP_DAYS = 7
+_PERIOD_END = re.compile(r"\b(?:until|till|up to|through)\s+$", re.I)
 _ALSO = re.compile(r"\b(?:also|as well|in addition|besides)\b", re.I)
 GENERIC_TRIGGER_PRIORITY = 10  # the catch-all rule of data/event_types.yaml
 # A single report of this many dead is a tally over a war or a year, not one incident.
@@ -176,8 +184,9 @@ def _continues_tally(tally: Incident, clause: Clause) -> bool:
     """A clause that goes on about the tally just before it: "These attacks claimed the lives of
     ...", "Of the total number, ...", "in the same period", or a line of the list it introduced;
     and a tally still without a toll takes a dateless count over several provinces, which no one
-    incident has. A clause naming a day of its own reports an incident, whatever its wording."""
-    if any(d.precision == 1 for d in clause.dates):
+    incident has. A clause naming a day of its own reports an incident, whatever its wording; the
+    day that ends the period ("from March 2019 until today") is no such day."""
+    if any(d.precision == 1 and not _ends_period(clause.text, d) for d in clause.dates):
         return False
     if clause.tally_continuation or clause.list_item:
         return True
@@ -188,6 +197,11 @@ def _continues_tally(tally: Incident, clause: Clause) -> bool:
         and len(provinces) > 1
         and any(c.category == "killed" for c in clause.counts)
     )
+
+
+def _ends_period(text: str, mention: DateMention) -> bool:
+    """ "until today", "up to January 5": the day a period ends, not the day of an incident."""
+    return _PERIOD_END.search(text[max(0, mention.start - 10) : mention.start]) is not None
 
 
 def _add_to_tally(tally: Incident, clause: Clause, incidents: list[Incident]) -> None:
@@ -391,8 +405,10 @@ def _compatible(incident: Incident, clause: Clause, *, counts: bool = True) -> b
 def _recaps_an_earlier_day(incident: Incident, clause: Clause) -> bool:
     """ "On February 11, activists documented ..." after a lede that gives no date: a monitor's
     recap of an earlier incident, not today's told again. An incident without a date of its own
-    happened around the report's date; a sentence that opens with a day two or more days before
-    it tells another one. (The headline names no date either: it stays with the lede.)"""
+    happened on the report's date; a sentence that opens with an earlier day ("Yesterday, ...") or
+    with a month already over ("In April 2020, ..."), or that names a day a week or more before the
+    report anywhere, tells another one. (The headline names no date either: it stays with the
+    lede.)"""
     if (
         incident.reported_on is None
         or incident.dates()
@@ -400,12 +416,28 @@ def _recaps_an_earlier_day(incident: Incident, clause: Clause) -> bool:
     ):
         return False
     return any(
-        d.start <= _OPENING_DATE_REACH
-        and d.precision == 1
-        and d.value is not None
-        and (incident.reported_on - d.value).days >= 2
+        _before_report(d, incident.reported_on, opening=_opens(clause.text, d))
         for d in clause.dates
     )
+
+
+def _opens(text: str, mention: DateMention) -> bool:
+    """Whether the date opens its sentence: only connectives stand before it."""
+    return _OPENING.fullmatch(text[: mention.start]) is not None
+
+
+def _before_report(mention: DateMention, reported_on: date, *, opening: bool) -> bool:
+    """An opening day before the report, or a month that ended before it; elsewhere in the
+    sentence ("the attack, which took place on Monday"), only a day a week or more before it."""
+    if mention.value is None or mention.precision not in (1, 3):
+        return False
+    if mention.precision == 3:
+        return opening and _month_index(mention.value) < _month_index(reported_on)
+    return (reported_on - mention.value).days >= (1 if opening else _RECAP_DAYS)
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month
 
 
 def _drop_summaries(incidents: list[Incident]) -> list[Incident]:
