@@ -184,3 +184,27 @@ def test_the_far_end_of_a_road_between_two_villages_is_in_the_division_that_foll
     assert any(h.text == "Saida" and h.relation == "road" for h in hits)
     [event] = incidents(text)
     assert event.admin1 == "Daraa"
+
+
+def test_a_village_located_in_a_named_plain_takes_the_plains_province(
+    gazetteer: Gazetteer,
+) -> None:
+    text = (
+        "A guided missile hit a farmer's car in the village of Mansoura, located in the Ghab "
+        "plain, on Tuesday."
+    )
+    [village] = hits_named(gazetteer.find(text), "Mansoura")
+    # Never Raqqa's Al Mansurah: the plain vouches for a village in Hama or none at all.
+    assert village.place is None or village.place.admin1 == "Hama"
+    assert (village.place or village.container) is not None
+    assert (village.place or village.container).admin1 == "Hama"
+
+
+def test_the_other_side_of_a_border_is_not_the_scene() -> None:
+    text = (
+        "Jihadists attack army posts in the desert\n"
+        "IS fighters attacked army posts in the Deir ez-Zor desert near the administrative "
+        "border with Raqqa on Monday, killing six soldiers, a war monitor said.\n"
+    )
+    [event] = incidents(text)
+    assert event.admin1 == "Deir ez-Zor"

@@ -180,6 +180,7 @@ def _date(
 
 # How much less likely each kind of place is to be where an incident happened.
 _PLACE_SPECIFICITY = {"site": 0, "place": 0, "region": 2, "admin1": 3, "country": 4}
+_ORIGIN_PENALTY = 3.5
 _SENTENCE_END = re.compile(r"[.!?]\s")
 
 
@@ -190,8 +191,10 @@ def _place_rank(hit: GeoHit, named_admin1: set[str | None]) -> float:
         _PLACE_SPECIFICITY.get(hit.place.kind, 5)
         + (hit.precision - 1) * 0.5
         + (1.0 if named_admin1 and hit.place.admin1 not in named_admin1 else 0.0)
-        # "fighters from Deir ez-Zor clashed in Jarablus": where they came from is not the place.
-        + (1.5 if hit.relation == "from" else 0.0)
+        # "fighters from Deir ez-Zor clashed in Jarablus", "near the border with Raqqa": where
+        # they came from, or the far side of a line, is not the place; any region or province
+        # the text puts the event in comes first, only a bare country comes after.
+        + (_ORIGIN_PENALTY if hit.relation == "from" else 0.0)
     )
 
 

@@ -57,8 +57,11 @@ _LOCATIVE_BEFORE = re.compile(
     r"\s+$",
     re.IGNORECASE,
 )
-# "fighters from Deir ez-Zor", "a man from Afrin": where people come from, not where it happened.
-_ORIGIN_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
+# "fighters from Deir ez-Zor", "a man from Afrin": where people come from, not where it happened;
+# "near the border with Raqqa": the other side of a line, not the scene either.
+_ORIGIN_BEFORE = re.compile(
+    r"\bfrom\s+(?:the\s+)?$|\bborders?\s+(?:with|of)\s+(?:the\s+)?$", re.IGNORECASE
+)
 # "the area stretching from Mayadin to Bukamal": a range, not an origin.
 _RANGE_AFTER = re.compile(r"^\s+to\s+(?:the\s+)?[A-Z]")
 _ADMIN1_AFTER = re.compile(rf"^\s+(?:{_ADMIN1})\b", re.IGNORECASE)

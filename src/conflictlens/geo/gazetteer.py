@@ -52,7 +52,7 @@ _CONTAINER_GAP = re.compile(
     r"\s*\)?\s*(?:(?:district|sub-?district|town|village|city|areas?|regions?|"
     r"neighbou?rhood|camp|road|base|hill|desert|plain|valley|mountains?|fields?|crossing|"
     r"fronts?|frontlines?|axis|axes)\s*)?"
-    r"(?:,|\bin\b(?:\s+the)?|\bof\b)"
+    r"(?:,|(?:,?\s*(?:located|situated|lying)\s+)?\bin\b(?:\s+the)?|\bof\b)"
     r"(?:\s+(?:(?:north|south)(?:[- ]?(?:east|west))?ern|eastern|western|central))?"
     r"(?:\s+(?:countryside|rural\s+areas|outskirts|desert)\s+of|\s+rural)?\s*$",
     re.IGNORECASE,
@@ -513,6 +513,9 @@ class Gazetteer:
         place = hit.place
         if place is not None and place.kind == "place":
             place = self.admin1(place.country_code, hit.text)
+        elif place is not None and place.kind == "region" and place.admin1:
+            # "Mansoura, located in Sahl al-Ghab": a region in one province puts X in it.
+            place = self.admin1(place.country_code, place.admin1)
         return place if place is not None and place.kind in ("admin1", "country") else None
 
     def _in_part(self, text: str, hit: GeoHit) -> GeoHit:
