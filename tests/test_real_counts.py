@@ -248,3 +248,23 @@ def test_between_two_figures_is_the_lower_within_the_range() -> None:
     [event] = incidents(text, date(2024, 5, 5))
     assert (event.fatalities, event.fatalities_low, event.fatalities_high) == (2, 2, 3)
     assert event.fatalities_by_side == {"civilians": 2}
+
+
+def test_a_toll_over_several_attacks_is_shared_evenly_and_flagged() -> None:
+    text = (
+        "Wave of bombings hits northern Iraq\n"
+        "Advertisement\n"
+        "KIRKUK, Iraq (AP) - A car bomb exploded near a police station in the Rahimawa district of "
+        "Kirkuk on Sunday morning, officials said. It was one of four coordinated attacks in the "
+        "city that day. At least 14 people were killed and another 30 were wounded across all "
+        "four assaults, a health official said.\n"
+        "Nobody claimed the bombings, which bore the hallmarks of the Islamic State group.\n"
+    )
+    [event] = incidents(text, date(2024, 3, 4))
+    assert (event.fatalities, event.wounded) == (4, 8)
+    assert event.fatalities_low == 0
+    assert "toll_shared" in event.flags
+    assert killed("Gunmen killed 21 village elders in both towns over two days.") == [11]
+    assert killed("One person was killed across the three blasts.") == [1]
+    [unknown] = find_counts("At least 40 people were killed across all the raids.")
+    assert (unknown.best, unknown.low, unknown.vague) == (None, 0, True)

@@ -10,7 +10,7 @@ from datetime import date
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
 from conflictlens.extraction.clauses import Clause
 from conflictlens.extraction.confidence import confidence as calibrated_confidence
-from conflictlens.extraction.counts import PART_OF, CountMember, CountMention
+from conflictlens.extraction.counts import FLAG_TOLL_SHARED, PART_OF, CountMember, CountMention
 from conflictlens.extraction.event_types import classify, find_tags
 from conflictlens.extraction.incidents import Incident, is_other_sides_toll
 from conflictlens.extraction.sources import Attribution, find_attributions
@@ -763,6 +763,8 @@ def _how_many(
     incident = draft.incident
     killed, killed_all = incident.main_count("killed"), incident.counts("killed")
     fatalities = draft.count(killed, "fatalities")
+    if killed is not None and killed.shared_by is not None:
+        draft.flags.append(FLAG_TOLL_SHARED)
     # The other side's dead reported apart ("three of the attackers were also killed") add to the toll.
     extra = [
         c

@@ -109,6 +109,23 @@ _ONE_KILLED = re.compile(
     r"found dead))\b",
     re.I,
 )
+# A toll over several attacks, of which the incident is one: "across all four assaults", "across
+# both blasts", "across three of the assaults", "in the three villages", "the first of two attacks,
+# across which ...". (None for the group: the number of attacks is not said.)
+_ATTACKS = (
+    r"(?:attacks|assaults|blasts|bombings|explosions|incidents|events|raids|strikes|ambushes|"
+    r"shootings|executions|abductions|kidnappings|clashes|towns|villages|neighbou?rhoods|cities)"
+)
+_HOW_MANY = rf"(?:both|all|{_WORD_NUMBER}|\d+)"
+_SHARED = re.compile(
+    rf"\bacross\s+(?:(?:all|each)\s+(?:of\s+)?)?(?:the\s+|these\s+)?(?:(?P<n>{_HOW_MANY})\s+)?"
+    rf"(?:of\s+the\s+)?(?:[\w-]+\s+)?{_ATTACKS}\b"
+    rf"|\b(?:in|during)\s+(?:all\s+|the\s+)?(?P<m>both|all|(?<=the\s)(?:{_WORD_NUMBER}|\d+))\s+"
+    rf"(?:[\w-]+\s+)?{_ATTACKS}\b"
+    rf"|\b(?:one|the first|the second|the third|the last) of (?P<k>{_HOW_MANY})\s+(?:[\w-]+\s+){{0,2}}?"
+    rf"{_ATTACKS}\b[^.;]*?\b(?:across|in|during) which\b",
+    re.I,
+)
 _RANGE = re.compile(rf"\bbetween\s+(?P<low>{_DIGITS}|{_WORD_NUMBER})\s+and\s+$", re.I)
 _CONJUNCT_WORD = re.compile(r"[\w'’\"“”-]+")
 _CONJUNCT = re.compile(r"\s+(?:and|or)\s+((?:[\w'’\"“”-]+\s+){0,4}[\w'’\"“”-]+)", re.I)
@@ -121,6 +138,8 @@ _NOUN_STOP = re.compile(
 
 
 _ARMED_INTERS = frozenset(("Rebel group", "Political militia", "Identity militia"))
+# A record whose toll is its share of a toll told over several attacks.
+FLAG_TOLL_SHARED = "toll_shared"
 # The category of dead and hurt counted together ("ten killed and injured"), read as a vague toll.
 COMBINED = "casualties"
 
@@ -152,6 +171,9 @@ class CountMention:
     victims: str  # the words naming who was counted, for actor resolution
     members: list[CountMember] = field(default_factory=list)
     revised: bool = False  # "the death toll rose to 19": a later figure that replaces the earlier
+    # "14 killed across all four assaults": this incident's even share of a toll over that many
+    # attacks (0: over several, how many not said; None: the count is this incident's own).
+    shared_by: int | None = None
 
     def by_side(self) -> dict[str, int]:
         sides: dict[str, int] = {}
@@ -466,7 +488,43 @@ def find_counts(original: str) -> list[CountMention]:
         )
         i = j
     mentions.extend(_one_named_by_role(original, text, mentions))
-    return sorted(mentions, key=lambda m: m.start)
+    return sorted(_shares(mentions, text), key=lambda m: m.start)
+
+
+def _shares(mentions: list[CountMention], text: str) -> list[CountMention]:
+    """A toll told over several attacks ("at least 14 killed across all four assaults") is not
+    this incident's: like ACLED's and GTD's coders, take its even share (each side's dead apart,
+    halves rounded up), with the total as the upper bound; when the number of attacks is not
+    said, the share is unknown."""
+    shared = _SHARED.search(text)
+    if shared is None:
+        return mentions
+    word = next(w for w in shared.groups() if w is not None) if any(shared.groups()) else "all"
+    attacks = {"both": 2, "all": None}.get(word.lower(), parse_number(word))
+    return [
+        _share(m, attacks) if m.category in ("killed", "wounded") and m.best != 0 else m
+        for m in mentions
+    ]
+
+
+def _share(mention: CountMention, attacks: int | None) -> CountMention:
+    """One attack's even share of a toll over `attacks` attacks."""
+    if not attacks or attacks < 2 or mention.best is None:
+        unknown = [replace(m, n=None, low=0) for m in mention.members]
+        return replace(
+            mention, best=None, low=0, vague=True, members=unknown, shared_by=attacks or 0
+        )
+    members = [replace(m, n=_even_share(m.n, attacks), low=0) for m in mention.members]
+    best = sum(m.n or 0 for m in members) if members else _even_share(mention.best, attacks)
+    return replace(mention, best=best, low=0, members=members, shared_by=attacks)
+
+
+def _even_share(n: int | None, attacks: int) -> int | None:
+    """n over `attacks`, a half rounded up (14 over four attacks is 4 each); a toll that has dead
+    gives each attack at least one, as a coder puts "one killed across three attacks" on one."""
+    if n is None:
+        return None
+    return max(min(n, 1), (2 * n + attacks) // (2 * attacks))
 
 
 def _one_named_by_role(original: str, text: str, found: list[CountMention]) -> list[CountMention]:
