@@ -268,3 +268,21 @@ def test_a_toll_over_several_attacks_is_shared_evenly_and_flagged() -> None:
     assert killed("One person was killed across the three blasts.") == [1]
     [unknown] = find_counts("At least 40 people were killed across all the raids.")
     assert (unknown.best, unknown.low, unknown.vague) == (None, 0, True)
+
+
+def test_one_person_named_by_title_name_or_pronoun_is_one_dead() -> None:
+    text = (
+        "Police officer assassinated in Baqubah\n"
+        "Menu | Search\n"
+        "BAQUBAH, Iraq - Gunmen in a white sedan opened fire on the car of a police officer in the "
+        "Tahrir neighbourhood of Baqubah on Tuesday evening, killing him instantly, a security "
+        "source said.\n"
+        "In a separate incident in Mosul, Lieutenant Colonel Hamid al-Jabouri, a border guard "
+        "commander, was killed on Wednesday when a bomb went off under his vehicle.\n"
+    )
+    events = incidents(text, date(2024, 10, 3))
+    assert [e.fatalities for e in events] == [1, 1]
+    assert events[1].fatalities_by_side == {"actor2": 1}
+    assert killed("Militants abducted and executed the mayor of the village.") == [1]
+    assert killed("Assailants shot and killed Captain Omar Saleh near his home.") == [1]
+    assert killed("The shell hit Zakho, a town near the border, and nobody was killed.") == [0]

@@ -103,15 +103,27 @@ _IN_ADDITION = re.compile(
     r"(?P<who>(?:suicide\s+)?(?:bombers?|assailants?|attackers?|gunm[ae]n|perpetrators?))\s*,\s*$",
     re.I,
 )
-_ONE_KILLED = re.compile(
-    r"\b(?:the|his|her|their)\s+(?:[\w-]+\s+)?(?P<noun>[\w-]+)\s+(?P<verb>(?:was|has been|had been)\s+"
-    r"(?:(?:also|later|reportedly|then)\s+)*(?:killed|shot dead|slain|executed|beheaded|assassinated|"
-    r"found dead))\b",
-    re.I,
+# What befell one person named by a noun, a title or a name: "the sniper was also killed",
+# "Captain al-Bayati died", "executed the mayor".
+_ONE_VERB_PASSIVE = (
+    r"(?:(?:was|has been|had been)\s+(?:(?:also|later|reportedly|then|subsequently|allegedly)\s+)*"
+    r"(?:killed|shot dead|shot and killed|slain|executed|beheaded|assassinated|murdered|found dead|"
+    r"stabbed to death|burned alive)|died)"
 )
+_ONE_VERB_ACTIVE = (
+    r"(?:killed|killing|kills|shot dead|shooting dead|shot and killed|executed|executing|executes|"
+    r"beheaded|beheading|assassinated|assassinating|murdered|murdering|stabbed to death)"
+)
+# A part of a person's name: "Ahmed", "al-Lafi", "Abd-Hamad", "Al Badrani"; "al"/"bin" join parts.
+_NAME = (
+    r"(?:(?:al|el|as|ash|ad|ar|az)-)?[A-Z][\w'’]*(?:-[A-Z]?[\w'’]*)*"
+    r"(?:\s+(?:(?:al|el|bin|ibn|bint|abu|de|da|van|von)\s+)?(?:(?:al|el)-)?[A-Z][\w'’]*(?:-[A-Z]?[\w'’]*)*){0,4}"
+)
+# ", a former parliamentarian," / ", the head of the council,": who the person named was.
+_APPOSITION = r",\s+(?:an?|the|his|her)\s[^,;]{1,80},"
 # A toll over several attacks, of which the incident is one: "across all four assaults", "across
 # both blasts", "across three of the assaults", "in the three villages", "the first of two attacks,
-# across which ...". (None for the group: the number of attacks is not said.)
+# across which ...".
 _ATTACKS = (
     r"(?:attacks|assaults|blasts|bombings|explosions|incidents|events|raids|strikes|ambushes|"
     r"shootings|executions|abductions|kidnappings|clashes|towns|villages|neighbou?rhoods|cities)"
@@ -199,6 +211,9 @@ class _Lexicon:
     things: frozenset[str]
     generic_people: frozenset[str]
     not_count_before: re.Pattern[str]
+    one_person: frozenset[str]
+    titles: str
+    not_names: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -266,6 +281,9 @@ def _lexicon() -> _Lexicon:
             rf"(?:(?i:{'|'.join(raw['not_counts']['before'])})"
             rf"|\b(?:{alternation(raw['not_counts']['names'])})\.?)\s*$"
         ),
+        frozenset(w.lower() for w in raw["one_person"]),
+        alternation(raw["titles"]),
+        frozenset(w.lower() for w in raw["not_names"]),
     )
 
 
@@ -362,10 +380,10 @@ def _names_things(noun: str) -> bool:
 
 
 def _is_one(word: str) -> bool:
-    """A noun for one person ("driver", "policeman", "child"), not a group ("police", "army")."""
+    """A noun for one person ("driver", "policeman", "colonel"), not a group ("police", "army")."""
     w = word.lower()
-    nouns = _lexicon().person_nouns
-    return f"{w}s" in nouns or (w in nouns and (w.endswith("man") or w in ("child", "person")))
+    lex = _lexicon()
+    return w in lex.one_person or f"{w}s" in lex.person_nouns
 
 
 def _is_person_count(noun: str) -> bool:
@@ -487,7 +505,7 @@ def find_counts(original: str) -> list[CountMention]:
             )
         )
         i = j
-    mentions.extend(_one_named_by_role(original, text, mentions))
+    mentions.extend(_one_named(original, text, mentions))
     return sorted(_shares(mentions, text), key=lambda m: m.start)
 
 
@@ -527,29 +545,77 @@ def _even_share(n: int | None, attacks: int) -> int | None:
     return max(min(n, 1), (2 * n + attacks) // (2 * attacks))
 
 
-def _one_named_by_role(original: str, text: str, found: list[CountMention]) -> list[CountMention]:
-    """ "The sniper was also killed": one person, named by a singular noun and a singular verb."""
-    mentions = []
-    for match in _ONE_KILLED.finditer(text):
-        noun = match.group("noun")
-        if not _is_one(noun) or any(m.start < match.end() and match.start() < m.end for m in found):
-            continue
-        member = _member(1, 1, 1, noun, match.start(), match.start("verb"))
-        mentions.append(
-            CountMention(
-                "killed",
-                1,
-                1,
-                1,
-                False,
-                match.start(),
-                match.end(),
-                original[match.start() : match.end()],
-                original[match.start() : match.start("verb")],
-                [member],
+@lru_cache(maxsize=1)
+def _one_patterns() -> tuple[re.Pattern[str], ...]:
+    """Ways of telling that one person was killed, each with the group `who` naming the person:
+    a noun or a title and name before a singular passive ("the colonel was killed", "Captain
+    al-Bayati died", "Hadi, a local official, was shot dead"), a title and name or a noun after
+    an active verb ("killed Lieutenant Colonel X", "executed the mayor"), and "killing him"."""
+    titles = rf"(?:(?:{_lexicon().titles})\.?\s+)"
+    return (
+        re.compile(
+            rf"(?<![\w,])(?P<who>(?:(?i:the|his|her|their)\s+(?:[\w-]+\s+){{0,2}}(?P<noun>[\w-]+)|"
+            rf"{titles}{{0,3}}{_NAME})(?:{_APPOSITION})?)\s+(?P<verb>(?i:{_ONE_VERB_PASSIVE}))\b"
+        ),
+        re.compile(
+            rf"\b(?i:{_ONE_VERB_ACTIVE})\s+(?P<who>{titles}{{1,3}}{_NAME}|{_NAME}(?={_APPOSITION})|"
+            rf"(?i:the|an?)\s+(?:[\w-]+\s+){{0,2}}?(?P<noun>[\w-]+)\b(?!\s+(?:and|of them|of whom)\b))"
+        ),
+        re.compile(
+            rf"\b(?i:{_ONE_VERB_ACTIVE}|shot(?=\s+\w+\s+dead)|shooting(?=\s+\w+\s+dead))\s+"
+            r"(?P<who>(?i:him|her))\b"
+            r"|\b(?i:causing|caused|resulting in|resulted in|leading to|led to)\s+"
+            r"(?P<who2>(?i:his|her))\s+(?i:(?:immediate|instant)\s+)?(?i:death)\b"
+        ),
+    )
+
+
+def _one_named(original: str, text: str, found: list[CountMention]) -> list[CountMention]:
+    """ "The sniper was also killed", "Colonel X was killed", "executed the mayor", "killing
+    him": one person, named by a singular noun, a title or a name, or a pronoun."""
+    mentions: list[CountMention] = []
+    for pattern in _one_patterns():
+        for match in pattern.finditer(text):
+            who = "who" if match.group("who") is not None else "who2"
+            if not _names_one(match, who) or any(
+                m.start < match.end() and match.start() < m.end for m in (*found, *mentions)
+            ):
+                continue
+            start, end = match.start(who), match.end(who)
+            member = _member(1, 1, 1, text[start:end], start, end)
+            mentions.append(
+                CountMention(
+                    "killed",
+                    1,
+                    1,
+                    1,
+                    False,
+                    match.start(),
+                    match.end(),
+                    original[match.start() : match.end()],
+                    original[start:end],
+                    [member],
+                )
             )
-        )
     return mentions
+
+
+def _names_one(match: re.Match[str], who: str) -> bool:
+    """Whether the words name one person: a singular person noun, or a name that is no group's
+    and no sentence's opening word ("The", "He"), described (if at all) as a person."""
+    if "noun" in match.re.groupindex and match.group("noun") is not None:
+        return _is_one(match.group("noun"))
+    words = match.group(who)
+    if words.lower() in ("him", "her", "his"):
+        return True
+    first = re.match(r"[\w'’-]+", words)
+    if first is None or first.group().lower() in _lexicon().not_names:
+        return False
+    # "Hadi, a local official," names a person; "Sulaimaniyah, an area outside the city," a place.
+    name, _, apposition = words.partition(",")
+    if apposition and not any(_is_one(w) for w in re.findall(r"[\w-]+", apposition)):
+        return False
+    return not any(not m.generic for m in ActorDictionary.default().find(name))
 
 
 def _zero_counts(text: str) -> list[CountMention]:
