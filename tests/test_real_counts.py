@@ -286,3 +286,21 @@ def test_one_person_named_by_title_name_or_pronoun_is_one_dead() -> None:
     assert killed("Militants abducted and executed the mayor of the village.") == [1]
     assert killed("Assailants shot and killed Captain Omar Saleh near his home.") == [1]
     assert killed("The shell hit Zakho, a town near the border, and nobody was killed.") == [0]
+
+
+def test_captives_later_killed_are_the_number_abducted() -> None:
+    text = (
+        "Bodies of abducted shepherds found in Anbar desert\n"
+        "Related: Iraq | Security\n"
+        "RUTBA, Iraq (Reuters) - Gunmen abducted six shepherds grazing their flocks near Rutba "
+        "in western Anbar on Thursday, and the captives were executed a few hours later, a local "
+        "official told Reuters. Security forces launched a search of the area.\n"
+    )
+    [event] = incidents(text, date(2024, 11, 9))
+    assert event.fatalities == 6
+    assert "count_vague" not in event.flags
+    assert killed("A policeman tackled the bomber, who blew himself up, killing both of them.") == [
+        2
+    ]
+    [taken, dead] = find_counts("Militants kidnapped four teachers and burned them alive.")
+    assert (taken.best, dead.best, dead.of_earlier) == (4, None, True)

@@ -114,6 +114,22 @@ _ONE_VERB_ACTIVE = (
     r"(?:killed|killing|kills|shot dead|shooting dead|shot and killed|executed|executing|executes|"
     r"beheaded|beheading|assassinated|assassinating|murdered|murdering|stabbed to death)"
 )
+# The dead named only as people told of before: "executed them", "the captives were beheaded",
+# "they were found dead"; "both of them" are two.
+_CAPTIVES = r"(?:victims|captives|hostages|abductees|detainees|prisoners|kidnapped|abducted)"
+_THEM_KILLED = (
+    re.compile(
+        rf"\b(?:{_ONE_VERB_ACTIVE}|torturing and killing)\s+(?P<who>(?:all|both)\s+of\s+them|them|"
+        rf"the\s+{_CAPTIVES})\b|\b(?:burned|burnt|burning)\s+(?P<who2>them)\s+alive\b",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?P<who>they|the\s+{_CAPTIVES}|(?:all|both)\s+of\s+them)\s+(?:were|had been|have been)\s+"
+        r"(?:(?:later|subsequently|all|then|also|reportedly|eventually)\s+)*(?:killed|executed|beheaded|"
+        r"shot dead|found dead|murdered|slain|burned alive|found killed)\b",
+        re.I,
+    ),
+)
 # A part of a person's name: "Ahmed", "al-Lafi", "Abd-Hamad", "Al Badrani"; "al"/"bin" join parts.
 _NAME = (
     r"(?:(?:al|el|as|ash|ad|ar|az)-)?[A-Z][\w'’]*(?:-[A-Z]?[\w'’]*)*"
@@ -186,6 +202,9 @@ class CountMention:
     # "14 killed across all four assaults": this incident's even share of a toll over that many
     # attacks (0: over several, how many not said; None: the count is this incident's own).
     shared_by: int | None = None
+    # "executed them", "the captives were beheaded": the dead are people counted before (the
+    # abducted), how many said there.
+    of_earlier: bool = False
 
     def by_side(self) -> dict[str, int]:
         sides: dict[str, int] = {}
@@ -506,6 +525,7 @@ def find_counts(original: str) -> list[CountMention]:
         )
         i = j
     mentions.extend(_one_named(original, text, mentions))
+    mentions.extend(_them_killed(original, text, mentions))
     return sorted(_shares(mentions, text), key=lambda m: m.start)
 
 
@@ -577,9 +597,7 @@ def _one_named(original: str, text: str, found: list[CountMention]) -> list[Coun
     for pattern in _one_patterns():
         for match in pattern.finditer(text):
             who = "who" if match.group("who") is not None else "who2"
-            if not _names_one(match, who) or any(
-                m.start < match.end() and match.start() < m.end for m in (*found, *mentions)
-            ):
+            if not _names_one(match, who) or _overlaps(match, [*found, *mentions]):
                 continue
             start, end = match.start(who), match.end(who)
             member = _member(1, 1, 1, text[start:end], start, end)
@@ -595,6 +613,40 @@ def _one_named(original: str, text: str, found: list[CountMention]) -> list[Coun
                     original[match.start() : match.end()],
                     original[start:end],
                     [member],
+                )
+            )
+    return mentions
+
+
+def _overlaps(match: re.Match[str], mentions: list[CountMention]) -> bool:
+    """Whether the words are part of a count already read."""
+    return any(m.start < match.end() and match.start() < m.end for m in mentions)
+
+
+def _them_killed(original: str, text: str, found: list[CountMention]) -> list[CountMention]:
+    """ "Gunmen abducted five farmers and executed them": dead told as people counted before; how
+    many is the earlier count's (assemble resolves it), except "both of them"."""
+    mentions: list[CountMention] = []
+    for pattern in _THEM_KILLED:
+        for match in pattern.finditer(text):
+            if _overlaps(match, [*found, *mentions]):
+                continue
+            who = "who" if match.group("who") is not None else "who2"
+            start, end = match.start(who), match.end(who)
+            both = 2 if match.group(who).lower().startswith("both") else None
+            mentions.append(
+                CountMention(
+                    "killed",
+                    both,
+                    both,
+                    both,
+                    both is None,
+                    match.start(),
+                    match.end(),
+                    original[match.start() : match.end()],
+                    original[start:end],
+                    [_member(both, both, both, text[start:end], start, end)],
+                    of_earlier=both is None,
                 )
             )
     return mentions
@@ -782,6 +834,9 @@ def _conjunct_length(after: str) -> int:
     if end is None:
         return 0
     people = after[conjunct.start(1) : end]
+    # "abducted five men and shot them": a pronoun is the people counted, not more of them.
+    if re.search(r"\b(?:them|whom)\b", people, re.I):
+        return 0
     if not _is_person_count(people) and _named_side(people) == "unknown":
         return 0
     return end
