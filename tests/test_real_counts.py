@@ -304,3 +304,17 @@ def test_captives_later_killed_are_the_number_abducted() -> None:
     ]
     [taken, dead] = find_counts("Militants kidnapped four teachers and burned them alive.")
     assert (taken.best, dead.best, dead.of_earlier) == (4, None, True)
+
+
+def test_people_killed_as_well_as_others_are_no_addition_to_another_toll() -> None:
+    text = (
+        "Nine soldiers killed in Tafas clashes\n"
+        "Share on Facebook\n"
+        "DARAA, Syria - Nine soldiers of the army's 4th Division were killed in clashes with "
+        "former rebels in the town of Tafas on Sunday, the Syrian Observatory for Human Rights "
+        "said.\n"
+        "The fighting followed a feud between two clans in the town, during which four people "
+        "were killed as well as a woman hit by a stray bullet.\n"
+    )
+    events = incidents(text, date(2024, 2, 12))
+    assert events[0].fatalities == 9

@@ -23,7 +23,7 @@ from conflictlens.geo import GeoHit, distance_km
 PLACE_CONFLICT_KM = 50.0
 # A date this near a sentence's start opens it ("On February 11, ...", "A day earlier, ...").
 _OPENING_DATE_REACH = 3
-_ALSO = re.compile(r"\b(?:also|as well|in addition|besides)\b", re.I)
+_ALSO = re.compile(r"\b(?:also|as well(?! as)|in addition|besides)\b", re.I)
 GENERIC_TRIGGER_PRIORITY = 10  # the catch-all rule of data/event_types.yaml
 # A single report of this many dead is a tally over a war or a year, not one incident.
 TALLY_THRESHOLD = 1000
