@@ -318,3 +318,14 @@ def test_people_killed_as_well_as_others_are_no_addition_to_another_toll() -> No
     )
     events = incidents(text, date(2024, 2, 12))
     assert events[0].fatalities == 9
+
+
+def test_a_relative_clause_may_stand_between_the_people_and_the_verb() -> None:
+    text = (
+        "Farmers shot dead at roadside in Diyala\n"
+        "BAQUBAH, Iraq - Gunmen stopped five farmers on a road near Muqdadiyah on Friday. The "
+        "five farmers, who the gunmen accused of informing for the army, were killed on the "
+        "spot, police said.\n"
+    )
+    [event] = incidents(text, date(2024, 6, 8))
+    assert event.fatalities == 5

@@ -70,8 +70,9 @@ _SUBSET_REGION = re.compile(
 )
 _QUOTES = frozenset('"“”')
 _BRACKETED_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z-]{1,9}\)")
-# An appositive between the counted people and the verb: "seven members of the NDF, a pro-regime militia, were".
-_APPOSITIVE = r"(?:,?\s*(?:an?|the)\s[^,]{1,50},)?"
+# An appositive or a relative clause between the counted people and the verb: "seven members of the
+# NDF, a pro-regime militia, were", "the seven men, who had been accused of spying, were".
+_APPOSITIVE = r"(?:,?\s*(?:(?:an?|the)\s[^,]{1,50}|(?:who|whom)\s[^,]{1,70}),)?"
 # Where the counted people were or came from, between them and the verb: "two Kurdish civilians
 # from Sino town were killed", "a man from Ankhel died".
 _WHERE_FROM = (
