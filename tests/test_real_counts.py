@@ -248,3 +248,84 @@ def test_between_two_figures_is_the_lower_within_the_range() -> None:
     [event] = incidents(text, date(2024, 5, 5))
     assert (event.fatalities, event.fatalities_low, event.fatalities_high) == (2, 2, 3)
     assert event.fatalities_by_side == {"civilians": 2}
+
+
+def test_a_toll_over_several_attacks_is_shared_evenly_and_flagged() -> None:
+    text = (
+        "Wave of bombings hits northern Iraq\n"
+        "Advertisement\n"
+        "KIRKUK, Iraq (AP) - A car bomb exploded near a police station in the Rahimawa district of "
+        "Kirkuk on Sunday morning, officials said. It was one of four coordinated attacks in the "
+        "city that day. At least 14 people were killed and another 30 were wounded across all "
+        "four assaults, a health official said.\n"
+        "Nobody claimed the bombings, which bore the hallmarks of the Islamic State group.\n"
+    )
+    [event] = incidents(text, date(2024, 3, 4))
+    assert (event.fatalities, event.wounded) == (4, 8)
+    assert event.fatalities_low == 0
+    assert "toll_shared" in event.flags
+    assert killed("Gunmen killed 21 village elders in both towns over two days.") == [11]
+    assert killed("One person was killed across the three blasts.") == [1]
+    [unknown] = find_counts("At least 40 people were killed across all the raids.")
+    assert (unknown.best, unknown.low, unknown.vague) == (None, 0, True)
+
+
+def test_one_person_named_by_title_name_or_pronoun_is_one_dead() -> None:
+    text = (
+        "Police officer assassinated in Baqubah\n"
+        "Menu | Search\n"
+        "BAQUBAH, Iraq - Gunmen in a white sedan opened fire on the car of a police officer in the "
+        "Tahrir neighbourhood of Baqubah on Tuesday evening, killing him instantly, a security "
+        "source said.\n"
+        "In a separate incident in Mosul, Lieutenant Colonel Hamid al-Jabouri, a border guard "
+        "commander, was killed on Wednesday when a bomb went off under his vehicle.\n"
+    )
+    events = incidents(text, date(2024, 10, 3))
+    assert [e.fatalities for e in events] == [1, 1]
+    assert events[1].fatalities_by_side == {"actor2": 1}
+    assert killed("Militants abducted and executed the mayor of the village.") == [1]
+    assert killed("Assailants shot and killed Captain Omar Saleh near his home.") == [1]
+    assert killed("The shell hit Zakho, a town near the border, and nobody was killed.") == [0]
+
+
+def test_captives_later_killed_are_the_number_abducted() -> None:
+    text = (
+        "Bodies of abducted shepherds found in Anbar desert\n"
+        "Related: Iraq | Security\n"
+        "RUTBA, Iraq (Reuters) - Gunmen abducted six shepherds grazing their flocks near Rutba "
+        "in western Anbar on Thursday, and the captives were executed a few hours later, a local "
+        "official told Reuters. Security forces launched a search of the area.\n"
+    )
+    [event] = incidents(text, date(2024, 11, 9))
+    assert event.fatalities == 6
+    assert "count_vague" not in event.flags
+    assert killed("A policeman tackled the bomber, who blew himself up, killing both of them.") == [
+        2
+    ]
+    [taken, dead] = find_counts("Militants kidnapped four teachers and burned them alive.")
+    assert (taken.best, dead.best, dead.of_earlier) == (4, None, True)
+
+
+def test_people_killed_as_well_as_others_are_no_addition_to_another_toll() -> None:
+    text = (
+        "Nine soldiers killed in Tafas clashes\n"
+        "Share on Facebook\n"
+        "DARAA, Syria - Nine soldiers of the army's 4th Division were killed in clashes with "
+        "former rebels in the town of Tafas on Sunday, the Syrian Observatory for Human Rights "
+        "said.\n"
+        "The fighting followed a feud between two clans in the town, during which four people "
+        "were killed as well as a woman hit by a stray bullet.\n"
+    )
+    events = incidents(text, date(2024, 2, 12))
+    assert events[0].fatalities == 9
+
+
+def test_a_relative_clause_may_stand_between_the_people_and_the_verb() -> None:
+    text = (
+        "Farmers shot dead at roadside in Diyala\n"
+        "BAQUBAH, Iraq - Gunmen stopped five farmers on a road near Muqdadiyah on Friday. The "
+        "five farmers, who the gunmen accused of informing for the army, were killed on the "
+        "spot, police said.\n"
+    )
+    [event] = incidents(text, date(2024, 6, 8))
+    assert event.fatalities == 5

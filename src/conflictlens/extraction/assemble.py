@@ -10,7 +10,7 @@ from datetime import date
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
 from conflictlens.extraction.clauses import Clause
 from conflictlens.extraction.confidence import confidence as calibrated_confidence
-from conflictlens.extraction.counts import PART_OF, CountMember, CountMention
+from conflictlens.extraction.counts import FLAG_TOLL_SHARED, PART_OF, CountMember, CountMention
 from conflictlens.extraction.event_types import classify, find_tags
 from conflictlens.extraction.incidents import Incident, is_other_sides_toll
 from conflictlens.extraction.sources import Attribution, find_attributions
@@ -800,7 +800,14 @@ def _how_many(
     its split by side."""
     incident = draft.incident
     killed, killed_all = incident.main_count("killed"), incident.counts("killed")
+    if killed is not None and killed.of_earlier:
+        earlier = _counted_before(killed, incident)
+        if earlier is not None:
+            draft.cite("fatalities", _clause_of(incident, killed), killed.start, killed.end)
+        killed = earlier
     fatalities = draft.count(killed, "fatalities")
+    if killed is not None and killed.shared_by is not None:
+        draft.flags.append(FLAG_TOLL_SHARED)
     # The other side's dead reported apart ("three of the attackers were also killed") add to the toll.
     extra = [
         c
@@ -820,6 +827,21 @@ def _how_many(
         article_country,
     )
     return _Tolls(fatalities, low, high, by_side)
+
+
+def _counted_before(count: CountMention, incident: Incident) -> CountMention | None:
+    """The people that dead told as "them" or "the captives" are: the last abducted or arrested
+    count before them in the incident ("abducted five farmers and executed them")."""
+    clause = _clause_of(incident, count)
+    before = [
+        c
+        for cl in incident.clauses[: incident.clauses.index(clause) + 1]
+        for c in cl.counts
+        if c.category in ("abducted", "arrested")
+        and c.best
+        and (cl is not clause or c.start < count.start)
+    ]
+    return before[-1] if before else None
 
 
 def _according_to(draft: _Draft) -> tuple[list[str], str | None]:

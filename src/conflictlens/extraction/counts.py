@@ -70,8 +70,9 @@ _SUBSET_REGION = re.compile(
 )
 _QUOTES = frozenset('"“”')
 _BRACKETED_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z-]{1,9}\)")
-# An appositive between the counted people and the verb: "seven members of the NDF, a pro-regime militia, were".
-_APPOSITIVE = r"(?:,?\s*(?:an?|the)\s[^,]{1,50},)?"
+# An appositive or a relative clause between the counted people and the verb: "seven members of the
+# NDF, a pro-regime militia, were", "the seven men, who had been accused of spying, were".
+_APPOSITIVE = r"(?:,?\s*(?:(?:an?|the)\s[^,]{1,50}|(?:who|whom)\s[^,]{1,70}),)?"
 # Where the counted people were or came from, between them and the verb: "two Kurdish civilians
 # from Sino town were killed", "a man from Ankhel died".
 _WHERE_FROM = (
@@ -103,10 +104,55 @@ _IN_ADDITION = re.compile(
     r"(?P<who>(?:suicide\s+)?(?:bombers?|assailants?|attackers?|gunm[ae]n|perpetrators?))\s*,\s*$",
     re.I,
 )
-_ONE_KILLED = re.compile(
-    r"\b(?:the|his|her|their)\s+(?:[\w-]+\s+)?(?P<noun>[\w-]+)\s+(?P<verb>(?:was|has been|had been)\s+"
-    r"(?:(?:also|later|reportedly|then)\s+)*(?:killed|shot dead|slain|executed|beheaded|assassinated|"
-    r"found dead))\b",
+# What befell one person named by a noun, a title or a name: "the sniper was also killed",
+# "Captain al-Bayati died", "executed the mayor".
+_ONE_VERB_PASSIVE = (
+    r"(?:(?:was|has been|had been)\s+(?:(?:also|later|reportedly|then|subsequently|allegedly)\s+)*"
+    r"(?:killed|shot dead|shot and killed|slain|executed|beheaded|assassinated|murdered|found dead|"
+    r"stabbed to death|burned alive)|died)"
+)
+_ONE_VERB_ACTIVE = (
+    r"(?:killed|killing|kills|shot dead|shooting dead|shot and killed|executed|executing|executes|"
+    r"beheaded|beheading|assassinated|assassinating|murdered|murdering|stabbed to death)"
+)
+# The dead named only as people told of before: "executed them", "the captives were beheaded",
+# "they were found dead"; "both of them" are two.
+_CAPTIVES = r"(?:victims|captives|hostages|abductees|detainees|prisoners|kidnapped|abducted)"
+_THEM_KILLED = (
+    re.compile(
+        rf"\b(?:{_ONE_VERB_ACTIVE}|torturing and killing)\s+(?P<who>(?:all|both)\s+of\s+them|them|"
+        rf"the\s+{_CAPTIVES})\b|\b(?:burned|burnt|burning)\s+(?P<who2>them)\s+alive\b",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?P<who>they|the\s+{_CAPTIVES}|(?:all|both)\s+of\s+them)\s+(?:were|had been|have been)\s+"
+        r"(?:(?:later|subsequently|all|then|also|reportedly|eventually)\s+)*(?:killed|executed|beheaded|"
+        r"shot dead|found dead|murdered|slain|burned alive|found killed)\b",
+        re.I,
+    ),
+)
+# A part of a person's name: "Ahmed", "al-Lafi", "Abd-Hamad", "Al Badrani"; "al"/"bin" join parts.
+_NAME = (
+    r"(?:(?:al|el|as|ash|ad|ar|az)-)?[A-Z][\w'’]*(?:-[A-Z]?[\w'’]*)*"
+    r"(?:\s+(?:(?:al|el|bin|ibn|bint|abu|de|da|van|von)\s+)?(?:(?:al|el)-)?[A-Z][\w'’]*(?:-[A-Z]?[\w'’]*)*){0,4}"
+)
+# ", a former parliamentarian," / ", the head of the council,": who the person named was.
+_APPOSITION = r",\s+(?:an?|the|his|her)\s[^,;]{1,80},"
+# A toll over several attacks, of which the incident is one: "across all four assaults", "across
+# both blasts", "across three of the assaults", "in the three villages", "the first of two attacks,
+# across which ...".
+_ATTACKS = (
+    r"(?:attacks|assaults|blasts|bombings|explosions|incidents|events|raids|strikes|ambushes|"
+    r"shootings|executions|abductions|kidnappings|clashes|towns|villages|neighbou?rhoods|cities)"
+)
+_HOW_MANY = rf"(?:both|all|{_WORD_NUMBER}|\d+)"
+_SHARED = re.compile(
+    rf"\bacross\s+(?:(?:all|each)\s+(?:of\s+)?)?(?:the\s+|these\s+)?(?:(?P<n>{_HOW_MANY})\s+)?"
+    rf"(?:of\s+the\s+)?(?:[\w-]+\s+)?{_ATTACKS}\b"
+    rf"|\b(?:in|during)\s+(?:all\s+|the\s+)?(?P<m>both|all|(?<=the\s)(?:{_WORD_NUMBER}|\d+))\s+"
+    rf"(?:[\w-]+\s+)?{_ATTACKS}\b"
+    rf"|\b(?:one|the first|the second|the third|the last) of (?P<k>{_HOW_MANY})\s+(?:[\w-]+\s+){{0,2}}?"
+    rf"{_ATTACKS}\b[^.;]*?\b(?:across|in|during) which\b",
     re.I,
 )
 _RANGE = re.compile(rf"\bbetween\s+(?P<low>{_DIGITS}|{_WORD_NUMBER})\s+and\s+$", re.I)
@@ -121,6 +167,8 @@ _NOUN_STOP = re.compile(
 
 
 _ARMED_INTERS = frozenset(("Rebel group", "Political militia", "Identity militia"))
+# A record whose toll is its share of a toll told over several attacks.
+FLAG_TOLL_SHARED = "toll_shared"
 # The category of dead and hurt counted together ("ten killed and injured"), read as a vague toll.
 COMBINED = "casualties"
 
@@ -152,6 +200,12 @@ class CountMention:
     victims: str  # the words naming who was counted, for actor resolution
     members: list[CountMember] = field(default_factory=list)
     revised: bool = False  # "the death toll rose to 19": a later figure that replaces the earlier
+    # "14 killed across all four assaults": this incident's even share of a toll over that many
+    # attacks (0: over several, how many not said; None: the count is this incident's own).
+    shared_by: int | None = None
+    # "executed them", "the captives were beheaded": the dead are people counted before (the
+    # abducted), how many said there.
+    of_earlier: bool = False
 
     def by_side(self) -> dict[str, int]:
         sides: dict[str, int] = {}
@@ -177,6 +231,9 @@ class _Lexicon:
     things: frozenset[str]
     generic_people: frozenset[str]
     not_count_before: re.Pattern[str]
+    one_person: frozenset[str]
+    titles: str
+    not_names: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -244,6 +301,9 @@ def _lexicon() -> _Lexicon:
             rf"(?:(?i:{'|'.join(raw['not_counts']['before'])})"
             rf"|\b(?:{alternation(raw['not_counts']['names'])})\.?)\s*$"
         ),
+        frozenset(w.lower() for w in raw["one_person"]),
+        alternation(raw["titles"]),
+        frozenset(w.lower() for w in raw["not_names"]),
     )
 
 
@@ -340,10 +400,10 @@ def _names_things(noun: str) -> bool:
 
 
 def _is_one(word: str) -> bool:
-    """A noun for one person ("driver", "policeman", "child"), not a group ("police", "army")."""
+    """A noun for one person ("driver", "policeman", "colonel"), not a group ("police", "army")."""
     w = word.lower()
-    nouns = _lexicon().person_nouns
-    return f"{w}s" in nouns or (w in nouns and (w.endswith("man") or w in ("child", "person")))
+    lex = _lexicon()
+    return w in lex.one_person or f"{w}s" in lex.person_nouns
 
 
 def _is_person_count(noun: str) -> bool:
@@ -465,33 +525,150 @@ def find_counts(original: str) -> list[CountMention]:
             )
         )
         i = j
-    mentions.extend(_one_named_by_role(original, text, mentions))
-    return sorted(mentions, key=lambda m: m.start)
+    mentions.extend(_one_named(original, text, mentions))
+    mentions.extend(_them_killed(original, text, mentions))
+    return sorted(_shares(mentions, text), key=lambda m: m.start)
 
 
-def _one_named_by_role(original: str, text: str, found: list[CountMention]) -> list[CountMention]:
-    """ "The sniper was also killed": one person, named by a singular noun and a singular verb."""
-    mentions = []
-    for match in _ONE_KILLED.finditer(text):
-        noun = match.group("noun")
-        if not _is_one(noun) or any(m.start < match.end() and match.start() < m.end for m in found):
-            continue
-        member = _member(1, 1, 1, noun, match.start(), match.start("verb"))
-        mentions.append(
-            CountMention(
-                "killed",
-                1,
-                1,
-                1,
-                False,
-                match.start(),
-                match.end(),
-                original[match.start() : match.end()],
-                original[match.start() : match.start("verb")],
-                [member],
-            )
+def _shares(mentions: list[CountMention], text: str) -> list[CountMention]:
+    """A toll told over several attacks ("at least 14 killed across all four assaults") is not
+    this incident's: like ACLED's and GTD's coders, take its even share (each side's dead apart,
+    halves rounded up), with the total as the upper bound; when the number of attacks is not
+    said, the share is unknown."""
+    shared = _SHARED.search(text)
+    if shared is None:
+        return mentions
+    word = next(w for w in shared.groups() if w is not None) if any(shared.groups()) else "all"
+    attacks = {"both": 2, "all": None}.get(word.lower(), parse_number(word))
+    return [
+        _share(m, attacks) if m.category in ("killed", "wounded") and m.best != 0 else m
+        for m in mentions
+    ]
+
+
+def _share(mention: CountMention, attacks: int | None) -> CountMention:
+    """One attack's even share of a toll over `attacks` attacks."""
+    if not attacks or attacks < 2 or mention.best is None:
+        unknown = [replace(m, n=None, low=0) for m in mention.members]
+        return replace(
+            mention, best=None, low=0, vague=True, members=unknown, shared_by=attacks or 0
         )
+    members = [replace(m, n=_even_share(m.n, attacks), low=0) for m in mention.members]
+    best = sum(m.n or 0 for m in members) if members else _even_share(mention.best, attacks)
+    return replace(mention, best=best, low=0, members=members, shared_by=attacks)
+
+
+def _even_share(n: int | None, attacks: int) -> int | None:
+    """n over `attacks`, a half rounded up (14 over four attacks is 4 each); a toll that has dead
+    gives each attack at least one, as a coder puts "one killed across three attacks" on one."""
+    if n is None:
+        return None
+    return max(min(n, 1), (2 * n + attacks) // (2 * attacks))
+
+
+@lru_cache(maxsize=1)
+def _one_patterns() -> tuple[re.Pattern[str], ...]:
+    """Ways of telling that one person was killed, each with the group `who` naming the person:
+    a noun or a title and name before a singular passive ("the colonel was killed", "Captain
+    al-Bayati died", "Hadi, a local official, was shot dead"), a title and name or a noun after
+    an active verb ("killed Lieutenant Colonel X", "executed the mayor"), and "killing him"."""
+    titles = rf"(?:(?:{_lexicon().titles})\.?\s+)"
+    return (
+        re.compile(
+            rf"(?<![\w,])(?P<who>(?:(?i:the|his|her|their)\s+(?:[\w-]+\s+){{0,2}}(?P<noun>[\w-]+)|"
+            rf"{titles}{{0,3}}{_NAME})(?:{_APPOSITION})?)\s+(?P<verb>(?i:{_ONE_VERB_PASSIVE}))\b"
+        ),
+        re.compile(
+            rf"\b(?i:{_ONE_VERB_ACTIVE})\s+(?P<who>{titles}{{1,3}}{_NAME}|{_NAME}(?={_APPOSITION})|"
+            rf"(?i:the|an?)\s+(?:[\w-]+\s+){{0,2}}?(?P<noun>[\w-]+)\b(?!\s+(?:and|of them|of whom)\b))"
+        ),
+        re.compile(
+            rf"\b(?i:{_ONE_VERB_ACTIVE}|shot(?=\s+\w+\s+dead)|shooting(?=\s+\w+\s+dead))\s+"
+            r"(?P<who>(?i:him|her))\b"
+            r"|\b(?i:causing|caused|resulting in|resulted in|leading to|led to)\s+"
+            r"(?P<who2>(?i:his|her))\s+(?i:(?:immediate|instant)\s+)?(?i:death)\b"
+        ),
+    )
+
+
+def _one_named(original: str, text: str, found: list[CountMention]) -> list[CountMention]:
+    """ "The sniper was also killed", "Colonel X was killed", "executed the mayor", "killing
+    him": one person, named by a singular noun, a title or a name, or a pronoun."""
+    mentions: list[CountMention] = []
+    for pattern in _one_patterns():
+        for match in pattern.finditer(text):
+            who = "who" if match.group("who") is not None else "who2"
+            if not _names_one(match, who) or _overlaps(match, [*found, *mentions]):
+                continue
+            start, end = match.start(who), match.end(who)
+            member = _member(1, 1, 1, text[start:end], start, end)
+            mentions.append(
+                CountMention(
+                    "killed",
+                    1,
+                    1,
+                    1,
+                    False,
+                    match.start(),
+                    match.end(),
+                    original[match.start() : match.end()],
+                    original[start:end],
+                    [member],
+                )
+            )
     return mentions
+
+
+def _overlaps(match: re.Match[str], mentions: list[CountMention]) -> bool:
+    """Whether the words are part of a count already read."""
+    return any(m.start < match.end() and match.start() < m.end for m in mentions)
+
+
+def _them_killed(original: str, text: str, found: list[CountMention]) -> list[CountMention]:
+    """ "Gunmen abducted five farmers and executed them": dead told as people counted before; how
+    many is the earlier count's (assemble resolves it), except "both of them"."""
+    mentions: list[CountMention] = []
+    for pattern in _THEM_KILLED:
+        for match in pattern.finditer(text):
+            if _overlaps(match, [*found, *mentions]):
+                continue
+            who = "who" if match.group("who") is not None else "who2"
+            start, end = match.start(who), match.end(who)
+            both = 2 if match.group(who).lower().startswith("both") else None
+            mentions.append(
+                CountMention(
+                    "killed",
+                    both,
+                    both,
+                    both,
+                    both is None,
+                    match.start(),
+                    match.end(),
+                    original[match.start() : match.end()],
+                    original[start:end],
+                    [_member(both, both, both, text[start:end], start, end)],
+                    of_earlier=both is None,
+                )
+            )
+    return mentions
+
+
+def _names_one(match: re.Match[str], who: str) -> bool:
+    """Whether the words name one person: a singular person noun, or a name that is no group's
+    and no sentence's opening word ("The", "He"), described (if at all) as a person."""
+    if "noun" in match.re.groupindex and match.group("noun") is not None:
+        return _is_one(match.group("noun"))
+    words = match.group(who)
+    if words.lower() in ("him", "her", "his"):
+        return True
+    first = re.match(r"[\w'’-]+", words)
+    if first is None or first.group().lower() in _lexicon().not_names:
+        return False
+    # "Hadi, a local official," names a person; "Sulaimaniyah, an area outside the city," a place.
+    name, _, apposition = words.partition(",")
+    if apposition and not any(_is_one(w) for w in re.findall(r"[\w-]+", apposition)):
+        return False
+    return not any(not m.generic for m in ActorDictionary.default().find(name))
 
 
 def _zero_counts(text: str) -> list[CountMention]:
@@ -658,6 +835,9 @@ def _conjunct_length(after: str) -> int:
     if end is None:
         return 0
     people = after[conjunct.start(1) : end]
+    # "abducted five men and shot them": a pronoun is the people counted, not more of them.
+    if re.search(r"\b(?:them|whom)\b", people, re.I):
+        return 0
     if not _is_person_count(people) and _named_side(people) == "unknown":
         return 0
     return end

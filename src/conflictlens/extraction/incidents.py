@@ -31,7 +31,7 @@ _OPENING = re.compile(
 # A day this many days before the report is never an undated lede's, wherever the sentence names it.
 _RECAP_DAYS = 7
 _PERIOD_END = re.compile(r"\b(?:until|till|up to|through)\s+$", re.I)
-_ALSO = re.compile(r"\b(?:also|as well|in addition|besides)\b", re.I)
+_ALSO = re.compile(r"\b(?:also|as well(?! as)|in addition|besides)\b", re.I)
 GENERIC_TRIGGER_PRIORITY = 10  # the catch-all rule of data/event_types.yaml
 # A single report of this many dead is a tally over a war or a year, not one incident.
 TALLY_THRESHOLD = 1000
