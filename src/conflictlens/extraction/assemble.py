@@ -289,7 +289,7 @@ def _place_from_article(
     else of the first after it. Offsets are the article's."""
     hits = [
         h
-        for h in Gazetteer.default().find(article.text, context)
+        for h in Gazetteer.default().places_of_article(article.text, context)
         if h.place is not None
         and h.place.kind != "country"
         and (country_code is None or h.place.country_code == country_code)

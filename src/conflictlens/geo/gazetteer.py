@@ -306,6 +306,13 @@ class Gazetteer:
         hits = [self._at_distance(self._in_part(text, hit)) for hit in hits]
         return _with_asides_near(text, hits)
 
+    def places_of_article(self, text: str, context: GeoContext) -> list[GeoHit]:
+        """find() over a whole article, kept in its context: each incident that borrows the
+        article's scene reads the same places."""
+        if context.article_places is None:
+            context.article_places = self.find(text, context)
+        return context.article_places
+
     # -- internals -------------------------------------------------------------------------
 
     def _scan(

@@ -45,3 +45,6 @@ class GeoContext:
     # ISO2 -> weight of the countries the text names as places (a country, a division, a town),
     # not by a demonym or a modifier: only these may rule out a place in another country.
     named: Counter[str] = field(default_factory=Counter)
+    # Every place of the whole article in this context, found once when an incident that names
+    # none borrows the article's scene (Gazetteer.places_of_article).
+    article_places: list[GeoHit] | None = field(default=None, compare=False, repr=False)
