@@ -74,6 +74,8 @@ UNCERTAINTY_FLAGS = (
     "actor_suspected",
     "actor_unknown",
     "count_vague",
+    "toll_shared",
+    "country_from_actor",
 )
 PRIOR_MEAN = {f"{FLAG_FEATURE_PREFIX}{flag}": -0.5 for flag in UNCERTAINTY_FLAGS}
 # A standard deviation of 1 on the logit scale: weak against a feature seen a hundred times.

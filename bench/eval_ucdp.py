@@ -4,7 +4,8 @@ read at run time, never copied). Used by eval_dev.py.
 UCDP codes one event per article; the other incidents an article reports are neither right nor
 wrong. The coded event is the incident record on its date (within the gold date range, a day either
 side for reports filed overnight) in its province; failing that, the one in its province, then the
-one on its date, then the article's first incident. Every score is taken on that record; an article
+one on its date, then the article's first incident. GED lists only events with a death, so where
+several records fit, the first that reports a death stands for it. Every score is taken on that record; an article
 with no incident record misses every score.
 
 A missed toll is put down to one cause, the first that applies (MISS_CAUSES), so the misses show
@@ -72,8 +73,10 @@ def coded_record(events: list[Event], row: dict) -> tuple[Event | None, str]:
         ("first incident", lambda e: True),
     ):
         chosen = [e for e in incidents if test(e)]
+        # GED lists only events with a death: of the records that fit, one that reports one.
+        deadly = [e for e in chosen if (e.fatalities or 0) > 0 or (e.fatalities_high or 0) > 0]
         if chosen:
-            return chosen[0], how
+            return (deadly or chosen)[0], how
     return None, "none"
 
 
