@@ -329,3 +329,9 @@ def test_a_relative_clause_may_stand_between_the_people_and_the_verb() -> None:
     )
     [event] = incidents(text, date(2024, 6, 8))
     assert event.fatalities == 5
+
+
+def test_a_place_after_a_preposition_is_not_one_person_killed() -> None:
+    # "outside Dhiban died": the wounded died, not a man called Dhiban.
+    assert killed("Two soldiers wounded in Monday's ambush outside Dhiban died in hospital.") == []
+    assert killed("Captain al-Jubouri died of his wounds on Monday.") == [1]

@@ -136,6 +136,10 @@ _NAME = (
     r"(?:(?:al|el|as|ash|ad|ar|az)-)?[A-Z][\w'’]*(?:-[A-Z]?[\w'’]*)*"
     r"(?:\s+(?:(?:al|el|bin|ibn|bint|abu|de|da|van|von)\s+)?(?:(?:al|el)-)?[A-Z][\w'’]*(?:-[A-Z]?[\w'’]*)*){0,4}"
 )
+# "wounded in the ambush outside Mayadin died": a name after a preposition is a place, not the dead.
+_PLACE_PREPOSITION_BEFORE = re.compile(
+    r"\b(?i:in|at|near|outside|inside|from|of|to|into|around|towards?)\s+$"
+)
 # ", a former parliamentarian," / ", the head of the council,": who the person named was.
 _APPOSITION = r",\s+(?:an?|the|his|her)\s[^,;]{1,80},"
 # A toll over several attacks, of which the incident is one: "across all four assaults", "across
@@ -598,7 +602,11 @@ def _one_named(original: str, text: str, found: list[CountMention]) -> list[Coun
     for pattern in _one_patterns():
         for match in pattern.finditer(text):
             who = "who" if match.group("who") is not None else "who2"
-            if not _names_one(match, who) or _overlaps(match, [*found, *mentions]):
+            if (
+                not _names_one(match, who)
+                or _overlaps(match, [*found, *mentions])
+                or _PLACE_PREPOSITION_BEFORE.search(text, 0, match.start(who))
+            ):
                 continue
             start, end = match.start(who), match.end(who)
             member = _member(1, 1, 1, text[start:end], start, end)
