@@ -335,3 +335,11 @@ def test_a_place_after_a_preposition_is_not_one_person_killed() -> None:
     # "outside Dhiban died": the wounded died, not a man called Dhiban.
     assert killed("Two soldiers wounded in Monday's ambush outside Dhiban died in hospital.") == []
     assert killed("Captain al-Jubouri died of his wounds on Monday.") == [1]
+
+
+def test_one_more_of_the_people_just_counted_is_one() -> None:
+    text = "A roadside bomb hit the patrol, killing two soldiers and wounding a third."
+    assert [(c.category, c.best) for c in find_counts(text)] == [("killed", 2), ("wounded", 1)]
+    assert [c.best for c in find_counts("Gunmen killed one guard and wounded another.")] == [1, 1]
+    # A share is no person: "a third of the homes".
+    assert killed("Shelling destroyed a third of the homes and killed two farmers.") == [2]

@@ -136,6 +136,7 @@ _NAME = (
     r"(?:(?:al|el|as|ash|ad|ar|az)-)?[A-Z][\w'’]*(?:-[A-Z]?[\w'’]*)*"
     r"(?:\s+(?:(?:al|el|bin|ibn|bint|abu|de|da|van|von)\s+)?(?:(?:al|el)-)?[A-Z][\w'’]*(?:-[A-Z]?[\w'’]*)*){0,4}"
 )
+_ONE_MORE = re.compile(r"another|an?\s+(?:second|third|fourth|fifth)", re.I)
 # "wounded in the ambush outside Mayadin died": a name after a preposition is a place, not the dead.
 _PLACE_PREPOSITION_BEFORE = re.compile(
     r"\b(?i:in|at|near|outside|inside|from|of|to|into|around|towards?)\s+$"
@@ -276,7 +277,7 @@ def _lexicon() -> _Lexicon:
     number = re.compile(
         # "no one was killed" is a zero count (see `zero`), not one person.
         rf"(?<!\bno\s)\b(?:(?P<qual>{qual})\s+)?(?:(?P<vague>{vague_alt})|(?P<num>{_DIGITS}|{_WORD_NUMBER})"
-        rf"|(?P<article>an?|another))\b(?!\s*%)",
+        rf"|(?P<article>an?\s+(?:second|third|fourth|fifth)\b(?!\s+of\b)|an?|another))\b(?!\s*%)",
         re.I,
     )
     return _Lexicon(
@@ -751,7 +752,12 @@ def _collect_list(
         # "a" counts one person only before a person noun ("killed a soldier", not "a bomb killed"),
         # and "one of Idlib's largest towns" is no count of people.
         one_of = (match.group("num") or "").lower() == "one" and noun.lower().startswith("of ")
-        if (members or match.group("article") or one_of) and not _is_person_count(noun):
+        # "killing two fighters and wounding a third / another": one more of the people just
+        # counted, the noun left out.
+        one_more = bool(_ONE_MORE.fullmatch(match.group("article") or "")) and not noun.strip()
+        if (members or match.group("article") or one_of) and not (
+            _is_person_count(noun) or one_more
+        ):
             break
         # "killing five civilians, a local aid worker said": the person named last is the source;
         # "11 soldiers, four of whom died later" names a part of the list, not more people.
