@@ -13,10 +13,11 @@ from datetime import date
 
 from conflictlens.clean import detect_language, find_dateline
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
-from conflictlens.extraction.assemble import attributions_by_incident, build_event
+from conflictlens.extraction.assemble import build_event
 from conflictlens.extraction.clauses import Clause, split_clauses
 from conflictlens.extraction.incidents import group_incidents
 from conflictlens.extraction.roles import parse_clauses, role_of
+from conflictlens.extraction.sides import attributions_by_incident
 from conflictlens.extraction.sources import find_outlet_line, find_sources
 from conflictlens.geo import DEMONYM_WEIGHT, Gazetteer, GeoHit
 from conflictlens.models import Article, Event

@@ -77,6 +77,10 @@ class Incident:
         detailed = [c for c in body if len(c.members) > 1]
         return (detailed or body or precise or mentions or [None])[0]
 
+    def clause_of(self, count: CountMention) -> Clause:
+        """The clause a count was read in."""
+        return next(cl for cl in self.clauses if count in cl.counts)
+
     def main_killed(self) -> CountMention | None:
         """The precise death toll, if the incident has one. Vague tolls are not compared, nor is a
         ceiling alone: "nearly 20 killed" in a headline is the body's 7 and 11 rounded up."""
