@@ -8,6 +8,10 @@ one on its date, then the article's first incident. GED lists only events with a
 several records fit, the first that reports a death stands for it. Every score is taken on that record; an article
 with no incident record misses every score.
 
+Deaths are scored as the UCDP export writes them (`conflictlens export --format ucdp-csv`, see
+conflictlens.export_ucdp): GED's best, low and high estimates and deaths by side, under GED's rule
+that civilians killed by ordnance left from earlier fighting count in the high estimate only.
+
 A missed toll is put down to one cause, the first that applies (MISS_CAUSES), so the misses show
 where the extractor goes wrong, not only how often.
 """
@@ -18,6 +22,7 @@ import re
 from collections import Counter
 from datetime import date, timedelta
 
+from conflictlens.export_ucdp import ucdp_deaths
 from conflictlens.extraction import UnsupportedLanguageError, extract_article
 from conflictlens.geo import same_admin1
 from conflictlens.models import Article, Event
@@ -97,7 +102,7 @@ def miss_cause(event: Event | None, how: str, events: list[Event], row: dict, te
         if event is not None and event.country and event.country != row["country"]:
             return MISS_CAUSES[1]
         return MISS_CAUSES[0]
-    ours = event.fatalities or 0
+    ours = _best(event)
     spans = [e for e in event.evidence if e.field == "fatalities"]
     if any(_TALLY_WORDS.search(_sentence_around(text, e.start, e.end)) for e in spans):
         return MISS_CAUSES[2]
@@ -113,17 +118,24 @@ def miss_cause(event: Event | None, how: str, events: list[Event], row: dict, te
     return MISS_CAUSES[7] if ours > gold else MISS_CAUSES[8]
 
 
+def _best(event: Event) -> int:
+    """The record's best estimate as the UCDP export writes it; 0 where the report gives none."""
+    deaths = ucdp_deaths(event)
+    return 0 if deaths is None else deaths.best
+
+
 def _sides_match(event: Event, row: dict) -> bool:
-    """Deaths by side, without naming sides: the civilian dead and the multiset of the other sides'."""
+    """Deaths by side, without naming sides: the civilian and unknown dead and the multiset of
+    the two sides' dead."""
+    deaths = ucdp_deaths(event)
+    if deaths is None:
+        return False
     gold_sides = sorted(n for n in (row["deaths_side_a"], row["deaths_side_b"]) if n)
-    ours = dict(event.fatalities_by_side)
-    civilians = ours.pop("civilians", 0)
-    unknown = ours.pop("unknown", 0)
-    our_sides = sorted(n for n in ours.values() if n)
+    our_sides = sorted(n for n in (deaths.side_a, deaths.side_b) if n)
     return (
-        civilians == row["deaths_civilian"]
+        deaths.civilians == row["deaths_civilian"]
         and our_sides == gold_sides
-        and unknown == row["deaths_unknown"]
+        and deaths.unknown == row["deaths_unknown"]
     )
 
 
@@ -138,7 +150,7 @@ def score_ucdp(rows: list[dict], score, misses: Counter[str]) -> None:
         event, how = coded_record(events, row)
         score.add("coded event found on its date in its province", how == "date and province")
         score.add("records per article <= 3", len(events) <= 3)
-        ours = (event.fatalities or 0) if event is not None else None
+        ours = _best(event) if event is not None else None
         exact = ours == row["fatalities_best"]
         score.add("deaths exact (best)", exact)
         score.add(

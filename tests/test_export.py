@@ -17,6 +17,7 @@ from conflictlens.export import (
     write_geojson,
     write_jsonl,
 )
+from conflictlens.export_ucdp import write_ucdp_csv
 from conflictlens.models import Event, Evidence
 
 # ACLED's public export columns, in order (written out here, not imported, so a change shows).
@@ -265,4 +266,9 @@ def test_jsonl_round_trips_to_events() -> None:
 
 
 def test_formats_by_name() -> None:
-    assert {"jsonl": write_jsonl, "acled-csv": write_acled_csv, "geojson": write_geojson} == FORMATS
+    assert {
+        "jsonl": write_jsonl,
+        "acled-csv": write_acled_csv,
+        "ucdp-csv": write_ucdp_csv,
+        "geojson": write_geojson,
+    } == FORMATS

@@ -72,6 +72,7 @@ class EventsFormat(StrEnum):
 
 class ExportFormat(StrEnum):
     acled_csv = "acled-csv"
+    ucdp_csv = "ucdp-csv"
     geojson = "geojson"
     jsonl = "jsonl"
 

