@@ -343,3 +343,54 @@ def test_one_more_of_the_people_just_counted_is_one() -> None:
     assert [c.best for c in find_counts("Gunmen killed one guard and wounded another.")] == [1, 1]
     # A share is no person: "a third of the homes".
     assert killed("Shelling destroyed a third of the homes and killed two farmers.") == [2]
+
+
+def test_another_of_a_second_group_is_one_more_person() -> None:
+    text = (
+        "Two fighters killed in shelling on Jabal al-Zawiya\n"
+        "A war monitor documented on Tuesday the killing of a member of Hayat Tahrir al-Sham and "
+        "another of the Ansar al-Tawhid faction in army shelling on frontlines near Kafr Nabl, in "
+        "the southern countryside of Idlib.\n"
+    )
+    [event] = incidents(text, date(2024, 1, 9))
+    assert event.fatalities == 2
+    assert killed("Gunmen killed a policeman and another of his colleagues in Kirkuk.") == [2]
+
+
+def test_an_execution_by_firing_squad_and_an_assassination_count_their_dead() -> None:
+    assert killed("The group executed three young men by firing squad in Sarmada.") == [3]
+    assert killed("The court carried out its sentence on two men by firing squad.") == [2]
+    assert killed(
+        "Activists monitored an assassination targeting a member of the local police in Nawa."
+    ) == [1]
+
+
+def test_a_days_count_of_an_offensive_is_a_tally_not_part_of_the_ambush() -> None:
+    text = (
+        "Desert ambush | Four soldiers killed in attack on army buses near Palmyra\n"
+        "Four soldiers were killed and nine wounded on Monday when jihadists ambushed two army buses "
+        "on the road east of Palmyra, in the eastern countryside of Homs, a war monitor said.\n"
+        "The monitor documented heavy losses in the first week of the army's campaign in the "
+        "desert, as 31 soldiers and allied militiamen were killed in explosions and clashes with "
+        "the jihadists.\n"
+    )
+    events = extract_article(Article(id="t", text=text, published=date(2024, 3, 4)))
+    [ambush] = [e for e in events if e.kind == "incident"]
+    assert ambush.fatalities == 4
+    assert ambush.fatalities_by_side == {"actor2": 4}
+
+
+def test_an_attack_the_sentence_compares_with_is_not_the_incident() -> None:
+    text = (
+        "At least nine fighters of the Popular Mobilization Forces were killed in an ambush by "
+        "Islamic State militants near Tuz Khurmatu on Saturday, security sources said.\n"
+        "The militants used the cover of darkness to attack the post east of Tuz Khurmatu, in "
+        "Salahaddin province, three days after a double car bombing claimed by the group killed "
+        "21 people in a Baghdad market.\n"
+    )
+    events = incidents(text, date(2024, 1, 20))
+    assert sorted(e.fatalities for e in events) == [9, 21]
+    [bombing] = [e for e in events if e.fatalities == 21]
+    assert bombing.admin1 == "Baghdad"
+    [ambush] = [e for e in events if e.fatalities == 9]
+    assert ambush.admin1 == "Salah ad Din"

@@ -33,6 +33,12 @@ _CLAUSE_BREAK = re.compile(
     re.I,
 )
 
+# "..., two days after a twin suicide attack killed 32 people in Baghdad": the sentence compares its
+# incident with another one; the comparison is its own clause as soon as it carries a count or date.
+_COMPARISON_BREAK = re.compile(
+    r",\s+(?=(?:\w+\s+){0,2}(?:days?|hours?|weeks?|months?)\s+(?:after|before)\s+(?:a|an)\s)", re.I
+)
+
 _LIST_ITEM = re.compile(r"\s*(?:[-–•*·▪●◦]|\(?\d{1,2}[.)])\s")
 
 
@@ -163,6 +169,10 @@ def _clause_spans(sentence: str) -> list[tuple[int, int]]:
         left, right = sentence[cuts[-1] : match.start()], sentence[match.end() :]
         if _reports_something(left) and _reports_something(right):
             cuts.append(match.end())
+    for match in _COMPARISON_BREAK.finditer(sentence):
+        if match.end() > cuts[-1] and _reports_something(sentence[match.end() :]):
+            cuts.append(match.end())
+    cuts.sort()
     bounds = [*cuts, len(sentence)]
     return [(a, b) for a, b in pairwise(bounds) if sentence[a:b].strip()]
 

@@ -757,8 +757,10 @@ def _collect_list(
         # and "one of Idlib's largest towns" is no count of people.
         one_of = (match.group("num") or "").lower() == "one" and noun.lower().startswith("of ")
         # "killing two fighters and wounding a third / another": one more of the people just
-        # counted, the noun left out.
-        one_more = bool(_ONE_MORE.fullmatch(match.group("article") or "")) and not noun.strip()
+        # counted, the noun left out ("a member of HTS and another of Hurras al-Din").
+        one_more = bool(_ONE_MORE.fullmatch(match.group("article") or "")) and (
+            not noun.strip() or noun.lower().startswith("of ")
+        )
         if (members or match.group("article") or one_of) and not (
             _is_person_count(noun) or one_more
         ):
