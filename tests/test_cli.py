@@ -125,6 +125,10 @@ def test_events_export_and_summary(tmp_path: Path) -> None:
     exported = runner.invoke(app, ["export", "--db", db, "--format", "acled-csv", "-o", str(out)])
     assert exported.exit_code == 0
     assert out.read_text().startswith("event_id_cnty,")
+    ged = tmp_path / "ged.csv"
+    exported = runner.invoke(app, ["export", "--db", db, "--format", "ucdp-csv", "-o", str(ged)])
+    assert exported.exit_code == 0
+    assert ged.read_text().startswith("id,year,type_of_violence,")
     one = runner.invoke(app, ["events", "--db", db, "--id", events[0]["event_id"], "--mentions"])
     assert json.loads(one.stdout)["mentions"][0]["record"]["event_id"] == events[0]["event_id"]
 
