@@ -300,3 +300,32 @@ def test_a_state_s_positions_hit_by_a_strike_are_its_forces() -> None:
         "Unidentified Military Forces",
         "Military Forces of Iran",
     )
+
+
+SELF_REPORTED = """Frontline | Rebels say they overran army post in Rakhine
+SITTWE, June 3 - Fighters of the Arakan Army attacked a military outpost near Kyauktaw in Rakhine
+state on Sunday, killing six soldiers, the group said in a post on its channel. The claim could not
+be independently verified.
+
+Separately, the Kachin Independence Army said it killed four soldiers in an ambush on a supply
+truck north of Myitkyina in Kachin state on Monday.
+
+Advertisement
+"""
+
+
+def test_an_armed_group_reporting_its_own_attack_has_claimed_it() -> None:
+    outpost, ambush = _incidents(SELF_REPORTED, date(2024, 6, 3))
+    assert outpost.actor1 == outpost.claimed_by == "Arakan Army"
+    assert any(e.text == "the group said" for e in outpost.evidence if e.field == "claimed_by")
+    assert ambush.claimed_by == "Kachin Independence Army"
+
+
+def test_a_state_reporting_its_own_operation_is_no_claim() -> None:
+    text = (
+        "The Iraqi army said it killed eight militants in a raid on a hideout near Hawija in "
+        "Kirkuk province on Tuesday.\n"
+    )
+    [raid] = _incidents(text, date(2024, 6, 5))
+    assert raid.actor1 == "Military Forces of Iraq"
+    assert raid.claimed_by is None

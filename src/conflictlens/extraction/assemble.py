@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -14,6 +15,7 @@ from conflictlens.extraction.counts import FLAG_TOLL_SHARED, PART_OF, CountMembe
 from conflictlens.extraction.event_types import classify, find_tags
 from conflictlens.extraction.incidents import Incident, is_other_sides_toll
 from conflictlens.extraction.sides import Attributed, Sides, find_sides
+from conflictlens.extraction.sources import find_self_report
 from conflictlens.geo import Gazetteer, GeoContext, GeoHit, Place
 from conflictlens.models import (
     FLAG_ACTOR_SUSPECTED,
@@ -34,6 +36,7 @@ FLAG_PLACE_FROM_ARTICLE = "place_from_article"
 FLAG_COUNTRY_FROM_ACTOR = "country_from_actor"
 _VIOLENT_TYPES = frozenset(("Battles", "Explosions/Remote violence", "Violence against civilians"))
 _ARMED_INTERS = frozenset(("Rebel group", "Political militia", "Identity militia"))
+_STATE_INTERS = frozenset(("State forces", "External/Other forces"))
 _FIGHTING_SIDES = ("state_forces", "armed_group")
 _RETOLD = re.compile(
     r"\balso\s+(?:reported|said|says|confirmed|documented|stated|tweeted|noted|added|told|"
@@ -548,15 +551,27 @@ def _counted_before(count: CountMention, incident: Incident) -> CountMention | N
     return before[-1] if before else None
 
 
-def _according_to(draft: _Draft) -> tuple[list[str], str | None]:
+def _according_to(
+    draft: _Draft, armed_attacker: str | None, is_state: Callable[[str], bool]
+) -> tuple[list[str], str | None]:
     """The sources the report cites, and the group that claimed the attack (unless the text
-    says nobody did)."""
+    says nobody did): a named claimant, or the armed group that attacked when the report says
+    that group itself reported it ("..., the group said"). A state reporting its own operation
+    ("the army said it killed eight militants") claims nothing."""
     sources: list[str] = []
     claimed_by = None
     for clause in draft.incident.clauses:
+        if claimed_by is None and armed_attacker and (own := find_self_report(clause.text)):
+            claimed_by = armed_attacker
+            draft.cite("claimed_by", clause, *own)
         for source in clause.sources:
             if source.is_claim:
-                if claimed_by is None and source.claimant and not _negated_claim(clause.text):
+                if (
+                    claimed_by is None
+                    and source.claimant
+                    and not is_state(source.claimant)
+                    and not _negated_claim(clause.text)
+                ):
                     claimed_by = source.claimant
                     draft.cite("claimed_by", clause, source.start, source.end)
                 if source.name not in sources and source.name != source.claimant:
@@ -591,7 +606,12 @@ def build_event(
     _cite_sides(draft, who, what, dictionary)
     where = _where(draft, context, dictionary)
     tolls = _how_many(draft, (who.actor1, who.actor2), dictionary, article_country)
-    sources, claimed_by = _according_to(draft)
+    inter1 = _inter_of(who.actor1, dictionary, article_country)
+    sources, claimed_by = _according_to(
+        draft,
+        who.actor1 if inter1 in _ARMED_INTERS else None,
+        lambda name: _inter_of(name, dictionary, article_country) in _STATE_INTERS,
+    )
     place, country_place = where.place, where.country
     located = place is not None and place.kind != "country"
     event = Event(
@@ -605,7 +625,7 @@ def build_event(
         assoc_actor_1=who.roles.assoc1,
         actor2=who.actor2,
         assoc_actor_2=who.roles.assoc2,
-        inter1=_inter_of(who.actor1, dictionary, article_country),
+        inter1=inter1,
         inter2=_inter_of(who.actor2, dictionary, article_country),
         civilian_targeting=what.civilian_targeting,
         country=country_place.country if country_place else None,

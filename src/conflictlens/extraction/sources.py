@@ -35,6 +35,7 @@ CUE_KINDS = (
     "claim_negation",
     "blame",
     "blame_subject",
+    "self_report",
 )
 # How far a cue may stand from the source it attributes, in tokens.
 _AFTER_WINDOW = 8
@@ -250,6 +251,15 @@ class SourceDictionary:
 
     # ------------------------------------------------------------------ responsibility
 
+    def self_report(self, sentence: str) -> tuple[int, int] | None:
+        """The span of a cue that the acting side itself reported the attack, if any."""
+        tokens = tokenize(sentence)
+        cues = self._cue_spans(tokens)
+        cue = next(iter(cues.get("self_report", [])), None)
+        if cue is None or self._negated(cue, cues):
+            return None
+        return tokens[cue.start].start, tokens[cue.end - 1].end
+
     def attributions(self, sentence: str) -> list[Attribution]:
         """The actors a sentence says carried out an attack: claimants of a claim of
         responsibility, and the actors others blame for it (suspected)."""
@@ -358,6 +368,11 @@ def _default_dictionary() -> SourceDictionary:
 def find_sources(sentence: str) -> list[SourceMention]:
     """Sources the sentence attributes something to, with claims of responsibility."""
     return SourceDictionary.default().find(sentence)
+
+
+def find_self_report(sentence: str) -> tuple[int, int] | None:
+    """Where the sentence says the side that acted reported it ("..., the group said"), if it does."""
+    return SourceDictionary.default().self_report(sentence)
 
 
 def find_attributions(sentence: str) -> list[Attribution]:
