@@ -66,7 +66,10 @@ ReadResult = Article | ReadFailure
 
 
 def is_url(value: str) -> bool:
-    parts = urlsplit(value.strip())
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:  # "http://[" and other addresses urllib cannot even split
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
