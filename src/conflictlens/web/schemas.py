@@ -170,6 +170,13 @@ class Meta(BaseModel):
     orders: list[str]
 
 
+def _json_number(value: object) -> object:
+    """A JSON number: 3.0 is the integer 3 (as JSON Schema has it), but `true` and "3" are not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("a number is expected")
+    return value
+
+
 def _bounded(annotation: Any, name: str, low: float | None, high: float | None) -> Any:
     """An Event field's type with the bounds a correction must keep (ranges, lengths, ISO dates).
 
@@ -179,12 +186,20 @@ def _bounded(annotation: Any, name: str, low: float | None, high: float | None) 
         options = [_bounded(option, name, low, high) for option in get_args(annotation)]
         return Union[tuple(options)]  # noqa: UP007 (built from a runtime list)
     if annotation is int:
-        return Annotated[int, Field(ge=low or 0, le=high or MAX_COUNT)]
+        return Annotated[
+            int,
+            Field(strict=False, ge=low or 0, le=high or MAX_COUNT),
+            BeforeValidator(_json_number),
+        ]
     if annotation is float:
         limit = {"latitude": 90.0, "longitude": 180.0}.get(name)
         if limit is not None:
             low, high = -limit, limit
-        return Annotated[float, Field(ge=low, le=high, allow_inf_nan=False)]
+        return Annotated[
+            float,
+            Field(strict=False, ge=low, le=high, allow_inf_nan=False),
+            BeforeValidator(_json_number),
+        ]
     if annotation is str:
         return Annotated[str, Field(max_length=MAX_NOTE_CHARS)]
     if annotation is date:
@@ -193,7 +208,9 @@ def _bounded(annotation: Any, name: str, low: float | None, high: float | None) 
     if get_origin(annotation) is list:
         return Annotated[list[name_type], Field(max_length=MAX_LIST_ITEMS)]
     if get_origin(annotation) is dict:
-        count_type = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+        count_type = Annotated[
+            int, Field(strict=False, ge=0, le=MAX_COUNT), BeforeValidator(_json_number)
+        ]
         return Annotated[dict[name_type, count_type], Field(max_length=MAX_LIST_ITEMS)]
     return annotation
 
