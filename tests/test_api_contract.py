@@ -25,11 +25,11 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from test_api import _build
 
 from conflictlens.ingest.fetch import FetchSettings
 from conflictlens.web import create_app
 from conflictlens.web.limits import WriteRateLimit
+from test_api import _build
 
 TOKEN = "contract-token"
 # Examples per operation: the whole run stays within about two minutes on two cores.

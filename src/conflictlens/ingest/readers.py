@@ -421,6 +421,9 @@ def _read_jsonl_rows(handle: io.TextIOBase, source: str) -> Iterator[ReadResult]
             except json.JSONDecodeError as exc:
                 yield ReadFailure(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
                 continue
+            except RecursionError:
+                yield ReadFailure(where, "invalid JSON (nested too deeply)")
+                continue
             if not isinstance(row, dict):
                 yield ReadFailure(where, "a JSON Lines row must be an object with a 'text' key")
                 continue
