@@ -32,6 +32,9 @@ MAX_URL_CHARS = 2_048
 MAX_LIST_ITEMS = 100
 MAX_COUNT = 2**31 - 1
 
+# Some character that is not white space, the same in Python's and JSON Schema's regex dialects
+# (their \s differ on \x1c-\x1f, \x85 and \ufeff, so those count as blank in both).
+NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -49,7 +52,7 @@ IsoDate = Annotated[
     BeforeValidator(_iso_date_only),
     WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
 ]
-NonBlank = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+NonBlank = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 
 
 class ApiError(BaseModel):
@@ -281,7 +284,7 @@ class ReviewResult(BaseModel):
 class IngestTextIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S")
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=NOT_BLANK)
     title: str | None = Field(None, max_length=MAX_NAME_CHARS)
     url: str | None = Field(None, max_length=MAX_URL_CHARS)
     outlet: str | None = Field(None, max_length=MAX_NAME_CHARS)
