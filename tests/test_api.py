@@ -547,7 +547,8 @@ def test_invalid_reviews_are_refused_with_the_reason(writable: TestClient) -> No
     cases = [
         ({"action": "correct", "reviewer": "ana", "fields": {"event_id": "x"}}, "event_id"),
         ({"action": "correct", "reviewer": "ana", "fields": {"fatalities": "many"}}, "fatalities"),
-        ({"action": "correct", "reviewer": "ana"}, "at least one field"),
+        ({"action": "correct", "reviewer": "ana"}, "correct.fields: Field required"),
+        ({"action": "correct", "reviewer": "ana", "fields": {}}, "at least one field"),
         ({"action": "confirm", "reviewer": ""}, "reviewer"),
         ({"action": "delete", "reviewer": "ana"}, "action"),
     ]
@@ -565,17 +566,16 @@ def test_invalid_reviews_are_refused_with_the_reason(writable: TestClient) -> No
     )
 
 
-def test_url_ingest_takes_web_addresses_only(writable: TestClient) -> None:
+def test_url_ingest_takes_public_web_addresses_only(writable: TestClient) -> None:
     response = writable.post("/api/ingest/urls", json={"urls": ["/etc/passwd"]}, headers=AUTH)
     assert response.status_code == 422
     assert "/etc/passwd" in response.json()["detail"]
-    # Nothing listens on the discard port: the run reports the failure, one line with its source.
-    unreachable = "http://127.0.0.1:9/report.txt"
-    body = writable.post("/api/ingest/urls", json={"urls": [unreachable]}, headers=AUTH).json()
-    assert body["new"] == 0
-    [failure] = body["failures"]
-    assert "127.0.0.1:9/report.txt" in failure["source"]
-    assert failure["reason"]
+    # The server's own machine is refused before anything is fetched, with the reason.
+    loopback = "http://127.0.0.1:9/report.txt"
+    refused = writable.post("/api/ingest/urls", json={"urls": [loopback]}, headers=AUTH)
+    assert refused.status_code == 403
+    assert "127.0.0.1, a loopback address" in refused.json()["detail"]
+    assert writable.get("/api/articles").json()["total"] == len(REPORTS)
 
 
 @pytest.mark.slow

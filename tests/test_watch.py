@@ -16,7 +16,8 @@ from conflictlens.watch import AlertRule, WatchConfigError, load_config, parse_i
 from webserver import LocalWebServer, Route, serve_news_site, web  # noqa: F401
 
 runner = CliRunner()
-FAST = ["--timeout", "0.5", "--delay", "0", "--retries", "0"]
+# The test server is on loopback, which watch fetches from only when allowed to.
+FAST = ["--timeout", "0.5", "--delay", "0", "--retries", "0", "--allow-net", "127.0.0.1/32"]
 
 ITEM = """<item><title>{title}</title><link>{link}</link><guid>{link}</guid>
 <pubDate>{date}</pubDate><description>{title}</description></item>"""

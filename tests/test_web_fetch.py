@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conflictlens.ingest.fetch import Fetcher, FetchError, FetchSettings
+from conflictlens.ingest.fetch import Fetcher, FetchError, FetchSettings, parse_networks
 from webserver import LocalWebServer, Route, serve_news_site, web  # noqa: F401
+
+# The test server listens on loopback, which the fetcher reaches only when allowed to.
+LOOPBACK = parse_networks(["127.0.0.1/32"])
 
 
 @pytest.fixture
@@ -22,6 +25,7 @@ def fetcher(tmp_path: Path, web: LocalWebServer) -> Fetcher:  # noqa: F811
         host_delay=0.0,
         max_bytes=1_000_000,
         cache_dir=tmp_path / "cache",
+        allowed_networks=LOOPBACK,
     )
     with Fetcher(settings) as client:
         yield client
@@ -132,7 +136,12 @@ def test_an_unreachable_host_is_retried_then_reported(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{probe.getsockname()[1]}/news.html"
     settings = FetchSettings(
-        timeout=0.5, retries=1, backoff=0.01, host_delay=0.0, respect_robots=False
+        timeout=0.5,
+        retries=1,
+        backoff=0.01,
+        host_delay=0.0,
+        respect_robots=False,
+        allowed_networks=LOOPBACK,
     )
     with Fetcher(settings) as fetcher, pytest.raises(FetchError) as failure:
         fetcher.get(url)
@@ -148,7 +157,7 @@ def test_requests_to_one_host_are_spaced_by_the_delay(
     serve_news_site(web)
     waits: list[float] = []
     monkeypatch.setattr("conflictlens.ingest.fetch.time.sleep", waits.append)
-    with Fetcher(FetchSettings(host_delay=30.0)) as fetcher:
+    with Fetcher(FetchSettings(host_delay=30.0, allowed_networks=LOOPBACK)) as fetcher:
         fetcher.get(web.url("/news/mopti.html"))
         fetcher.get(web.url("/news/idlib.html"))
     # robots.txt, then two pages: every request after the first waits for the host.

@@ -16,7 +16,7 @@ from warcio.warcwriter import WARCWriter
 from conflictlens.clean import content_lines
 from conflictlens.cli import app
 from conflictlens.ingest import ReadFailure, read_sources
-from conflictlens.ingest.fetch import Fetcher, FetchSettings
+from conflictlens.ingest.fetch import Fetcher, FetchSettings, parse_networks
 from conflictlens.models import Article
 from webserver import PAGES, LocalWebServer, serve_news_site, web  # noqa: F401
 
@@ -32,7 +32,12 @@ def site(web: LocalWebServer) -> LocalWebServer:  # noqa: F811
 @pytest.fixture
 def fetcher(tmp_path: Path) -> Fetcher:
     settings = FetchSettings(
-        timeout=0.5, retries=1, backoff=0.01, host_delay=0.0, cache_dir=tmp_path / "cache"
+        timeout=0.5,
+        retries=1,
+        backoff=0.01,
+        host_delay=0.0,
+        cache_dir=tmp_path / "cache",
+        allowed_networks=parse_networks(["127.0.0.1/32"]),  # the test server is on loopback
     )
     with Fetcher(settings) as client:
         yield client
@@ -225,6 +230,7 @@ def test_ingest_stores_the_good_pages_and_reports_each_bad_url(
     db = tmp_path / "web.db"
     args = [site.url(p) for p in good + bad]
     fast = ["--timeout", "0.5", "--delay", "0", "--retries", "1", "--cache", str(tmp_path / "c")]
+    fast += ["--allow-net", "127.0.0.1/32"]  # the test server is on loopback
     result = runner.invoke(app, ["ingest", *args, "--db", str(db), *fast])
     assert result.exit_code == 1, result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("error ")]

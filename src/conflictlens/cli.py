@@ -32,7 +32,7 @@ from conflictlens.models import Article, Event
 from conflictlens.pipeline import Ingestion, RunReport, extract_or_skip
 
 if TYPE_CHECKING:
-    from conflictlens.ingest.fetch import FetchSettings
+    from conflictlens.ingest.fetch import FetchSettings, IPNetwork
 
 app = typer.Typer(
     name="conflictlens",
@@ -282,10 +282,28 @@ CacheOpt = Annotated[
     Path | None,
     typer.Option("--cache", help="HTTP cache folder (default: <data dir>/http-cache)."),
 ]
+AllowNetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-net",
+        metavar="CIDR",
+        help="A non-public network URLs may be fetched from (e.g. 10.20.0.0/16); repeatable. "
+        "Loopback, private, link-local and metadata addresses are refused otherwise.",
+    ),
+]
+
+
+def _allowed_networks(allow_net: list[str] | None) -> tuple[IPNetwork, ...]:
+    from conflictlens.ingest.fetch import parse_networks
+
+    try:
+        return parse_networks(allow_net or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--allow-net") from None
 
 
 def _fetch_settings(
-    timeout: float, delay: float, retries: int, cache: Path | None
+    timeout: float, delay: float, retries: int, cache: Path | None, allow_net: list[str] | None
 ) -> FetchSettings:
     from conflictlens.ingest.fetch import FetchSettings, default_cache_dir
 
@@ -295,6 +313,7 @@ def _fetch_settings(
         retries=retries,
         backoff=min(1.0, timeout),
         cache_dir=cache or default_cache_dir(),
+        allowed_networks=_allowed_networks(allow_net),
     )
 
 
@@ -316,12 +335,13 @@ def ingest(
     delay: DelayOpt = 1.0,
     retries: RetriesOpt = 3,
     cache: CacheOpt = None,
+    allow_net: AllowNetOpt = None,
 ) -> None:
     """Store articles, extract their events and keep them. Safe to run twice on the same input."""
     from conflictlens.ingest.fetch import Fetcher
     from conflictlens.store import Store
 
-    settings = _fetch_settings(timeout, delay, retries, cache)
+    settings = _fetch_settings(timeout, delay, retries, cache, allow_net)
     with (
         Store(db) as store,
         Fetcher(settings) as fetcher,
@@ -365,6 +385,7 @@ def watch(
     delay: DelayOpt = 1.0,
     retries: RetriesOpt = 3,
     cache: CacheOpt = None,
+    allow_net: AllowNetOpt = None,
 ) -> None:
     """Follow feeds and pages: poll on schedule, ingest what is new, link it, raise alerts."""
     import time
@@ -406,7 +427,7 @@ def watch(
     try:
         config = load_config(sources_file)
         state_path = state or default_state_path(sources_file)
-        settings = _fetch_settings(timeout, delay, retries, cache)
+        settings = _fetch_settings(timeout, delay, retries, cache, allow_net)
         with Store(db) as store, Fetcher(settings) as fetcher:
             watcher = Watcher(
                 config,
@@ -676,10 +697,12 @@ def serve(
             "without one the server is read-only.",
         ),
     ] = None,
+    allow_net: AllowNetOpt = None,
 ) -> None:
     """Serve the JSON API (documented at /docs) and the analysts' desk on the database."""
     import uvicorn
 
+    from conflictlens.ingest.fetch import FetchSettings, default_cache_dir
     from conflictlens.web import create_app
     from conflictlens.web.app import missing_vendor_files
 
@@ -694,7 +717,13 @@ def serve(
     # Idle connections are kept 30 s (uvicorn's default is 5): a busy desk or a reader under load
     # would otherwise find its pooled connection closed as it sends the next request.
     uvicorn.run(
-        create_app(db, token=token),
+        create_app(
+            db,
+            token=token,
+            fetch_settings=FetchSettings(
+                cache_dir=default_cache_dir(), allowed_networks=_allowed_networks(allow_net)
+            ),
+        ),
         host=host,
         port=port,
         log_level="warning",

@@ -314,6 +314,10 @@ def _lexicon() -> _Lexicon:
     )
 
 
+# The largest number read as a count of people.
+MAX_COUNT = 10_000_000
+
+
 def parse_number(text: str) -> int | None:
     """'387,000' -> 387000, 'twenty-five' -> 25, 'two hundred' -> 200, '3 thousand' -> 3000."""
     t = text.lower().replace(",", "").strip()
@@ -322,9 +326,12 @@ def parse_number(text: str) -> int | None:
         if t.endswith(word):
             multiplier, t = factor, t[: -len(word)].strip()
     try:
-        return int(float(t) * multiplier)
+        number = float(t) * multiplier
     except ValueError:
         pass
+    else:
+        # No report counts more people than this; 1e100 or 1e308 is noise (and overflows a column).
+        return int(number) if 0 <= number <= MAX_COUNT else None
     total, current = 0, 0
     for word in re.split(r"[\s-]+", t):
         if word in _UNITS:
@@ -337,7 +344,8 @@ def parse_number(text: str) -> int | None:
             continue
         else:
             return None
-    return (total + current) * multiplier
+    number = (total + current) * multiplier
+    return number if number <= MAX_COUNT else None
 
 
 def _noun_window(text: str, start: int) -> tuple[str, int]:

@@ -3,7 +3,9 @@
 The rules: a user agent that names the project, robots.txt obeyed (fetched once per host), a delay
 between requests to the same host, bounded retries with exponential backoff on connection errors,
 5xx and 429, redirects followed up to a limit (a loop is reported as one), a size limit enforced while
-streaming, and an allow-list of content types. Responses are cached on disk with their ETag and
+streaming, an allow-list of content types, and no connection to this machine's own networks
+(loopback, private, link-local and cloud-metadata addresses, checked on every connection, so
+neither a redirect nor a DNS answer can lead there) unless the operator allows a network. Responses are cached on disk with their ETag and
 Last-Modified, so a URL fetched again is served from the cache or revalidated with a conditional
 request instead of downloaded twice.
 """
@@ -11,16 +13,20 @@ request instead of downloaded twice.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import os
+import socket
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
 
 from conflictlens import __version__
@@ -56,6 +62,126 @@ class FetchError(Exception):
         self.transient = transient
 
 
+class RefusedAddress(FetchError):
+    """A URL whose host is on a network the fetcher does not reach (this machine's own)."""
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def parse_networks(values: Iterable[str]) -> tuple[IPNetwork, ...]:
+    """Networks from CIDR strings (`10.0.0.0/8`, `::1/128`, a bare address); ValueError says which."""
+    networks = []
+    for value in values:
+        try:
+            networks.append(ipaddress.ip_network(value.strip(), strict=False))
+        except ValueError:
+            raise ValueError(
+                f"not a network: {value!r} (write it as CIDR, e.g. 10.0.0.0/8)"
+            ) from None
+    return tuple(networks)
+
+
+def _address_kind(address: IPAddress) -> str | None:
+    """What kind of non-public address this is, or None for an address on the public internet."""
+    kinds = (
+        (address.is_loopback, "loopback"),
+        (address.is_link_local, "link-local (cloud metadata lives here)"),
+        (address.is_private, "private"),
+        (address.is_unspecified, "unspecified"),
+        (address.is_multicast, "multicast"),
+        (address.is_reserved, "reserved"),
+        (not address.is_global, "non-public"),
+    )
+    return next((kind for flagged, kind in kinds if flagged), None)
+
+
+@dataclass(frozen=True)
+class AddressGuard:
+    """Which addresses the fetcher may connect to: public ones, and the `allowed` networks."""
+
+    allowed: tuple[IPNetwork, ...] = ()
+
+    def refusal(self, address: IPAddress) -> str | None:
+        """Why the fetcher will not connect to `address`, or None when it may."""
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+        if any(address in network for network in self.allowed):
+            return None
+        kind = _address_kind(address)
+        return None if kind is None else f"{address}, a {kind} address"
+
+    def addresses(self, host: str, port: int) -> list[str]:
+        """The addresses `host` resolves to, all of them permitted, or RefusedAddress.
+
+        One refused answer refuses the host: a name that resolves both outside and inside is how
+        DNS rebinding reaches inside. Lookup failures raise socket.gaierror.
+        """
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        found = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        for text in found:
+            address = ipaddress.ip_address(text.split("%", 1)[0])
+            reason = self.refusal(address)
+            if reason is not None:
+                raise RefusedAddress(
+                    f"refused: {host} resolves to {reason}, which this server does not fetch "
+                    f"from (the operator may allow it with --allow-net)"
+                )
+        return found
+
+    def check_url(self, url: str) -> None:
+        """RefusedAddress if `url`'s host resolves to a refused address; nothing if it cannot be
+        resolved or parsed (fetching it then fails with its own reason)."""
+        try:
+            parsed = httpx.URL(url)
+            port = parsed.port or (443 if parsed.scheme == "https" else 80)
+            self.addresses(parsed.host, port)
+        except (httpx.InvalidURL, OSError, UnicodeError, ValueError):
+            return
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """Connects only to addresses the guard permits, resolving the name itself each time."""
+
+    def __init__(self, guard: AddressGuard) -> None:
+        self._guard = guard
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            addresses = self._guard.addresses(host, port)
+        except (OSError, UnicodeError) as exc:
+            # A name that does not resolve now will not in a second: no retry, but watch tries
+            # again on its next poll.
+            raise FetchError(f"cannot resolve {host[:100]} ({exc})", transient=True) from None
+        last_error: Exception = httpcore.ConnectError(f"{host} has no address")
+        for address in addresses:
+            try:
+                # The TLS layer still checks the certificate against the host name, not the IP.
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last_error = exc
+        raise last_error
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport on the guarded backend (direct connections only: no proxy)."""
+
+    def __init__(self, guard: AddressGuard) -> None:
+        super().__init__()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            network_backend=_GuardedBackend(guard),
+        )
+
+
 @dataclass(frozen=True)
 class FetchSettings:
     """How politely and patiently to fetch; tests shrink the delays and timeouts."""
@@ -71,6 +197,8 @@ class FetchSettings:
     user_agent: str = USER_AGENT
     cache_dir: Path | None = None  # None: no cache
     cache_max_age: float = 24 * 3600.0  # seconds a cached page is used without asking the server
+    # Non-public networks the operator lets the fetcher reach (`--allow-net`); public ones always.
+    allowed_networks: tuple[IPNetwork, ...] = ()
 
 
 @dataclass
@@ -98,10 +226,12 @@ class Fetcher:
 
     def __init__(self, settings: FetchSettings | None = None) -> None:
         self.settings = settings or FetchSettings()
+        self.guard = AddressGuard(self.settings.allowed_networks)
         self._client = httpx.Client(
             headers={"User-Agent": self.settings.user_agent},
             timeout=self.settings.timeout,
             follow_redirects=False,  # followed by hand, to detect loops and check robots.txt
+            transport=_GuardedTransport(self.guard),
         )
         self._robots: dict[str, RobotFileParser | None] = {}
         self._last_request: dict[str, float] = {}
@@ -224,6 +354,8 @@ class Fetcher:
                 ) from None
             except httpx.HTTPError as exc:
                 raise FetchError(f"HTTP error: {_describe(exc)}", transient=True) from None
+            except httpx.InvalidURL as exc:
+                raise FetchError(f"not a valid URL ({_describe(exc)})") from None
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _check_content_type(self, response: httpx.Response) -> None:
@@ -280,7 +412,7 @@ class Fetcher:
         self._wait_for_host(robots_url)
         try:
             response = self._client.get(robots_url, follow_redirects=True)
-        except httpx.HTTPError:
+        except (httpx.HTTPError, httpx.InvalidURL):
             return None
         rules = RobotFileParser(robots_url)
         if response.status_code in (401, 403):

@@ -66,7 +66,10 @@ ReadResult = Article | ReadFailure
 
 
 def is_url(value: str) -> bool:
-    parts = urlsplit(value.strip())
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:  # "http://[" and other addresses urllib cannot even split
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
@@ -417,6 +420,9 @@ def _read_jsonl_rows(handle: io.TextIOBase, source: str) -> Iterator[ReadResult]
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
                 yield ReadFailure(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            except RecursionError:
+                yield ReadFailure(where, "invalid JSON (nested too deeply)")
                 continue
             if not isinstance(row, dict):
                 yield ReadFailure(where, "a JSON Lines row must be an object with a 'text' key")

@@ -159,9 +159,19 @@ def _feed_item(entry: Any, number: int) -> FeedItem:
         item_id=(entry.get("id") or link or entry.get("title") or "").strip() or f"item{number}",
         link=link,
         title=(entry.get("title") or "").strip() or None,
-        published=date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday) if stamp else None,
+        published=_stamp_date(stamp),
         content_html=content_html,
     )
+
+
+def _stamp_date(stamp: Any) -> date | None:
+    """feedparser's parsed date as a date; None for none or an impossible one (year -1)."""
+    if not stamp:
+        return None
+    try:
+        return date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
+    except ValueError:
+        return None
 
 
 def _text_length(html: str) -> int:

@@ -1,7 +1,9 @@
 """The JSON API under /api: events, articles, statistics, the audit trail, and the two writes.
 
 Reads are open. Writes (ingest, review) need `Authorization: Bearer <token>` matching the token the
-operator started the server with; a server started without a token is read-only.
+operator started the server with; a server started without a token is read-only. Every parameter
+is bounded and every error is one JSON shape (`ApiError`), each status declared in the OpenAPI
+document, so a client can rely on the document alone.
 """
 
 from __future__ import annotations
@@ -9,21 +11,26 @@ from __future__ import annotations
 import hmac
 import io
 import json
+import math
 import threading
-from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from conflictlens.export import write_geojson
-from conflictlens.ingest import ReadFailure, parse_text_article, read_sources
+from conflictlens.ingest import ReadFailure, parse_text_article
+from conflictlens.ingest.fetch import Fetcher, RefusedAddress
+from conflictlens.ingest.readers import is_url, read_url
 from conflictlens.models import Article, Event
 from conflictlens.pipeline import Ingestion
 from conflictlens.store import CORRECTABLE_FIELDS, EVENT_ORDERS, ReviewError, Store
 from conflictlens.web import queries
+from conflictlens.web.limits import WriteRateLimit
 from conflictlens.web.schemas import (
+    MAX_NAME_CHARS,
+    ApiError,
     ArticleDetail,
     ArticlePage,
     Audit,
@@ -33,6 +40,7 @@ from conflictlens.web.schemas import (
     IngestResult,
     IngestTextIn,
     IngestUrlsIn,
+    IsoDate,
     Mention,
     Meta,
     ReviewIn,
@@ -40,6 +48,7 @@ from conflictlens.web.schemas import (
     ReviewResult,
     Stats,
     StatsDimension,
+    VerdictIn,
 )
 
 router = APIRouter(prefix="/api")
@@ -52,6 +61,9 @@ ReviewStatusFilter = StrEnum(
 # Rows one listing may return: enough for a map of a busy region, bounded for the server's sake.
 MAX_PAGE = 500
 MAX_GEOJSON = 20_000
+# Past this a page is empty for any dataset the server holds; larger numbers overflow the database.
+MAX_OFFSET = 10_000_000
+MAX_ID_CHARS = 200
 READ_ONLY_MESSAGE = (
     "this server is read-only: start it with --token (or CONFLICTLENS_TOKEN) to allow writes"
 )
@@ -59,8 +71,44 @@ READ_ONLY_MESSAGE = (
 _bearer = HTTPBearer(auto_error=False, description="the token the server was started with")
 
 
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ApiError, "description": description}
+
+
+# What each kind of operation can answer besides 200, all in the ApiError shape.
+READ_ERRORS: dict[int | str, dict[str, Any]] = {422: _error("an invalid parameter (see `errors`)")}
+ONE_ERRORS = {**READ_ERRORS, 404: _error("not found")}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **READ_ERRORS,
+    400: _error("a body that is not readable JSON"),
+    401: _error("no bearer token"),
+    403: _error("a wrong token, a read-only server, or (URL ingest) a refused address"),
+    413: _error("a body over the size limit"),
+    415: _error("a body that is not application/json"),
+    429: {
+        **_error("too many writes from this client; try again after Retry-After seconds"),
+        "headers": {
+            "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+        },
+    },
+}
+
+
 def get_store(request: Request) -> Store:
     return request.app.state.store
+
+
+def limit_writes(request: Request) -> None:
+    """429 with Retry-After when this client has spent its writes (before the token check, so
+    guessing tokens is slowed down too)."""
+    limiter: WriteRateLimit = request.app.state.write_limit
+    wait = limiter.take(request.client.host if request.client else "unknown")
+    if wait > 0:
+        raise HTTPException(
+            429,
+            f"too many writes: try again in {math.ceil(wait)} s",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -84,15 +132,24 @@ def require_token(
         raise HTTPException(403, "wrong token")
 
 
+Name = Annotated[str | None, Query(max_length=MAX_NAME_CHARS)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")]
+ItemId = Annotated[str, Path(max_length=MAX_ID_CHARS)]
+
+
 def event_filters(
-    country: Annotated[str | None, Query(description="country name or ISO alpha-2 code")] = None,
-    admin1: Annotated[str | None, Query(description="first-level region")] = None,
-    since: Annotated[date | None, Query(description="from this date, inclusive")] = None,
-    until: Annotated[date | None, Query(description="up to this date, inclusive")] = None,
-    event_type: Annotated[str | None, Query(description="ACLED event type")] = None,
-    kind: Annotated[str | None, Query(description="'incident' or 'aggregate'")] = None,
-    actor: Annotated[str | None, Query(description="canonical actor name (either side)")] = None,
-    min_fatalities: Annotated[int | None, Query(ge=0)] = None,
+    country: Annotated[Name, Query(description="country name or ISO alpha-2 code")] = None,
+    admin1: Annotated[Name, Query(description="first-level region")] = None,
+    since: Annotated[
+        IsoDate | None, Query(description="from this date (YYYY-MM-DD), inclusive")
+    ] = None,
+    until: Annotated[
+        IsoDate | None, Query(description="up to this date (YYYY-MM-DD), inclusive")
+    ] = None,
+    event_type: Annotated[Name, Query(description="ACLED event type")] = None,
+    kind: Literal["incident", "aggregate"] | None = None,
+    actor: Annotated[Name, Query(description="canonical actor name (either side)")] = None,
+    min_fatalities: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
     text: Annotated[
         str | None,
         Query(max_length=200, description="case-insensitive text anywhere in the record"),
@@ -108,7 +165,7 @@ def event_filters(
         "since": since,
         "until": until,
         "event_type": event_type or None,
-        "kind": kind or None,
+        "kind": kind,
         "actor": actor or None,
         "min_fatalities": min_fatalities,
         "text": text or None,
@@ -155,13 +212,18 @@ def _field_type(prop: dict[str, Any]) -> str:
     return "string"
 
 
-@router.get("/events", response_model=EventPage, summary="Events: filter, sort, paginate")
+@router.get(
+    "/events",
+    response_model=EventPage,
+    summary="Events: filter, sort, paginate",
+    responses=READ_ERRORS,
+)
 def list_events(
     store: StoreDep,
     filters: FiltersDep,
     order: EventOrder = EventOrder["date"],
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> EventPage:
     total = store.count_events(**filters)
     items = store.events(**filters, order=order.value, limit=limit, offset=offset)
@@ -172,14 +234,17 @@ def list_events(
     "/events.geojson",
     summary="Events as a GeoJSON FeatureCollection",
     response_class=Response,
-    responses={200: {"content": {"application/geo+json": {}}}},
+    responses={
+        200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}},
+        **READ_ERRORS,
+    },
 )
 def events_geojson(
     store: StoreDep,
     filters: FiltersDep,
     order: EventOrder = EventOrder["date"],
     limit: Annotated[int, Query(ge=1, le=MAX_GEOJSON)] = 5000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     brief: Annotated[
         bool,
         Query(description="only the properties a map needs instead of the full Event record"),
@@ -227,9 +292,9 @@ def _write_brief_geojson(events: Any, fp: io.StringIO) -> None:
     "/events/{event_id}",
     response_model=EventDetail,
     summary="One event with each report's values, its articles, evidence and audit trail",
-    responses={404: {"description": "no such event"}},
+    responses=ONE_ERRORS,
 )
-def get_event(event_id: str, store: StoreDep) -> EventDetail:
+def get_event(event_id: ItemId, store: StoreDep) -> EventDetail:
     event = store.get_event(event_id)
     status = store.review_status(event_id)
     if event is None or status is None:
@@ -253,17 +318,20 @@ def get_event(event_id: str, store: StoreDep) -> EventDetail:
     "/events/{event_id}/review",
     response_model=ReviewResult,
     summary="Confirm, correct, reject or reopen an event (needs the token)",
-    dependencies=[Depends(require_token)],
-    responses={404: {"description": "no such event"}, 422: {"description": "invalid review"}},
+    dependencies=[Depends(limit_writes), Depends(require_token)],
+    responses={**WRITE_ERRORS, 404: _error("no such event")},
 )
-def review_event(event_id: str, review: ReviewIn, store: StoreDep) -> ReviewResult:
+def review_event(
+    event_id: ItemId, review: Annotated[ReviewIn, Body()], store: StoreDep
+) -> ReviewResult:
+    fields = (
+        None
+        if isinstance(review, VerdictIn)
+        else review.fields.model_dump(mode="json", exclude_unset=True)
+    )
     try:
         event = store.review_event(
-            event_id,
-            review.action,
-            reviewer=review.reviewer,
-            fields=review.fields,
-            note=review.note,
+            event_id, review.action, reviewer=review.reviewer, fields=fields, note=review.note
         )
     except KeyError:
         raise HTTPException(404, "no such event") from None
@@ -274,11 +342,16 @@ def review_event(event_id: str, review: ReviewIn, store: StoreDep) -> ReviewResu
     return ReviewResult(event=event, review_status=status[0], corrections=status[1])
 
 
-@router.get("/articles", response_model=ArticlePage, summary="Stored articles, newest first")
+@router.get(
+    "/articles",
+    response_model=ArticlePage,
+    summary="Stored articles, newest first",
+    responses=READ_ERRORS,
+)
 def list_articles(
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ArticlePage:
     total, items = queries.list_articles(store, limit=limit, offset=offset)
     return ArticlePage(total=total, limit=limit, offset=offset, items=items)
@@ -288,9 +361,9 @@ def list_articles(
     "/articles/{article_id}",
     response_model=ArticleDetail,
     summary="One article: its text (untrusted: escape it) and the events it reports",
-    responses={404: {"description": "no such article"}},
+    responses=ONE_ERRORS,
 )
-def get_article(article_id: str, store: StoreDep) -> ArticleDetail:
+def get_article(article_id: ItemId, store: StoreDep) -> ArticleDetail:
     article = store.get_article(article_id)
     brief = queries.article_briefs(store, [article_id]).get(article_id)
     if article is None or brief is None:
@@ -307,6 +380,7 @@ def get_article(article_id: str, store: StoreDep) -> ArticleDetail:
     "/stats",
     response_model=Stats,
     summary="Events and fatalities by week, month, country, admin1, actor or event type",
+    responses=READ_ERRORS,
 )
 def stats(
     store: StoreDep,
@@ -319,7 +393,12 @@ def stats(
     return queries.statistics(store, by, filters, limit=limit)
 
 
-@router.get("/audit", response_model=Audit, summary="The review trail and the rejected events")
+@router.get(
+    "/audit",
+    response_model=Audit,
+    summary="The review trail and the rejected events",
+    responses=READ_ERRORS,
+)
 def audit(store: StoreDep, limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> Audit:
     return Audit(
         reviews=[ReviewOut(**vars(entry)) for entry in store.reviews(limit=limit)],
@@ -345,7 +424,8 @@ def _ingest(store: Store, items: list[Article | ReadFailure], sources: list[str]
     "/ingest/text",
     response_model=IngestResult,
     summary="Ingest one article's text (needs the token)",
-    dependencies=[Depends(require_token)],
+    dependencies=[Depends(limit_writes), Depends(require_token)],
+    responses=WRITE_ERRORS,
 )
 def ingest_text(body: IngestTextIn, store: StoreDep) -> IngestResult:
     defaults = {
@@ -362,11 +442,27 @@ def ingest_text(body: IngestTextIn, store: StoreDep) -> IngestResult:
     "/ingest/urls",
     response_model=IngestResult,
     summary="Fetch and ingest articles by URL (needs the token)",
-    dependencies=[Depends(require_token)],
+    description=(
+        "Only http(s) addresses on the public internet: a URL whose host resolves to this "
+        "server's own networks (loopback, private, link-local, cloud metadata) is refused with "
+        "403 and the reason, unless the operator allowed that network (`--allow-net`). The "
+        "fetcher checks every connection again, redirects included."
+    ),
+    dependencies=[Depends(limit_writes), Depends(require_token)],
+    responses=WRITE_ERRORS,
 )
-def ingest_urls(body: IngestUrlsIn, store: StoreDep) -> IngestResult:
-    # Only web addresses: anything else would have the server read its own files.
-    not_urls = [u for u in body.urls if not u.lower().startswith(("http://", "https://"))]
-    if not_urls:
-        raise HTTPException(422, f"not an http(s) URL: {not_urls[0]!r}")
-    return _ingest(store, list(read_sources(body.urls)), body.urls)
+def ingest_urls(body: IngestUrlsIn, request: Request, store: StoreDep) -> IngestResult:
+    with Fetcher(request.app.state.fetch_settings) as fetcher:
+        try:
+            for url in body.urls:
+                fetcher.guard.check_url(url)
+        except RefusedAddress as refused:
+            raise HTTPException(403, refused.reason) from None
+        items = [
+            item
+            for url in body.urls
+            for item in (
+                read_url(url, fetcher) if is_url(url) else [ReadFailure(url, "not a valid URL")]
+            )
+        ]
+        return _ingest(store, items, body.urls)

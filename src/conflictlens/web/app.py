@@ -7,13 +7,17 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from conflictlens import __version__
+from conflictlens.ingest.fetch import FetchSettings, default_cache_dir
 from conflictlens.store import Store
 from conflictlens.web.api import router
+from conflictlens.web.limits import BodyLimit, WriteRateLimit
 
 STATIC_DIR = Path(__file__).parent / "static"
 DESK_DIR = STATIC_DIR / "desk"
@@ -45,8 +49,37 @@ def missing_vendor_files() -> list[str]:
     return [name for name in wanted if not (VENDOR_DIR / name).is_file()]
 
 
-def create_app(db_url: str, token: str | None = None) -> FastAPI:
-    """The API and the desk on the database at `db_url`; writes need `token` (None: read-only)."""
+def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    """Every refusal the app raises, in the API's one error shape (ApiError)."""
+    assert isinstance(exc, StarletteHTTPException)
+    return JSONResponse(
+        {"detail": str(exc.detail), "errors": []}, status_code=exc.status_code, headers=exc.headers
+    )
+
+
+def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+    """422 for invalid input: one sentence naming each bad field, and the fields themselves."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": [str(part) for part in e["loc"]], "msg": str(e["msg"]), "type": str(e["type"])}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{'.'.join(e['loc'][1:]) or e['loc'][0]}: {e['msg']}" for e in errors)
+    return JSONResponse({"detail": detail or "invalid request", "errors": errors}, 422)
+
+
+def create_app(
+    db_url: str,
+    token: str | None = None,
+    *,
+    fetch_settings: FetchSettings | None = None,
+    write_limit: WriteRateLimit | None = None,
+) -> FastAPI:
+    """The API and the desk on the database at `db_url`; writes need `token` (None: read-only).
+
+    URL ingest fetches with `fetch_settings` (default: the shared cache, public networks only);
+    writes are rate limited by `write_limit` (default: 60 a minute per client, bursts of 20).
+    """
     store = Store(db_url)
 
     @asynccontextmanager
@@ -68,7 +101,12 @@ def create_app(db_url: str, token: str | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.token = token or None
+    app.state.fetch_settings = fetch_settings or FetchSettings(cache_dir=default_cache_dir())
+    app.state.write_limit = write_limit or WriteRateLimit()
     app.include_router(router)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_middleware(BodyLimit)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.middleware("http")
