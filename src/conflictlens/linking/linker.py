@@ -150,22 +150,62 @@ def _types_compatible(a: Mention, b: Mention) -> bool:
     return pair <= VIOLENT_TYPES or pair <= DEMONSTRATION_TYPES
 
 
-def compatible(a: Mention, b: Mention) -> bool:
-    """Nothing in the two reports says they are different incidents."""
-    if a.article_id == b.article_id or not (a.linkable and b.linkable) or a.block != b.block:
-        return False
+def _both_linkable(a: Mention, b: Mention) -> bool:
+    return a.linkable and b.linkable
+
+
+def _same_region(a: Mention, b: Mention) -> bool:
+    return a.block == b.block
+
+
+def _dates_close(a: Mention, b: Mention) -> bool:
     coarser = max(a.time_precision or 1, b.time_precision or 1)
     if _day_gap(a, b) > DAY_TOLERANCE[coarser]:
         return False
-    if coarser == 3 and a.event_date.month != b.event_date.month:  # type: ignore[union-attr]
-        return False
+    return coarser != 3 or a.event_date.month == b.event_date.month  # type: ignore[union-attr]
+
+
+def _places_close(a: Mention, b: Mention) -> bool:
     km = _distance_km(a, b)
     both_local = not (a.regional or b.regional)
-    if both_local and km is not None and km > MAX_DISTANCE_KM:
-        return False
-    if a.actors and b.actors and not (a.actors & b.actors):
-        return False
-    return _types_compatible(a, b) and _counts_consistent(a, b)
+    return not (both_local and km is not None and km > MAX_DISTANCE_KM)
+
+
+def _actors_compatible(a: Mention, b: Mention) -> bool:
+    return not (a.actors and b.actors and not (a.actors & b.actors))
+
+
+# Each rule that can say two reports are different incidents, with the reason it gives.
+CHECKS = (
+    ("not linkable (no date, region or country)", _both_linkable),
+    ("regions apart", _same_region),
+    ("dates apart", _dates_close),
+    ("places apart", _places_close),
+    ("attackers differ", _actors_compatible),
+    ("event types differ", _types_compatible),
+    ("tolls differ", _counts_consistent),
+)
+
+
+def compatible(a: Mention, b: Mention) -> bool:
+    """Nothing in the two reports says they are different incidents (every rule of `CHECKS`)."""
+    return (
+        a.article_id != b.article_id
+        and _both_linkable(a, b)
+        and _same_region(a, b)
+        and _dates_close(a, b)
+        and _places_close(a, b)
+        and _actors_compatible(a, b)
+        and _types_compatible(a, b)
+        and _counts_consistent(a, b)
+    )
+
+
+def disagreements(a: Mention, b: Mention) -> list[str]:
+    """Why two reports of different articles are not compatible: the reasons of the failed rules."""
+    if not _both_linkable(a, b):
+        return [CHECKS[0][0]]
+    return [reason for reason, check in CHECKS if not check(a, b)]
 
 
 def similarity(a: Mention, b: Mention) -> float:
