@@ -21,14 +21,15 @@ from itertools import combinations
 from pathlib import Path
 
 import yaml
-from common import shared_dir
 
+from common import shared_dir
 from conflictlens.evaluate_linking import (
     LinkingGold,
     copies_of,
     event_articles,
     ingest_folder,
     linked_pairs,
+    load_linking_gold,
     score_links,
 )
 from conflictlens.linking.linker import (
@@ -38,7 +39,7 @@ from conflictlens.linking.linker import (
     disagreements,
     similarity,
 )
-from conflictlens.store import StoredMention, Store
+from conflictlens.store import Store, StoredMention
 
 
 @dataclass
@@ -66,7 +67,10 @@ class DevScore:
 
 
 def load_clusters(folder: Path) -> list[list[str]]:
-    """The gold incidents: the file names of each one's reports."""
+    """The gold incidents: the file names of each one's reports (`clusters.yaml`, or a
+    `gold.yaml` of kind linking such as corpus/linking)."""
+    if not (folder / "clusters.yaml").is_file():
+        return load_linking_gold(folder / "gold.yaml").clusters
     raw = yaml.safe_load((folder / "clusters.yaml").read_text(encoding="utf-8"))
     return [list(entry["articles"]) for entry in raw]
 
@@ -215,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     shared = shared_dir()
     folder = args.folder or (shared / "bench" / "linking_dev" if shared else None)
-    if folder is None or not (folder / "clusters.yaml").is_file():
+    if folder is None or not any((folder / n).is_file() for n in ("clusters.yaml", "gold.yaml")):
         print("skipped: no linking_dev folder (set CONFLICTLENS_SHARED or pass --folder)")
         return 0
     with tempfile.TemporaryDirectory() as scratch:

@@ -96,9 +96,7 @@ def evaluate_linking(gold: LinkingGold, folder: Path, *, seed: int = 0) -> Linki
         return score_links(gold, article_of_name, linked_pairs(store))
 
 
-def ingest_folder(
-    store: Store, folder: Path, names: list[str], *, seed: int = 0
-) -> dict[str, str]:
+def ingest_folder(store: Store, folder: Path, names: list[str], *, seed: int = 0) -> dict[str, str]:
     """Ingest these files of `folder` in a fixed shuffled order; returns each file's article id."""
     names = list(names)
     random.Random(seed).shuffle(names)

@@ -8,12 +8,15 @@ order they arrived in, and a late report that changes a toll or a date rebuilds 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+
+from sqlalchemy import and_, or_, select, true
 
 from conflictlens.linking.linker import MAX_DAY_GAP, Mention, cluster, cluster_id
 from conflictlens.linking.merge import Report, merge
-from conflictlens.store import LinkWindow, Store
+from conflictlens.models import Event
+from conflictlens.store import LinkWindow, Store, schema
 
 # Dates a neighbourhood reaches either side of a new report: two of the widest pair tolerances,
 # so an event whose merged date sits between the two reports is still found.
@@ -40,6 +43,7 @@ def link_stored(
         for s in seeds
         if s.record.country_code and s.record.admin1 and s.record.event_date
     ]
+    events += _country_only_neighbours(store, [s.record for s in seeds])
     stored = store.stored_mentions(article_ids=articles, event_ids=events, windows=windows)
     by_key = {s.record.event_id: s for s in stored}
     groups = cluster([Mention.of(s.record, s.article_id, s.published) for s in stored])
@@ -54,3 +58,39 @@ def link_stored(
             reported.append(merged.event_id)
     changed = store.write_links(linked)
     return list(dict.fromkeys([*reported, *changed]))
+
+
+def _country_only_neighbours(store: Store, seeds: Sequence[Event]) -> list[str]:
+    """Events a report placed only in its country can link with, and the reverse: for such a
+    seed every event of its country in its window; for any other seed the country-only events of
+    its country in its window (the admin1 windows of `link_stored` never reach across regions)."""
+    spans: list[tuple[str, bool, date, date]] = sorted(
+        (
+            s.country_code,
+            s.admin1 is None,
+            s.event_date - NEIGHBOURHOOD,
+            s.event_date + NEIGHBOURHOOD,
+        )
+        for s in seeds
+        if s.country_code and s.event_date
+    )
+    merged: list[tuple[str, bool, date, date]] = []
+    for country, whole_country, since, until in spans:
+        last = merged[-1] if merged else None
+        if last and last[:2] == (country, whole_country) and since <= last[3]:
+            merged[-1] = (country, whole_country, last[2], max(last[3], until))
+        else:
+            merged.append((country, whole_country, since, until))
+    if not merged:
+        return []
+    events = schema.events
+    conditions = [
+        and_(
+            events.c.country_code == country,
+            events.c.event_date.between(since, until),
+            true() if whole_country else events.c.admin1.is_(None),
+        )
+        for country, whole_country, since, until in merged
+    ]
+    with store.engine.connect() as conn:
+        return list(conn.execute(select(events.c.event_id).where(or_(*conditions))).scalars())
