@@ -19,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from conflictlens.export import write_geojson
 from conflictlens.ingest import ReadFailure, parse_text_article, read_sources
+from conflictlens.linking import report_differences
 from conflictlens.models import Article, Event
 from conflictlens.pipeline import Ingestion
 from conflictlens.store import CORRECTABLE_FIELDS, EVENT_ORDERS, ReviewError, Store
@@ -245,6 +246,7 @@ def get_event(event_id: str, store: StoreDep) -> EventDetail:
             for article_id, reported in mentions
             if article_id in briefs
         ],
+        differences=report_differences([reported for _, reported in mentions]),
         reviews=[ReviewOut(**vars(entry)) for entry in store.reviews(event.event_id)],
     )
 

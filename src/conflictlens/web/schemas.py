@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from conflictlens.linking.merge import ReportDifferences
 from conflictlens.models import Event
 
 StatsDimension = Literal["week", "month", "country", "admin1", "actor", "event_type"]
@@ -75,6 +76,9 @@ class EventDetail(BaseModel):
     review_status: str
     corrections: dict[str, Any]
     mentions: list[Mention]
+    differences: ReportDifferences = Field(
+        description="where the reports disagree: toll range, places and attackers named, dates"
+    )
     reviews: list[ReviewOut]
 
 
