@@ -188,9 +188,11 @@ def _dates_close(a: Mention, b: Mention) -> bool:
 
 
 def _places_close(a: Mention, b: Mention) -> bool:
+    """Two places named below the region level are at most MAX_DISTANCE_KM apart."""
+    if a.regional or b.regional:
+        return True
     km = _distance_km(a, b)
-    both_local = not (a.regional or b.regional)
-    return not (both_local and km is not None and km > MAX_DISTANCE_KM)
+    return km is None or km <= MAX_DISTANCE_KM
 
 
 def _actors_compatible(a: Mention, b: Mention) -> bool:
@@ -218,9 +220,13 @@ CHECKS = (
 
 def compatible(a: Mention, b: Mention) -> bool:
     """Nothing in the two reports says they are different incidents (every rule of `CHECKS`)."""
+    return _both_linkable(a, b) and _compatible_linkable(a, b)
+
+
+def _compatible_linkable(a: Mention, b: Mention) -> bool:
+    """`compatible` for two mentions already known to be linkable (all that `cluster` compares)."""
     return (
         a.article_id != b.article_id
-        and _both_linkable(a, b)
         and _same_region(a, b)
         and _country_only_backed(a, b)
         and _dates_close(a, b)
@@ -351,7 +357,7 @@ def cluster(mentions: Sequence[Mention]) -> list[list[Mention]]:
     links: list[tuple[float, str, str, int, int]] = []
     for i, j in candidate_pairs(ordered):
         a, b = ordered[i], ordered[j]
-        if compatible(a, b):
+        if _compatible_linkable(a, b):
             score = similarity(a, b)
             if score >= LINK_THRESHOLD:
                 links.append((-score, a.key, b.key, i, j))
@@ -362,7 +368,9 @@ def cluster(mentions: Sequence[Mention]) -> list[list[Mention]]:
         gi, gj = group_of[i], group_of[j]
         if gi == gj:
             continue
-        if not all(compatible(ordered[x], ordered[y]) for x in members[gi] for y in members[gj]):
+        if not all(
+            _compatible_linkable(ordered[x], ordered[y]) for x in members[gi] for y in members[gj]
+        ):
             continue
         keep, gone = (gi, gj) if len(members[gi]) >= len(members[gj]) else (gj, gi)
         for x in members[gone]:
