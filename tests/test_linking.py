@@ -258,6 +258,8 @@ def test_clusters_do_not_depend_on_input_order(rnd: random.Random) -> None:
         mention("e", location="Deir ez-Zor", geo_precision=3, latitude=35.0, longitude=40.5),
         mention("f", event_date=date(2023, 3, 20)),
         mention("g", published=None, fatalities=8),
+        mention("h", admin1=None, location=None, latitude=None, longitude=None),
+        mention("i", admin1="Raqqa", location="Raqqa", latitude=35.95, longitude=39.01),
     ]
     expected = [[m.key for m in g] for g in cluster(mentions)]
     shuffled = list(mentions)

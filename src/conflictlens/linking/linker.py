@@ -303,10 +303,8 @@ def candidate_pairs(mentions: Sequence[Mention]) -> Iterable[tuple[int, int]]:
         for other, others in blocks.items():
             if other[0] == country and other[1]:
                 yield from _pairs_across(
-                    by_precision,
-                    others,
-                    {p: ordinals[other, p] for p in others},
-                    {p: ordinals[(country, admin1), p] for p in by_precision},
+                    (by_precision, {p: ordinals[(country, admin1), p] for p in by_precision}),
+                    (others, {p: ordinals[other, p] for p in others}),
                 )
 
 
@@ -330,16 +328,17 @@ def _pairs_within(
 
 
 def _pairs_across(
-    first: dict[int, list[int]],
-    second: dict[int, list[int]],
-    second_ordinals: dict[int, list[int]],
-    first_ordinals: dict[int, list[int]],
+    first: tuple[dict[int, list[int]], dict[int, list[int]]],
+    second: tuple[dict[int, list[int]], dict[int, list[int]]],
 ) -> Iterable[tuple[int, int]]:
-    """Pairs of one member of `first` and one of `second` (two blocks) within their tolerance."""
-    for p, members in first.items():
+    """Pairs of one member of the `first` block and one of the `second` within their tolerance;
+    each block is (members by time precision, their date ordinals by time precision)."""
+    first_members, first_ordinals = first
+    second_members, second_ordinals = second
+    for p, members in first_members.items():
         for pos, i in enumerate(members):
             day = first_ordinals[p][pos]
-            for q, others in second.items():
+            for q, others in second_members.items():
                 tolerance = DAY_TOLERANCE[max(p, q)]
                 start = bisect_left(second_ordinals[q], day - tolerance)
                 end = bisect_right(second_ordinals[q], day + tolerance)
