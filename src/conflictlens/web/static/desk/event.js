@@ -82,7 +82,7 @@ function differencesList(detail) {
   return el(
     "dl",
     { class: "differences" },
-    rows.map(([name, text, differ]) => [
+    rows.flatMap(([name, text, differ]) => [
       el("dt", {}, name),
       el("dd", { class: differ ? "differs" : null, dataset: { difference: name } }, text),
     ]),
