@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
@@ -248,7 +249,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  wrongly linked: {' '.join(pair)}")
     for pair, reason in score.missed.items():
         print(f"  missed {pair}: {reason}")
+    causes = Counter(_cause(reason) for reason in score.missed.values())
+    print("missed pairs by cause: " + ", ".join(f"{c} {n}" for c, n in causes.most_common()))
     return 0
+
+
+def _cause(reason: str) -> str:
+    """A miss's reason without the values: 'not linkable (first report: no date)' -> 'no date'."""
+    if reason.startswith(("not linkable", "no record")):
+        return reason.split(": ", 1)[1].rstrip(")")
+    return "; ".join(part.split(" (", 1)[0] for part in reason.split("; "))
 
 
 if __name__ == "__main__":

@@ -126,3 +126,27 @@ def test_the_event_page_api_gives_the_differences(db: Path) -> None:
     assert len(detail["mentions"]) == 2
     assert detail["differences"]["tolls"] == [4, 15]
     assert detail["differences"]["dates"] == ["2024-05-06"]
+
+
+def test_the_linking_dev_scorer_counts_whole_incidents_and_says_why_a_pair_missed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A gold that (wrongly) calls the elders' killing part of the bombing: the scorer must count
+    # the incident as not merged whole and name the rule that kept the elders apart.
+    monkeypatch.syspath_prepend(str(Path(__file__).parent.parent / "bench"))
+    from eval_linking_dev import evaluate
+
+    folder = tmp_path / "dev"
+    folder.mkdir()
+    for name, text in (("1.txt", FIRST_REPORT), ("2.txt", UPDATE), ("3.txt", ELDERS)):
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "clusters.yaml").write_text(
+        "- incident: a bombing\n  articles: [1.txt, 2.txt, 3.txt]\n", encoding="utf-8"
+    )
+    with Store(tmp_path / "dev.db") as store:
+        score, _ = evaluate(folder, store)
+    assert (score.incidents, score.incidents_merged_whole) == (1, 0)
+    assert (score.merged_events, score.mixed_events) == (1, [])
+    assert score.pairwise_precision == 1.0 and score.pairwise_recall == pytest.approx(1 / 3, 0.01)
+    assert set(score.missed) == {"1.txt 3.txt", "2.txt 3.txt"}
+    assert all(reason.startswith("places apart") for reason in score.missed.values())
