@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, or_, select
 
 from conflictlens.linking.linker import MAX_DAY_GAP, Mention, cluster, cluster_id
 from conflictlens.linking.merge import Report, merge
@@ -61,26 +61,31 @@ def link_stored(
 
 
 def _country_only_neighbours(store: Store, seeds: Sequence[Event]) -> list[str]:
-    """Events a report placed only in its country can link with, and the reverse: for such a
-    seed every event of its country in its window; for any other seed the country-only events of
-    its country in its window (the admin1 windows of `link_stored` never reach across regions)."""
-    spans: list[tuple[str, bool, date, date]] = sorted(
-        (
-            s.country_code,
-            s.admin1 is None,
-            s.event_date - NEIGHBOURHOOD,
-            s.event_date + NEIGHBOURHOOD,
-        )
-        for s in seeds
-        if s.country_code and s.event_date
-    )
-    merged: list[tuple[str, bool, date, date]] = []
-    for country, whole_country, since, until in spans:
+    """Events a report placed only in its country can link with, and the reverse.
+
+    For such a seed: the events of its country in its window that name one of its named actors
+    (it links only through one); for any other seed: the country-only events of its country in
+    its window. The admin1 windows of `link_stored` never reach across regions.
+    """
+    spans: list[tuple[str, tuple[str, ...], date, date]] = []
+    for seed in seeds:
+        if not (seed.country_code and seed.event_date):
+            continue
+        # () stands for "country-only events"; a country-only seed's own key is its actors.
+        actors: tuple[str, ...] = ()
+        if seed.admin1 is None:
+            actors = tuple(sorted(Mention.of(seed, "", None).actors))
+            if not actors:
+                continue  # it can link with nothing
+        since, until = seed.event_date - NEIGHBOURHOOD, seed.event_date + NEIGHBOURHOOD
+        spans.append((seed.country_code, actors, since, until))
+    merged: list[tuple[str, tuple[str, ...], date, date]] = []
+    for country, actors, since, until in sorted(spans):
         last = merged[-1] if merged else None
-        if last and last[:2] == (country, whole_country) and since <= last[3]:
-            merged[-1] = (country, whole_country, last[2], max(last[3], until))
+        if last and last[:2] == (country, actors) and since <= last[3]:
+            merged[-1] = (country, actors, last[2], max(last[3], until))
         else:
-            merged.append((country, whole_country, since, until))
+            merged.append((country, actors, since, until))
     if not merged:
         return []
     events = schema.events
@@ -88,9 +93,11 @@ def _country_only_neighbours(store: Store, seeds: Sequence[Event]) -> list[str]:
         and_(
             events.c.country_code == country,
             events.c.event_date.between(since, until),
-            true() if whole_country else events.c.admin1.is_(None),
+            or_(events.c.actor1.in_(actors), events.c.actor2.in_(actors))
+            if actors
+            else events.c.admin1.is_(None),
         )
-        for country, whole_country, since, until in merged
+        for country, actors, since, until in merged
     ]
     with store.engine.connect() as conn:
         return list(conn.execute(select(events.c.event_id).where(or_(*conditions))).scalars())
