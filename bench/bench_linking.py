@@ -147,6 +147,8 @@ def main() -> None:
         print(
             f"against {args.against}: total {before['total']:.1f} s, events {before['events']:,};"
             f" this checkout / that one: {now['total'] / before['total']:.2f}"
+            f" (cluster {now['cluster'] / before['cluster']:.2f},"
+            f" merge {now['merge'] / before['merge']:.2f})"
         )
 
 
