@@ -196,3 +196,52 @@ def test_the_sample_corpus_shuffled_gives_identical_event_tables(tmp_path: Path)
         snapshots.append(dataset(db))
     assert snapshots[0] == snapshots[1]
     assert len(snapshots[0]) > 100
+
+
+@pytest.mark.parametrize("country_only_first", [True, False])
+def test_a_country_only_report_joins_its_event_whichever_arrives_first(
+    tmp_path: Path, country_only_first: bool
+) -> None:
+    """'An army camp in central Mali' (no region) and the same raid placed in Mopti: one event."""
+    from datetime import date
+
+    from conflictlens.linking.dataset import link_stored
+    from conflictlens.models import Event
+
+    raid = {
+        "time_precision": 1,
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
+        "actor1": "JNIM",
+        "actor2": "Military Forces of Mali",
+        "country": "Mali",
+        "country_code": "ML",
+        "fatalities": 16,
+    }
+    placed = Event(
+        event_id="ev-placed",
+        event_date=date(2019, 3, 16),
+        admin1="Mopti",
+        location="Mopti",
+        latitude=14.49,
+        longitude=-4.19,
+        geo_precision=3,
+        articles=["placed"],
+        **raid,
+    )
+    country_only = Event(
+        event_id="ev-country", event_date=date(2019, 3, 17), articles=["country"], **raid
+    )
+    arrivals = [("placed", placed), ("country", country_only)]
+    if country_only_first:
+        arrivals.reverse()
+    with Store(tmp_path / "events.db") as store:
+        for article_id, record in arrivals:
+            store.add_article(
+                Article(id=article_id, text=f"Report {article_id}.", published=date(2019, 3, 18))
+            )
+            store.set_mentions(article_id, [record])
+            link_stored(store, [article_id])
+        (event,) = store.events()
+    assert sorted(event.articles) == ["country", "placed"]
+    assert event.admin1 == "Mopti"  # the more precise report's place

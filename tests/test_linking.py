@@ -19,7 +19,9 @@ from conflictlens.linking import (
     fingerprint,
     is_near_duplicate,
     merge,
+    report_differences,
 )
+from conflictlens.linking.linker import disagreements
 from conflictlens.models import FLAG_COUNT_VAGUE, FLAG_PLACE_NOT_FOUND, Event
 
 STORY = """Gunmen ambush army convoy near Mayadin
@@ -148,6 +150,96 @@ def test_a_chain_of_near_matches_does_not_glue_distinct_incidents() -> None:
     assert not any({m.key for m in g} >= {"a", "c"} for g in groups)
 
 
+def test_a_toll_that_rises_between_reports_still_links() -> None:
+    # A first wire report counts 4 dead; by evening another outlet counts 15.
+    assert compatible(mention("a", fatalities=4), mention("b", fatalities=15))
+    assert compatible(mention("a", fatalities=43), mention("b", fatalities_high=70))
+    assert disagreements(mention("a", fatalities=4), mention("b", fatalities=40)) == [
+        "tolls differ"
+    ]
+
+
+STRIKE = {
+    "event_type": "Explosions/Remote violence",
+    "sub_event_type": "Air/drone strike",
+    "actor2": "Civilians",
+    "admin1": "Idlib",
+    "location": "Ariha",
+    "latitude": 35.8126,
+    "longitude": 36.6106,
+}
+
+
+def test_outlets_naming_different_state_forces_for_one_air_strike_agree() -> None:
+    russian = mention("a", actor1="Military Forces of Russia", **STRIKE)
+    regime = mention("b", actor1="Military Forces of Syria", **STRIKE)
+    assert compatible(russian, regime)
+    # On the ground, an army is not a rebel group: those names still contradict.
+    ground = {**STRIKE, "event_type": "Battles", "sub_event_type": "Armed clash"}
+    rebels = mention("c", actor1="Hay'at Tahrir al-Sham", **STRIKE)
+    assert not compatible(russian, rebels)
+    assert not compatible(
+        mention("d", actor1="Military Forces of Russia", **ground),
+        mention("e", actor1="Military Forces of Syria", **ground),
+    )
+
+
+def test_a_named_group_and_unnamed_gunmen_are_compatible() -> None:
+    gunmen = mention("b", actor1="Unidentified Armed Group", actor2="Military Forces of Syria")
+    assert compatible(mention("a"), gunmen)
+
+
+def test_a_country_only_report_links_through_a_named_actor_in_common() -> None:
+    # "an army camp in central Syria": no province, but the same attackers, day and toll.
+    country_only = mention("b", admin1=None, location=None, latitude=None, longitude=None)
+    assert country_only.linkable and country_only.country_only
+    assert [len(g) for g in cluster([mention("a"), country_only])] == [2]
+    unnamed = mention(
+        "c",
+        admin1=None,
+        location=None,
+        latitude=None,
+        longitude=None,
+        actor1="Unidentified Armed Group",
+        actor2="Civilians",
+    )
+    assert not compatible(mention("a"), unnamed)
+    assert "country-only report without a named actor in common" in disagreements(
+        mention("a"), unnamed
+    )
+
+
+def test_a_country_only_report_never_glues_two_provinces_together() -> None:
+    raqqa = mention("r", admin1="Raqqa", location="Raqqa", latitude=35.95, longitude=39.01)
+    country_only = mention("b", admin1=None, location=None, latitude=None, longitude=None)
+    groups = cluster([mention("a"), raqqa, country_only])
+    assert sorted(len(g) for g in groups) == [1, 2]
+    assert not any({m.key for m in g} >= {"a", "r"} for g in groups)
+
+
+def test_a_monitors_assassinations_on_consecutive_days_stay_apart() -> None:
+    # Daily monitor bulletins: one man shot dead by unknown gunmen each day in the province.
+    def killing(key: str, day: int) -> Mention:
+        return mention(
+            key,
+            event_date=date(2023, 3, day),
+            event_type="Violence against civilians",
+            sub_event_type="Attack",
+            actor1="Unidentified Armed Group",
+            actor2="Civilians",
+            location="Deir ez-Zor",
+            geo_precision=3,
+            fatalities=1,
+        )
+
+    assert [len(g) for g in cluster([killing("a", 13), killing("b", 14)])] == [1, 1]
+
+
+def test_running_totals_never_link() -> None:
+    totals = [mention(k, kind="aggregate", fatalities=n) for k, n in (("a", 632), ("b", 647))]
+    assert [len(g) for g in cluster(totals)] == [1, 1]
+
+
 def test_cluster_id_is_the_earliest_report() -> None:
     late = mention("a", published=date(2023, 3, 15))
     early = mention("z", published=date(2023, 3, 13))
@@ -166,6 +258,8 @@ def test_clusters_do_not_depend_on_input_order(rnd: random.Random) -> None:
         mention("e", location="Deir ez-Zor", geo_precision=3, latitude=35.0, longitude=40.5),
         mention("f", event_date=date(2023, 3, 20)),
         mention("g", published=None, fatalities=8),
+        mention("h", admin1=None, location=None, latitude=None, longitude=None),
+        mention("i", admin1="Raqqa", location="Raqqa", latitude=35.95, longitude=39.01),
     ]
     expected = [[m.key for m in g] for g in cluster(mentions)]
     shuffled = list(mentions)
@@ -236,3 +330,19 @@ def test_a_later_higher_toll_from_the_same_kind_of_source_becomes_the_best() -> 
 def test_a_single_report_merges_to_itself() -> None:
     only = event("a", fatalities_low=9)
     assert merge("a", [Report(only, None)]) == only
+
+
+def test_report_differences_show_the_toll_range_places_and_attackers() -> None:
+    records = [
+        event("a", fatalities=13, actor1="Islamic State"),
+        event("b", fatalities=19, location="Deir ez-Zor", actor1="Unidentified Armed Group"),
+        event("c", fatalities=None, fatalities_low=15, fatalities_high=70),
+        event("d", kind="aggregate", fatalities=647),
+    ]
+    differences = report_differences(records)
+    assert (differences.toll_low, differences.toll_high) == (13, 70)
+    assert differences.tolls == [13, 19]
+    assert differences.places == ["Deir ez-Zor", "Mayadin, Deir ez-Zor"]
+    assert differences.attackers == ["Islamic State", "Unidentified Armed Group"]
+    assert differences.disagree
+    assert not report_differences([event("a"), event("b")]).disagree

@@ -528,10 +528,15 @@ def events(
                 raise typer.Exit(1)
             payload = event.to_json_dict()
             if mentions:
+                from conflictlens.linking import report_differences
+
+                reports = store.mentions_of(event_id)
                 payload["mentions"] = [
-                    {"article_id": a, "record": m.to_json_dict()}
-                    for a, m in store.mentions_of(event_id)
+                    {"article_id": a, "record": m.to_json_dict()} for a, m in reports
                 ]
+                payload["differences"] = report_differences([m for _, m in reports]).model_dump(
+                    mode="json"
+                )
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
             return
         found = store.events(

@@ -91,19 +91,31 @@ def load_linking_gold(path: Path) -> LinkingGold:
 
 
 def evaluate_linking(gold: LinkingGold, folder: Path, *, seed: int = 0) -> LinkingReport:
-    names = gold.articles
-    random.Random(seed).shuffle(names)
     with tempfile.TemporaryDirectory() as scratch, Store(Path(scratch) / "linking.db") as store:
-        ingestion = Ingestion(store)
-        article_of_name: dict[str, str] = {}
-        for name in names:
-            (item,) = read_sources([str(folder / name)])
-            if isinstance(item, ReadFailure):
-                raise GoldFormatError(f"{folder / name}: {item.reason}")
-            ingestion.add(item)
-            article_of_name[name] = item.id
-        ingestion.finish()
-        linked = _linked_pairs(store)
+        article_of_name = ingest_folder(store, folder, gold.articles, seed=seed)
+        return score_links(gold, article_of_name, linked_pairs(store))
+
+
+def ingest_folder(store: Store, folder: Path, names: list[str], *, seed: int = 0) -> dict[str, str]:
+    """Ingest these files of `folder` in a fixed shuffled order; returns each file's article id."""
+    names = list(names)
+    random.Random(seed).shuffle(names)
+    ingestion = Ingestion(store)
+    article_of_name: dict[str, str] = {}
+    for name in names:
+        (item,) = read_sources([str(folder / name)])
+        if isinstance(item, ReadFailure):
+            raise GoldFormatError(f"{folder / name}: {item.reason}")
+        ingestion.add(item)
+        article_of_name[name] = item.id
+    ingestion.finish()
+    return article_of_name
+
+
+def score_links(
+    gold: LinkingGold, article_of_name: dict[str, str], linked: set[tuple[str, str]]
+) -> LinkingReport:
+    """Every pair of files is a true or false positive or negative of `linked` (article id pairs)."""
     system = {
         pair
         for pair in combinations(sorted(article_of_name), 2)
@@ -123,32 +135,42 @@ def _key(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
-def _linked_pairs(store: Store) -> set[tuple[str, str]]:
+def linked_pairs(store: Store) -> set[tuple[str, str]]:
     """Pairs of stored article ids that share an event; copies stand in for their original."""
+    groups = list(event_articles(store).values())
+    groups += [{original, *copies} for original, copies in copies_of(store).items()]
+    pairs: set[tuple[str, str]] = set()
+    for group in groups:
+        pairs.update(_key(a, b) for a, b in combinations(sorted(group), 2))
+    return pairs
+
+
+def event_articles(store: Store) -> dict[str, set[str]]:
+    """The articles behind each stored event, with the copies of each."""
     from sqlalchemy import select
 
     with store.engine.connect() as conn:
         mentions = conn.execute(
             select(schema.mentions.c.event_id, schema.mentions.c.article_id)
         ).all()
-        copies = conn.execute(
+    copies = copies_of(store)
+    groups: dict[str, set[str]] = {}
+    for event_id, article_id in mentions:
+        groups.setdefault(event_id, set()).update({article_id, *copies.get(article_id, ())})
+    return groups
+
+
+def copies_of(store: Store) -> dict[str, set[str]]:
+    """The stored copies of each original article (near-duplicates are coded only once)."""
+    from sqlalchemy import select
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(
             select(schema.articles.c.id, schema.articles.c.duplicate_of).where(
                 schema.articles.c.duplicate_of.is_not(None)
             )
         ).all()
-    members: dict[str, set[str]] = {}
-    for event_id, article_id in mentions:
-        members.setdefault(event_id, set()).add(article_id)
-    copies_of: dict[str, set[str]] = {}
-    for copy_id, original in copies:
-        copies_of.setdefault(original, set()).add(copy_id)
-    pairs: set[tuple[str, str]] = set()
-    for articles in members.values():
-        group = set(articles)
-        for article in articles:
-            group |= copies_of.get(article, set())
-        pairs.update(_key(a, b) for a, b in combinations(sorted(group), 2))
-    for original, its_copies in copies_of.items():
-        group = {original, *its_copies}
-        pairs.update(_key(a, b) for a, b in combinations(sorted(group), 2))
-    return pairs
+    found: dict[str, set[str]] = {}
+    for copy_id, original in rows:
+        found.setdefault(original, set()).add(copy_id)
+    return found

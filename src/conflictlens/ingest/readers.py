@@ -33,6 +33,11 @@ MAX_ARTICLE_BYTES = 2_000_000
 DUMP_COLUMNS = ("id", "text", "published", "title", "url", "outlet")
 _REQUIRED_DUMP_COLUMNS = ("text",)
 _HEADER_KEYS = {"title", "url", "outlet", "published", "id", "language"}
+# A header not closed by a blank line is still a header when it has at least this many lines: one
+# "Key: value" line may be prose ("Gunmen: who are they?"), two known keys in a row are not.
+_UNCLOSED_HEADER_LINES = 2
+# A publication date a dump marks as not known: the article has none, which is not an error.
+_UNKNOWN_DATES = {"unknown", "none", "null", "n/a", "-"}
 _TEXT_SUFFIXES = {".txt", ".text", ""}
 _DUMP_SUFFIXES = {".jsonl", ".ndjson", ".csv"}
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -340,8 +345,12 @@ def parse_text_article(
                 break
             key, sep, value = line.partition(":")
             if not sep or key.strip().lower() not in _HEADER_KEYS:
-                # Not a header after all: keep the whole text as the body.
-                header = {}
+                # The header ran straight into the text (a dump's "URL:"/"PUBLISHED:" lines, then
+                # the page), or was never a header: keep the whole text as the body.
+                if len(header) >= _UNCLOSED_HEADER_LINES:
+                    body = "\n".join(lines[i:])
+                else:
+                    header = {}
                 break
             header[key.strip().lower()] = value.strip()
         else:
@@ -358,7 +367,7 @@ def _article_from_fields(fields: dict[str, str], text: str, source: str) -> Read
         return ReadFailure(source, "article text too large")
     published = None
     raw_date = (fields.get("published") or "").strip()
-    if raw_date:
+    if raw_date and raw_date.lower() not in _UNKNOWN_DATES:
         published = parse_publication_date(raw_date)
         if published is None:
             return ReadFailure(source, f"unreadable published date {raw_date!r} (use YYYY-MM-DD)")

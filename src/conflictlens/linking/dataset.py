@@ -8,12 +8,15 @@ order they arrived in, and a late report that changes a toll or a date rebuilds 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+
+from sqlalchemy import and_, or_, select
 
 from conflictlens.linking.linker import MAX_DAY_GAP, Mention, cluster, cluster_id
 from conflictlens.linking.merge import Report, merge
-from conflictlens.store import LinkWindow, Store
+from conflictlens.models import Event
+from conflictlens.store import LinkWindow, Store, schema
 
 # Dates a neighbourhood reaches either side of a new report: two of the widest pair tolerances,
 # so an event whose merged date sits between the two reports is still found.
@@ -40,6 +43,7 @@ def link_stored(
         for s in seeds
         if s.record.country_code and s.record.admin1 and s.record.event_date
     ]
+    events += _country_only_neighbours(store, [s.record for s in seeds])
     stored = store.stored_mentions(article_ids=articles, event_ids=events, windows=windows)
     by_key = {s.record.event_id: s for s in stored}
     groups = cluster([Mention.of(s.record, s.article_id, s.published) for s in stored])
@@ -54,3 +58,46 @@ def link_stored(
             reported.append(merged.event_id)
     changed = store.write_links(linked)
     return list(dict.fromkeys([*reported, *changed]))
+
+
+def _country_only_neighbours(store: Store, seeds: Sequence[Event]) -> list[str]:
+    """Events a report placed only in its country can link with, and the reverse.
+
+    For such a seed: the events of its country in its window that name one of its named actors
+    (it links only through one); for any other seed: the country-only events of its country in
+    its window. The admin1 windows of `link_stored` never reach across regions.
+    """
+    spans: list[tuple[str, tuple[str, ...], date, date]] = []
+    for seed in seeds:
+        if not (seed.country_code and seed.event_date):
+            continue
+        # () stands for "country-only events"; a country-only seed's own key is its actors.
+        actors: tuple[str, ...] = ()
+        if seed.admin1 is None:
+            actors = tuple(sorted(Mention.of(seed, "", None).actors))
+            if not actors:
+                continue  # it can link with nothing
+        since, until = seed.event_date - NEIGHBOURHOOD, seed.event_date + NEIGHBOURHOOD
+        spans.append((seed.country_code, actors, since, until))
+    merged: list[tuple[str, tuple[str, ...], date, date]] = []
+    for country, actors, since, until in sorted(spans):
+        last = merged[-1] if merged else None
+        if last and last[:2] == (country, actors) and since <= last[3]:
+            merged[-1] = (country, actors, last[2], max(last[3], until))
+        else:
+            merged.append((country, actors, since, until))
+    if not merged:
+        return []
+    events = schema.events
+    conditions = [
+        and_(
+            events.c.country_code == country,
+            events.c.event_date.between(since, until),
+            or_(events.c.actor1.in_(actors), events.c.actor2.in_(actors))
+            if actors
+            else events.c.admin1.is_(None),
+        )
+        for country, actors, since, until in merged
+    ]
+    with store.engine.connect() as conn:
+        return list(conn.execute(select(events.c.event_id).where(or_(*conditions))).scalars())

@@ -32,6 +32,14 @@ MAX_DAY_GAP = max(DAY_TOLERANCE.values())
 MAX_DISTANCE_KM = 30.0
 # Pairs scoring below this are compatible but not evidence of one incident.
 LINK_THRESHOLD = 0.62
+# How far a toll may rise between two reports of one incident: the larger at most this many times
+# the smaller plus the slack (early counts of a bombing are often a quarter of the final one).
+TOLL_RISE_FACTOR = 3
+TOLL_RISE_SLACK = 5
+# Attacks from afar whose perpetrator outlets often name differently among state forces (whose jets
+# or guns fired: "Russian" for one outlet, "regime" for another).
+REMOTE_STRIKES = frozenset({"Air/drone strike", "Shelling/artillery/missile attack"})
+STATE_FORCE_PREFIXES = ("Military Forces of", "Police Forces of")
 
 VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 DEMONSTRATION_TYPES = frozenset({"Protests", "Riots"})
@@ -99,18 +107,22 @@ class Mention:
 
     @property
     def linkable(self) -> bool:
-        """Incidents with a country, an admin1 and a date finer than a year; others stand alone."""
+        """Incidents with a country and a date finer than a year; others stand alone."""
         return (
             self.kind == "incident"
             and self.country_code is not None
-            and self.admin1 is not None
             and self.event_date is not None
             and (self.time_precision or 1) in DAY_TOLERANCE
         )
 
     @property
     def block(self) -> tuple[str, str]:
+        """(country, admin1); admin1 is "" for a report placed only in its country."""
         return (self.country_code or "", self.admin1 or "")
+
+    @property
+    def country_only(self) -> bool:
+        return self.admin1 is None
 
 
 def _distance_km(a: Mention, b: Mention) -> float | None:
@@ -125,13 +137,14 @@ def _day_gap(a: Mention, b: Mention) -> int:
 
 
 def _counts_consistent(a: Mention, b: Mention) -> bool:
-    """Reports of one incident differ by a few, and tolls rise as bodies are counted, but not tenfold."""
+    """Reports of one incident differ by a few, and tolls rise as bodies are counted (a first report
+    of 4 dead becomes 15 by evening, 43 becomes 'up to 70'), but not tenfold."""
     low_a, high_a = _count_range(a)
     low_b, high_b = _count_range(b)
     if high_a is None or high_b is None or (low_a <= high_b and low_b <= high_a):
         return True
     smaller, larger = (high_a, low_b) if high_a < low_b else (high_b, low_a)
-    return larger <= 2 * smaller + 5
+    return larger <= TOLL_RISE_FACTOR * smaller + TOLL_RISE_SLACK
 
 
 def _count_range(m: Mention) -> tuple[int, int | None]:
@@ -150,22 +163,85 @@ def _types_compatible(a: Mention, b: Mention) -> bool:
     return pair <= VIOLENT_TYPES or pair <= DEMONSTRATION_TYPES
 
 
-def compatible(a: Mention, b: Mention) -> bool:
-    """Nothing in the two reports says they are different incidents."""
-    if a.article_id == b.article_id or not (a.linkable and b.linkable) or a.block != b.block:
+def _both_linkable(a: Mention, b: Mention) -> bool:
+    return a.linkable and b.linkable
+
+
+def _same_region(a: Mention, b: Mention) -> bool:
+    """Same country, and same admin1 unless one report names only the country."""
+    if a.country_code != b.country_code:
         return False
+    return a.admin1 == b.admin1 or a.country_only or b.country_only
+
+
+def _country_only_backed(a: Mention, b: Mention) -> bool:
+    """A report placed only in its country ("central Mali") links only through a named actor in
+    common: the country alone is too wide to say it is the same incident."""
+    return not (a.country_only or b.country_only) or bool(a.actors & b.actors)
+
+
+def _dates_close(a: Mention, b: Mention) -> bool:
     coarser = max(a.time_precision or 1, b.time_precision or 1)
     if _day_gap(a, b) > DAY_TOLERANCE[coarser]:
         return False
-    if coarser == 3 and a.event_date.month != b.event_date.month:  # type: ignore[union-attr]
-        return False
+    return coarser != 3 or a.event_date.month == b.event_date.month  # type: ignore[union-attr]
+
+
+def _places_close(a: Mention, b: Mention) -> bool:
+    """Two places named below the region level are at most MAX_DISTANCE_KM apart."""
+    if a.regional or b.regional:
+        return True
     km = _distance_km(a, b)
-    both_local = not (a.regional or b.regional)
-    if both_local and km is not None and km > MAX_DISTANCE_KM:
+    return km is None or km <= MAX_DISTANCE_KM
+
+
+def _actors_compatible(a: Mention, b: Mention) -> bool:
+    """Named actors in common when both name one; or, for a strike from afar, the actors they do
+    not share are all state forces (outlets disagree on whose aircraft or artillery fired)."""
+    if not (a.actors and b.actors) or a.actors & b.actors:
+        return True
+    if a.sub_event_type not in REMOTE_STRIKES or b.sub_event_type not in REMOTE_STRIKES:
         return False
-    if a.actors and b.actors and not (a.actors & b.actors):
-        return False
-    return _types_compatible(a, b) and _counts_consistent(a, b)
+    return all(name.startswith(STATE_FORCE_PREFIXES) for name in a.actors | b.actors)
+
+
+# Each rule that can say two reports are different incidents, with the reason it gives.
+CHECKS = (
+    ("not linkable (no date, region or country)", _both_linkable),
+    ("regions apart", _same_region),
+    ("country-only report without a named actor in common", _country_only_backed),
+    ("dates apart", _dates_close),
+    ("places apart", _places_close),
+    ("attackers differ", _actors_compatible),
+    ("event types differ", _types_compatible),
+    ("tolls differ", _counts_consistent),
+)
+
+
+def compatible(a: Mention, b: Mention) -> bool:
+    """Nothing in the two reports says they are different incidents (every rule of `CHECKS`)."""
+    return _both_linkable(a, b) and _compatible_linkable(a, b)
+
+
+def _compatible_linkable(a: Mention, b: Mention) -> bool:
+    """`compatible` for two mentions already known to be linkable (all that `cluster` compares)."""
+    return (
+        a.article_id != b.article_id
+        and _same_region(a, b)
+        and _country_only_backed(a, b)
+        and _dates_close(a, b)
+        and _places_close(a, b)
+        and _actors_compatible(a, b)
+        and _types_compatible(a, b)
+        and _counts_consistent(a, b)
+    )
+
+
+def disagreements(a: Mention, b: Mention) -> list[str]:
+    """Why two reports of different articles are not compatible: the reasons of the failed rules."""
+    if not _both_linkable(a, b):
+        return [CHECKS[0][0]]
+    return [reason for reason, check in CHECKS if not check(a, b)]
 
 
 def similarity(a: Mention, b: Mention) -> float:
@@ -208,29 +284,66 @@ def candidate_pairs(mentions: Sequence[Mention]) -> Iterable[tuple[int, int]]:
 
     Within a block, mentions are split by time precision; a pair of precisions is searched only
     over the window the coarser of the two allows, so day-precision reports compare over days.
+    A report placed only in its country is compared with every block of that country.
     """
     blocks: dict[tuple[str, str], dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for i, m in enumerate(mentions):
         if m.linkable:
             blocks[m.block][m.time_precision or 1].append(i)
-    for by_precision in blocks.values():
-        ordinals: dict[int, list[int]] = {}
+    ordinals: dict[tuple[tuple[str, str], int], list[int]] = {}
+    for block, by_precision in blocks.items():
         for precision, members in by_precision.items():
             members.sort(key=lambda i: (mentions[i].event_date, mentions[i].key))
-            ordinals[precision] = [mentions[i].event_date.toordinal() for i in members]  # type: ignore[union-attr]
-        for p, members in by_precision.items():
-            for pos, i in enumerate(members):
-                day = ordinals[p][pos]
-                for q, others in by_precision.items():
-                    if q < p:
-                        continue  # paired when the finer class was visited
-                    tolerance = DAY_TOLERANCE[max(p, q)]
-                    start = bisect_left(ordinals[q], day - tolerance)
-                    end = bisect_right(ordinals[q], day + tolerance)
-                    if q == p:
-                        start = max(start, pos + 1)
-                    for j in others[start:end]:
-                        yield i, j
+            ordinals[block, precision] = [mentions[i].event_date.toordinal() for i in members]  # type: ignore[union-attr]
+    for block, by_precision in blocks.items():
+        yield from _pairs_within(by_precision, {p: ordinals[block, p] for p in by_precision})
+    for (country, admin1), by_precision in blocks.items():
+        if admin1:
+            continue
+        for other, others in blocks.items():
+            if other[0] == country and other[1]:
+                yield from _pairs_across(
+                    (by_precision, {p: ordinals[(country, admin1), p] for p in by_precision}),
+                    (others, {p: ordinals[other, p] for p in others}),
+                )
+
+
+def _pairs_within(
+    by_precision: dict[int, list[int]], ordinals: dict[int, list[int]]
+) -> Iterable[tuple[int, int]]:
+    """Pairs inside one block, each once."""
+    for p, members in by_precision.items():
+        for pos, i in enumerate(members):
+            day = ordinals[p][pos]
+            for q, others in by_precision.items():
+                if q < p:
+                    continue  # paired when the finer class was visited
+                tolerance = DAY_TOLERANCE[max(p, q)]
+                start = bisect_left(ordinals[q], day - tolerance)
+                end = bisect_right(ordinals[q], day + tolerance)
+                if q == p:
+                    start = max(start, pos + 1)
+                for j in others[start:end]:
+                    yield i, j
+
+
+def _pairs_across(
+    first: tuple[dict[int, list[int]], dict[int, list[int]]],
+    second: tuple[dict[int, list[int]], dict[int, list[int]]],
+) -> Iterable[tuple[int, int]]:
+    """Pairs of one member of the `first` block and one of the `second` within their tolerance;
+    each block is (members by time precision, their date ordinals by time precision)."""
+    first_members, first_ordinals = first
+    second_members, second_ordinals = second
+    for p, members in first_members.items():
+        for pos, i in enumerate(members):
+            day = first_ordinals[p][pos]
+            for q, others in second_members.items():
+                tolerance = DAY_TOLERANCE[max(p, q)]
+                start = bisect_left(second_ordinals[q], day - tolerance)
+                end = bisect_right(second_ordinals[q], day + tolerance)
+                for j in others[start:end]:
+                    yield i, j
 
 
 def cluster(mentions: Sequence[Mention]) -> list[list[Mention]]:
@@ -243,7 +356,7 @@ def cluster(mentions: Sequence[Mention]) -> list[list[Mention]]:
     links: list[tuple[float, str, str, int, int]] = []
     for i, j in candidate_pairs(ordered):
         a, b = ordered[i], ordered[j]
-        if compatible(a, b):
+        if _compatible_linkable(a, b):
             score = similarity(a, b)
             if score >= LINK_THRESHOLD:
                 links.append((-score, a.key, b.key, i, j))
@@ -254,7 +367,9 @@ def cluster(mentions: Sequence[Mention]) -> list[list[Mention]]:
         gi, gj = group_of[i], group_of[j]
         if gi == gj:
             continue
-        if not all(compatible(ordered[x], ordered[y]) for x in members[gi] for y in members[gj]):
+        if not all(
+            _compatible_linkable(ordered[x], ordered[y]) for x in members[gi] for y in members[gj]
+        ):
             continue
         keep, gone = (gi, gj) if len(members[gi]) >= len(members[gj]) else (gj, gi)
         for x in members[gone]:

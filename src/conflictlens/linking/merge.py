@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from conflictlens.extraction.assemble import notes
 from conflictlens.extraction.sources import SourceDictionary
 from conflictlens.models import (
@@ -178,3 +180,51 @@ def _named_actors(event: Event) -> int:
 
 def _union(lists: Any) -> list[str]:
     return sorted({item for items in lists for item in items})
+
+
+class ReportDifferences(BaseModel):
+    """Where an event's reports disagree, so an analyst sees what the merged values hide: the
+    tolls each report gave and their range, every place named, every attacker named."""
+
+    toll_low: int | None = Field(None, description="the lowest toll any report gives")
+    toll_high: int | None = Field(None, description="the highest toll any report gives")
+    tolls: list[int] = Field(default_factory=list, description="each distinct reported toll")
+    places: list[str] = Field(
+        default_factory=list, description="each distinct place named, as 'location, admin1'"
+    )
+    attackers: list[str] = Field(
+        default_factory=list, description="each distinct attacker (actor1) named"
+    )
+    dates: list[date] = Field(default_factory=list, description="each distinct date reported")
+
+    @property
+    def disagree(self) -> bool:
+        """Whether the reports differ on any of toll, place, attacker or date."""
+        return any(
+            len(values) > 1 for values in (self.tolls, self.places, self.attackers, self.dates)
+        ) or (self.toll_low != self.toll_high)
+
+
+def report_differences(records: Sequence[Event]) -> ReportDifferences:
+    """The disagreements among these reports of one event (each report's own record)."""
+    incidents = [r for r in records if r.kind == "incident"] or list(records)
+    lows = [r.fatalities_low if r.fatalities_low is not None else r.fatalities for r in incidents]
+    highs = [
+        r.fatalities_high if r.fatalities_high is not None else r.fatalities for r in incidents
+    ]
+    return ReportDifferences(
+        toll_low=min((n for n in lows if n is not None), default=None),
+        toll_high=max((n for n in highs if n is not None), default=None),
+        tolls=sorted({r.fatalities for r in incidents if r.fatalities is not None}),
+        places=sorted({name for r in incidents if (name := _place_name(r))}),
+        attackers=sorted({r.actor1 for r in incidents if r.actor1}),
+        dates=sorted({r.event_date for r in incidents if r.event_date}),
+    )
+
+
+def _place_name(record: Event) -> str:
+    """'location, admin1' as the report gave it; a place named like its province only once."""
+    parts = [record.location, record.admin1]
+    if record.location and record.admin1 and record.location == record.admin1:
+        parts = [record.admin1]
+    return ", ".join(p for p in parts if p) or (record.country or "")

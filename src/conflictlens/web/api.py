@@ -23,6 +23,7 @@ from conflictlens.export import write_geojson
 from conflictlens.ingest import ReadFailure, parse_text_article
 from conflictlens.ingest.fetch import Fetcher, RefusedAddress
 from conflictlens.ingest.readers import is_url, read_url
+from conflictlens.linking import report_differences
 from conflictlens.models import Article, Event
 from conflictlens.pipeline import Ingestion
 from conflictlens.store import CORRECTABLE_FIELDS, EVENT_ORDERS, ReviewError, Store
@@ -310,6 +311,7 @@ def get_event(event_id: ItemId, store: StoreDep) -> EventDetail:
             for article_id, reported in mentions
             if article_id in briefs
         ],
+        differences=report_differences([reported for _, reported in mentions]),
         reviews=[ReviewOut(**vars(entry)) for entry in store.reviews(event.event_id)],
     )
 

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from conflictlens.linking.merge import ReportDifferences
 from conflictlens.models import Event
 from conflictlens.store import CORRECTABLE_FIELDS
 
@@ -133,6 +134,9 @@ class EventDetail(BaseModel):
     review_status: str
     corrections: dict[str, Any]
     mentions: list[Mention]
+    differences: ReportDifferences = Field(
+        description="where the reports disagree: toll range, places and attackers named, dates"
+    )
     reviews: list[ReviewOut]
 
 

@@ -61,6 +61,34 @@ function valuesTable(detail) {
   return table;
 }
 
+/** "3–12 (reports say 3, 5, 12)": the range of tolls and each report's own. */
+function tollText(differences) {
+  const { toll_low: low, toll_high: high, tolls } = differences;
+  if (low === null && high === null) return "–";
+  const range = low === high || high === null ? String(low ?? high) : `${low ?? "?"}–${high}`;
+  return tolls.length > 1 ? `${range} (reports say ${tolls.join(", ")})` : range;
+}
+
+/** What the merged values hide: the tolls, places, attackers and dates the reports disagree on. */
+function differencesList(detail) {
+  const { differences, mentions } = detail;
+  if (mentions.length < 2) return el("p", { class: "empty" }, "One report: nothing to compare.");
+  const rows = [
+    ["toll", tollText(differences), differences.tolls.length > 1 || differences.toll_low !== differences.toll_high],
+    ["places", show(differences.places), differences.places.length > 1],
+    ["attackers", show(differences.attackers), differences.attackers.length > 1],
+    ["dates", show(differences.dates), differences.dates.length > 1],
+  ];
+  return el(
+    "dl",
+    { class: "differences" },
+    rows.flatMap(([name, text, differ]) => [
+      el("dt", {}, name),
+      el("dd", { class: differ ? "differs" : null, dataset: { difference: name } }, text),
+    ]),
+  );
+}
+
 /** The article text as text nodes, with <mark> elements around each evidence span. */
 export function highlighted(text, evidence) {
   const container = el("div", { class: "article-text" });
@@ -221,6 +249,7 @@ async function load() {
   const status = document.getElementById("review-status");
   status.textContent = detail.review_status;
   status.dataset.status = detail.review_status;
+  clear(document.getElementById("differences")).append(differencesList(detail));
   clear(document.getElementById("values")).append(valuesTable(detail));
   correctionForm(event);
   auditSection(detail.reviews);
