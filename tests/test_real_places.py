@@ -208,3 +208,18 @@ def test_the_other_side_of_a_border_is_not_the_scene() -> None:
     )
     [event] = incidents(text)
     assert event.admin1 == "Deir ez-Zor"
+
+
+def test_a_dateline_is_never_the_scene_an_incident_borrows() -> None:
+    text = (
+        "https://example.org/s/8f2k\n"
+        "- Clashes have spread across the region since the army seized power\n"
+        "NAIROBI: A drone strike on a market killed twelve civilians, residents said on Thursday.\n"
+        "The strike hit the weekly market in the north of Somalia's Bay region as traders "
+        "gathered, according to a local elder.\n"
+    )
+    events = extract_article(Article(id="t", text=text, published=date(2024, 5, 9)))
+    [strike] = [e for e in events if e.kind == "incident"]
+    assert strike.fatalities == 12
+    assert strike.location != "Nairobi"
+    assert strike.country == "Somalia"

@@ -7,24 +7,20 @@ the clauses that can report an event -> incidents -> Event records.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import Counter
 from datetime import date
 
 from conflictlens.clean import detect_language, find_dateline
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
 from conflictlens.extraction.assemble import build_event
-from conflictlens.extraction.clauses import Clause, split_clauses
+from conflictlens.extraction.clauses import Clause, is_dateline, split_clauses
 from conflictlens.extraction.incidents import group_incidents
 from conflictlens.extraction.roles import parse_clauses, role_of
 from conflictlens.extraction.sides import attributions_by_incident
 from conflictlens.extraction.sources import find_outlet_line, find_sources
-from conflictlens.geo import DEMONYM_WEIGHT, Gazetteer, GeoHit
+from conflictlens.geo import DEMONYM_WEIGHT, Gazetteer
 from conflictlens.models import Article, Event
 
-_DATELINE_DASH = re.compile(r"(?:,\s*[A-Za-z .]+)?\s*(?:\(\w+\)\s*)?[-–—:]\s")
-# "Beirut, March 3 (Reuters) -": the agency's mark makes a dateline of a mixed-case place too.
-_AGENCY_DATELINE = re.compile(r"(?:,\s*[\w .]+?)?\s*\([A-Z][\w .]*\)\s*[-–—:]\s")
 HISTORY_DAYS = 365
 _ARMED_INTERS = {"Rebel group", "Political militia", "Identity militia"}
 
@@ -57,7 +53,9 @@ def extract_article(article: Article) -> list[Event]:
         if clause.is_candidate:
             clause.actors = actors.find(clause.text, country=country)
             clause.places = [
-                h for h in gazetteer.find(clause.text, context) if not _is_dateline(clause, h)
+                h
+                for h in gazetteer.find(clause.text, context)
+                if not is_dateline(clause.text, h.start, h.end)
             ]
     with_actors = [c for c in clauses if any(m.name or m.generic for m in c.actors)]
     for clause, doc in zip(with_actors, parse_clauses([c.text for c in with_actors]), strict=True):
@@ -99,15 +97,6 @@ def _is_history(event: Event, published: date | None) -> bool:
         return False
     period_end = {3: 31, 4: 365}.get(event.time_precision or 1, 0)
     return (published - event.event_date).days - period_end > HISTORY_DAYS
-
-
-def _is_dateline(clause: Clause, hit: GeoHit) -> bool:
-    """ "BAGHDAD - ..." names where the reporter filed from, not where the incident happened."""
-    if hit.start != 0:
-        return False
-    if hit.text.isupper():
-        return bool(_DATELINE_DASH.match(clause.text, hit.end))
-    return bool(_AGENCY_DATELINE.match(clause.text, hit.end))
 
 
 def _dominant_armed_actor(clauses: list[Clause]) -> ActorMention | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from conflictlens.extraction.actors import ActorDictionary
-from conflictlens.extraction.clauses import Clause
+from conflictlens.extraction.clauses import Clause, is_dateline
 from conflictlens.extraction.confidence import confidence as calibrated_confidence
 from conflictlens.extraction.counts import FLAG_TOLL_SHARED, PART_OF, CountMember, CountMention
 from conflictlens.extraction.event_types import classify, find_tags
@@ -179,6 +179,7 @@ def _place_from_article(
         for h in Gazetteer.default().places_of_article(article.text, context)
         if h.place is not None
         and h.place.kind != "country"
+        and not is_dateline(article.text, h.start, h.end)
         and (country_code is None or h.place.country_code == country_code)
     ]
     if not hits:

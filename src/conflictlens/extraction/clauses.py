@@ -39,6 +39,10 @@ _COMPARISON_BREAK = re.compile(
     r",\s+(?=(?:\w+\s+){0,2}(?:days?|hours?|weeks?|months?)\s+(?:after|before)\s+(?:a|an)\s)", re.I
 )
 
+_DATELINE_DASH = re.compile(r"(?:,\s*[A-Za-z .]+)?\s*(?:\(\w+\)\s*)?[-–—:]\s")
+# "Beirut, March 3 (Reuters) -": the agency's mark makes a dateline of a mixed-case place too.
+_AGENCY_DATELINE = re.compile(r"(?:,\s*[\w .]+?)?\s*\([A-Z][\w .]*\)\s*[-–—:]\s")
+
 _LIST_ITEM = re.compile(r"\s*(?:[-–•*·▪●◦]|\(?\d{1,2}[.)])\s")
 
 
@@ -107,6 +111,16 @@ class Clause:
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Clause-relative offsets to article offsets."""
         return self.start + start, self.start + end
+
+
+def is_dateline(text: str, start: int, end: int) -> bool:
+    """ "BAGHDAD - ...", "BANGKOK: ...", "Beirut, March 3 (Reuters) -": the place that opens a line
+    of `text` names where the reporter filed from, not where the incident happened."""
+    if start != 0 and text[start - 1] != "\n":
+        return False
+    if text[start:end].isupper():
+        return bool(_DATELINE_DASH.match(text, end))
+    return bool(_AGENCY_DATELINE.match(text, end))
 
 
 def _is_headline(text: str) -> bool:
