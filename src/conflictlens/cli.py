@@ -21,6 +21,7 @@ from rich.progress import (
     ProgressColumn,
     SpinnerColumn,
     Task,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -763,12 +764,12 @@ def gazetteer_download(
         disable=not err.is_terminal,
         transient=True,
     ) as progress:
-        tasks: dict[str, Task] = {}
+        tasks: dict[str, TaskID] = {}
 
         def advance(name: str, received: int, total: int | None) -> None:
             if name not in tasks:
-                tasks[name] = progress.tasks[progress.add_task(name, total=total)]
-            progress.update(tasks[name].id, completed=received)
+                tasks[name] = progress.add_task(name, total=total)
+            progress.update(tasks[name], completed=received)
 
         try:
             result = download_and_import(

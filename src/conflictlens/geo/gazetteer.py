@@ -146,6 +146,9 @@ _TOWN_COUNTRYSIDE_KM = 30.0
 # A village outside every division the article names is still its namesake this close to one
 # of the article's places (a village across a provincial line).
 _BESIDE_ANCHOR_KM = 25.0
+# A place named "X, <province>" that lies in the next province is still X this close to one of
+# the named province's places.
+_BESIDE_LINE_KM = 10.0
 # Between the names of a list of places: "Kharita, Qasemiyeh and Tal Tamer".
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or|&|/)\s*$", re.IGNORECASE)
 # Ranking weights: the article's countries dominate, then an exact spelling, then the kind.
@@ -333,8 +336,9 @@ class Gazetteer:
 
         hits = list(self._scan(text, words_of(text), resolve))
         hits = self._within_containers(text, hits, context, unconfirmed)
+        hits = [self._in_part(text, hit) for hit in hits]
         hits = self._settle_villages(text, hits, context, uncued)
-        hits = [self._at_distance(self._in_part(text, hit)) for hit in hits]
+        hits = [self._at_distance(hit) for hit in hits]
         return _with_asides_near(text, hits)
 
     def places_of_article(self, text: str, context: GeoContext) -> list[GeoHit]:
@@ -522,7 +526,7 @@ class Gazetteer:
         """
         anchors = [
             *context.anchors,
-            *(h.place for h in hits if h.place is not None and not minor(h.place)),
+            *(h.place for h in hits if h.place is not None and self._unambiguous(h)),
         ]
         anchors = [a for a in anchors if a.kind != "country"]
         named = set(context.admin1) | {(a.country_code, a.admin1) for a in anchors if a.admin1}
@@ -537,8 +541,12 @@ class Gazetteer:
             options = [
                 c.place
                 for c in self._candidates(hit.text)
-                if c.exact and minor(c.place) and c.place.country_code == hit.place.country_code
-            ] or [hit.place]
+                if c.place.country_code == hit.place.country_code
+                and c.place.kind == "place"
+                and (c.exact or (not minor(c.place) and c.similarity >= FUZZY_SIMILARITY))
+            ]
+            if hit.place not in options:
+                options.append(hit.place)  # a container's namesake, spelled more loosely
             chosen = _village_choice(options, anchors, named, self._town_of(text, following))
             if chosen is None:
                 result.append(
@@ -549,6 +557,19 @@ class Gazetteer:
             else:
                 result.append(replace(hit, place=chosen))
         return result
+
+    def _unambiguous(self, hit: GeoHit) -> bool:
+        """A hit whose place can stand as a landmark: a town, or a village without namesakes
+        in its country."""
+        assert hit.place is not None
+        if not minor(hit.place):
+            return True
+        namesakes = [
+            c
+            for c in self._candidates(hit.text)
+            if c.exact and c.place.country_code == hit.place.country_code
+        ]
+        return len(namesakes) == 1
 
     def _following_in_gap(self, text: str, hits: list[GeoHit], index: int) -> GeoHit | None:
         """The next hit when only a container's words lie between ("X, Diyala", "X in Idlib",
@@ -600,19 +621,61 @@ class Gazetteer:
 
         The container vouches for the place, so inside a division any spelling that folds to
         the same key will do ("Hajeen" for Hajin in Deir ez-Zor; 0.73 alike), unless the
-        spellings hardly agree; inside a whole country a close variant is still required."""
+        spellings hardly agree; inside a whole country a close variant is still required. A
+        village needs a close variant even inside a division (a province holds thousands), and
+        ranks by how alike it is spelled. With no namesake inside, one just across the
+        division's line will do (coders and gazetteers draw some lines differently)."""
         threshold = _CONTAINED_SIMILARITY if container.kind == "admin1" else FUZZY_SIMILARITY
-        inside = [
+        in_country = [
             c
             for c in self._candidates(name)
             if c.place.kind in ("place", "site")
             and c.place.country_code == container.country_code
-            and (container.kind == "country" or c.place.admin1 == container.admin1)
-            and (c.exact or c.similarity >= threshold)
+            and (c.exact or c.similarity >= (FUZZY_SIMILARITY if minor(c.place) else threshold))
         ]
+        inside = [
+            c
+            for c in in_country
+            if container.kind == "country" or c.place.admin1 == container.admin1
+        ]
+        if not inside and container.kind == "admin1":
+            inside = [
+                c
+                for c in in_country
+                if c.exact and self._beside_division(c.place, container) is not None
+            ]
         if not inside:
             return None
-        return max(inside, key=lambda c: self._score(c, context)).place
+        # Villages rank by spelling first (a town's looser spelling keeps its old rank).
+        return max(
+            inside,
+            key=lambda c: (c.similarity if minor(c.place) else 1.0, self._score(c, context)),
+        ).place
+
+    def _beside_division(self, place: Place, division: Place) -> Place | None:
+        """A place of `division` within _BESIDE_LINE_KM of `place`, if any."""
+        degrees = _BESIDE_LINE_KM / 111.32
+        rows = self._db.execute(
+            f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.cc = ? AND p.admin1 = ?"
+            " AND p.kind = 'place' AND p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ?",
+            (
+                division.country_code,
+                division.admin1,
+                place.latitude - degrees,
+                place.latitude + degrees,
+                place.longitude - 2 * degrees,
+                place.longitude + 2 * degrees,
+            ),
+        ).fetchall()
+        return next(
+            (
+                near
+                for near in map(self._place_from_row, rows)
+                if distance_km(place.latitude, place.longitude, near.latitude, near.longitude)
+                <= _BESIDE_LINE_KM
+            ),
+            None,
+        )
 
     def _as_container(self, hit: GeoHit) -> Place | None:
         """The division or country a hit names when it stands as a container: "in Idlib" names
@@ -678,10 +741,22 @@ class Gazetteer:
         """The half of a division's populated places lying furthest towards `direction`, as a
         region at their mean point: where a report of "southern Idlib" most likely happened.
         None when the division has too few places to tell its parts apart."""
-        points = self._db.execute(
-            "SELECT lat, lon FROM place WHERE cc = ? AND admin1 = ? AND kind = 'place'",
-            (division.country_code, division.admin1),
+        rows = self._db.execute(
+            "SELECT lat, lon, imported = ? AND population < ? AND COALESCE(feature, '') NOT IN"
+            f" ({', '.join('?' * len(SEAT_CODES))}) FROM place"
+            " WHERE cc = ? AND admin1 = ? AND kind = 'place'",
+            (
+                IMPORTED_NEW,
+                MIN_CITY_POPULATION,
+                *sorted(SEAT_CODES),
+                division.country_code,
+                division.admin1,
+            ),
         ).fetchall()
+        # Towns, where the division has enough: thousands of villages would pull a part's point
+        # towards where villages are dense, not where reports happen.
+        towns = [(lat, lon) for lat, lon, village in rows if not village]
+        points = towns if len(towns) >= _PART_MIN_PLACES else [(lat, lon) for lat, lon, _ in rows]
         if len(points) < _PART_MIN_PLACES:
             return None
         north = ("north" in direction) - ("south" in direction)
@@ -1023,12 +1098,12 @@ def _village_choice(
     the article names, then nearest the article's places, then the more prominent. None when
     every namesake lies outside the divisions named and away from the article's places."""
 
-    def nearest(place: Place) -> float:
+    def nearest(place: Place, kinds: tuple[str, ...] = ("place", "site")) -> float:
         return min(
             (
                 distance_km(place.latitude, place.longitude, a.latitude, a.longitude)
                 for a in anchors
-                if a.country_code == place.country_code
+                if a.country_code == place.country_code and a.kind in kinds
             ),
             default=math.inf,
         )
@@ -1046,10 +1121,17 @@ def _village_choice(
         inside = (place.country_code, place.admin1) in named
         return inside or place.country_code not in named_here or nearest(place) <= _BESIDE_ANCHOR_KM
 
-    fitting = [p for p in options if fits(p)]
+    # Inside a named division, nearest the article's towns, a town before a village, nearest
+    # the article's divisions and regions, the most populous.
     return min(
-        fitting,
-        key=lambda p: ((p.country_code, p.admin1) not in named, nearest(p), -p.population),
+        (p for p in options if fits(p)),
+        key=lambda p: (
+            (p.country_code, p.admin1) not in named,
+            nearest(p),
+            minor(p),
+            nearest(p, ("admin1", "region")),
+            -p.population,
+        ),
         default=None,
     )
 

@@ -36,6 +36,7 @@ from conflictlens.geo.index import (
     usable_name,
 )
 from conflictlens.geo.names import ascii_name, light_key, normalise_name
+from conflictlens.geo.sources import load_division_words
 
 # Feature classes and codes worth geocoding to (GeoNames feature codes).
 _SITE_CODES = frozenset(
@@ -386,7 +387,7 @@ def _seat_of(
     rows = connection.execute(
         "SELECT p.lat, p.lon, p.feature, p.population FROM name n JOIN place p ON p.id = n.place_id"
         " WHERE n.key = ? AND p.cc = ? AND p.kind = 'place' AND (? IS NULL OR p.admin1 = ?)",
-        (normalise_name(name), cc, admin1, admin1),
+        (normalise_name(seat_name(name)), cc, admin1, admin1),
     ).fetchall()
     if not rows:
         return None
@@ -399,6 +400,13 @@ def _seat_of(
         ),
     )
     return best[0], best[1]
+
+
+def seat_name(district: str) -> str:
+    """A district's name without its division words: its seat's ("Jablah District" -> "Jablah")."""
+    words = load_division_words()
+    kept = [w for w in light_key(district).split() if w not in words]
+    return " ".join(kept) or district
 
 
 def _flat_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
