@@ -957,10 +957,13 @@ class Gazetteer:
         return self._cached_candidates(name)
 
     def _compute_candidates(self, name: str) -> tuple[Candidate, ...]:
+        rows = self._rows_for_key(normalise_name(name))
+        if not rows:
+            return ()  # most capitalised words of a text name no place: answer them cheaply
         bare = bare_spelling(name)
         names: dict[int, list[str]] = {}
         places: dict[int, Place] = {}
-        for row in self._rows_for_key(normalise_name(name)):
+        for row in rows:
             places[row[0]] = self._place_from_row(row)
             names.setdefault(row[0], []).append(row[-1])
         exact = {
