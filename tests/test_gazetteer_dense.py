@@ -65,6 +65,8 @@ DUMP_ROWS = [
     geoname_row(990014, "Jubb Hamdan", "", (35.63, 36.66), admin=("", "")),
     # Only an Arabic name and Latin alternates: shown by its first Latin name.
     geoname_row(990015, "عين الزرقاء", "Ain al-Zarqa,Ayn az Zarqa", (35.66, 36.58), ascii_form=""),
+    # GeoNames' "village of" prefix, which reports leave out.
+    geoname_row(990016, "Qaryat Tall Sabikh", "", (35.68, 36.72)),
     # Districts without codes: named by their division features, with a seat named alike.
     geoname_row(990030, "Maarra District", "", (35.45, 36.85), feature="ADM2"),
     geoname_row(990031, "Idlib District", "", (35.93, 36.63), feature="ADM2"),
@@ -156,6 +158,20 @@ def test_districts_come_from_codes_or_the_nearest_district_and_are_marked_derive
     assert north.admin2 == "Idlib District"
     # District features name districts; they are no places a report is put at.
     assert not [p for p in dense.lookup("Ariha District") if p.country_code == "SY"]
+
+
+def test_a_village_is_found_without_its_generic_prefix_and_loosely_spelled_only_inside(
+    dense: Gazetteer,
+) -> None:
+    prefixed = place_of(dense.find("Gunmen attacked Tall Sabikh in Idlib."), "Tall Sabikh")
+    assert prefixed is not None and prefixed.place is not None
+    assert prefixed.place.geonames_id == 990016
+    # "Kafr Dabous" is a loose spelling of Kafr Dabbous: fine inside Idlib, not with no province.
+    inside = place_of(dense.find("Regime forces shelled Kafr Dabous in Idlib."), "Kafr Dabous")
+    assert inside is not None and inside.place is not None
+    assert inside.place.geonames_id == 990012
+    loose = place_of(dense.find("Regime forces shelled Kafr Dabous on Monday."), "Kafr Dabous")
+    assert loose is None or loose.place is None
 
 
 def test_missing_divisions_and_non_latin_names_are_filled_from_the_dump(dense: Gazetteer) -> None:
@@ -294,7 +310,7 @@ def test_download_fetches_verifies_and_imports(
         ["sy"], tmp_path / "downloads", index, base_url, progress=lambda *p: seen.append(p)
     )
     assert [p.name for p in result.files] == ["SY.zip", "admin1CodesASCII.txt", "admin2Codes.txt"]
-    assert result.report.places == 10  # the villages and the seat; districts are not places
+    assert result.report.places == 11  # the villages and the seat; districts are not places
     assert seen and seen[-1][1] == seen[-1][2]  # progress ends at the announced size
     status = geo_index.index_status(index)
     assert {row[1] for row in status.imports} == {f"{base_url}{p.name}" for p in result.files}

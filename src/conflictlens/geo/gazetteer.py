@@ -883,7 +883,11 @@ class Gazetteer:
         if place.kind == "country":
             return candidate.exact
         if minor(place) and not candidate.exact:
-            return False  # among 100,000 villages a loose spelling finds a namesake of anything
+            # Among 100,000 villages a loose spelling finds a namesake of anything: only inside
+            # a province the article names.
+            inside = (place.country_code, place.admin1) in context.admin1
+            if not (inside and candidate.similarity >= FUZZY_SIMILARITY):
+                return False
         if span.speech_follows and place.kind != "admin1":
             return False
         if not candidate.exact:

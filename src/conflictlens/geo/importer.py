@@ -36,7 +36,7 @@ from conflictlens.geo.index import (
     usable_name,
 )
 from conflictlens.geo.names import ascii_name, light_key, normalise_name
-from conflictlens.geo.sources import load_division_words
+from conflictlens.geo.sources import load_generic_place_words
 
 # Feature classes and codes worth geocoding to (GeoNames feature codes).
 _SITE_CODES = frozenset(
@@ -271,6 +271,7 @@ class _ImportState:
                 imported=(existing[4] or IMPORTED_MERGED) if existing else IMPORTED_NEW,
             )
             names = [row[1], row[2], *alternates]
+            names += [short for n in names if n and (short := without_generic_word(n))]
             place_id = writer.add(place, names, place_id=existing[0] if existing else None)
             if admin2 is None and admin2_code:
                 self.pending_admin2[(cc, admin1_code, admin2_code)].append(place_id)
@@ -404,9 +405,18 @@ def _seat_of(
 
 def seat_name(district: str) -> str:
     """A district's name without its division words: its seat's ("Jablah District" -> "Jablah")."""
-    words = load_division_words()
+    words = load_generic_place_words()
     kept = [w for w in light_key(district).split() if w not in words]
     return " ".join(kept) or district
+
+
+def without_generic_word(name: str) -> str | None:
+    """A name without its leading generic word, as reports write it ("Qaryat Tall adh Dhahab"
+    -> "Tall adh Dhahab"); None when it has none, or nothing would be left."""
+    first, _, rest = name.strip().partition(" ")
+    if rest and light_key(first) in load_generic_place_words():
+        return rest
+    return None
 
 
 def _flat_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -19,7 +19,7 @@ ADMIN1_ALIASES = "admin1_aliases.yaml"
 SUPPLEMENT = "places_supplement.yaml"
 COUNTRY_WORDS = "demonyms.yaml"
 STOPWORDS = "place_stopwords.txt"
-DIVISION_WORDS = "division_words.txt"
+GENERIC_PLACE_WORDS = "generic_place_words.txt"
 DATA_FILES = (ADMIN1_TABLE, ADMIN1_ALIASES, SUPPLEMENT, COUNTRY_WORDS, STOPWORDS)
 
 SUPPLEMENT_KINDS = ("region", "site", "place")
@@ -142,8 +142,8 @@ def load_stopwords() -> frozenset[str]:
 
 
 @cache
-def load_division_words() -> frozenset[str]:
-    """Light keys of the words that name a district around its seat's name."""
-    lines = data_file(DIVISION_WORDS).read_text(encoding="utf-8").splitlines()
+def load_generic_place_words() -> frozenset[str]:
+    """Light keys of the generic words around a place's own name ("District", "Qaryat")."""
+    lines = data_file(GENERIC_PLACE_WORDS).read_text(encoding="utf-8").splitlines()
     entries = (line.split("#", 1)[0].strip() for line in lines)
     return frozenset(light_key(entry) for entry in entries if entry)
