@@ -530,6 +530,12 @@ class Gazetteer:
         ]
         anchors = [a for a in anchors if a.kind != "country"]
         named = set(context.admin1) | {(a.country_code, a.admin1) for a in anchors if a.admin1}
+        # Divisions this text itself names: a loosely spelled village must lie in one of them.
+        here = {
+            (h.place.country_code, h.place.admin1)
+            for h in hits
+            if h.place is not None and h.place.kind in ("admin1", "region")
+        }
         result = []
         for index, hit in enumerate(hits):
             if hit.place is None or not minor(hit.place):
@@ -546,7 +552,10 @@ class Gazetteer:
                 and (c.exact or (not minor(c.place) and c.similarity >= FUZZY_SIMILARITY))
             ]
             if hit.place not in options:
-                options.append(hit.place)  # a container's namesake, spelled more loosely
+                if (hit.place.country_code, hit.place.admin1) not in here:
+                    options = [p for p in options if not minor(p)]  # no loose village elsewhere
+                else:
+                    options.append(hit.place)  # a container's namesake, spelled more loosely
             chosen = _village_choice(options, anchors, named, self._town_of(text, following))
             if chosen is None:
                 result.append(
