@@ -529,7 +529,10 @@ class Gazetteer:
             *(h.place for h in hits if h.place is not None and self._unambiguous(h)),
         ]
         anchors = [a for a in anchors if a.kind != "country"]
-        named = set(context.admin1) | {(a.country_code, a.admin1) for a in anchors if a.admin1}
+        # A village vouches for no division: only towns and the divisions named do.
+        named = set(context.admin1) | {
+            (a.country_code, a.admin1) for a in anchors if a.admin1 and not minor(a)
+        }
         # Divisions this text itself names: a loosely spelled village must lie in one of them.
         here = {
             (h.place.country_code, h.place.admin1)
@@ -1119,7 +1122,7 @@ def _village_choice(
             (
                 distance_km(place.latitude, place.longitude, a.latitude, a.longitude)
                 for a in anchors
-                if a.country_code == place.country_code and a.kind in kinds
+                if a.country_code == place.country_code and a.kind in kinds and a != place
             ),
             default=math.inf,
         )
