@@ -56,6 +56,11 @@ bench: install
 	$(BIN)/python bench/bench_gazetteer.py
 	$(BIN)/python bench/bench_linking.py
 	$(BIN)/python bench/eval_dev.py
+	@# With the village-level extracts of ../shared/geo imported (skipped where they are absent).
+	if [ -d "$${CONFLICTLENS_SHARED:-../shared}/geo" ]; then \
+		$(BIN)/python bench/bench_gazetteer.py --gazetteer "$${CONFLICTLENS_SHARED:-../shared}/geo" && \
+		$(BIN)/python bench/eval_dev.py --gazetteer "$${CONFLICTLENS_SHARED:-../shared}/geo"; \
+	fi
 	$(BIN)/python bench/bench_api_load.py
 	$(BIN)/python bench/bench_ingest_memory.py --rows 1000
 

@@ -4,14 +4,21 @@
 Each note is one event; its gold date is used as the publication date. For each note the first
 incident the extractor returns is compared with the gold row.
 
-    python bench/eval_dev.py [--json] [--limit N] [--only acled|gtd|ucdp]
+    python bench/eval_dev.py [--json] [--limit N] [--only acled|gtd|ucdp] [--gazetteer DIR]
+
+--gazetteer DIR imports the GeoNames-format files in DIR (*.txt, *.zip; ../shared/geo) into a
+scratch data directory (kept in the temp dir and reused while the files are unchanged) and scores
+with that gazetteer instead of the packaged one.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import re
+import tempfile
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -20,6 +27,8 @@ from common import shared_dir
 from conflictlens.extraction import UnsupportedLanguageError, extract_article
 from conflictlens.extraction.actors import canonical_actor
 from conflictlens.geo import distance_km, same_admin1
+from conflictlens.geo.index import ENV_DATA_DIR, INDEX_FILE
+from conflictlens.geo.names import normalise_name, spelling_similarity
 from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article, Event
 from eval_ucdp import MISS_CAUSES, score_ucdp
 
@@ -83,6 +92,37 @@ def _same_actor(ours: str, theirs: str) -> bool:
     return canonical_actor(theirs) == ours
 
 
+def use_imported_gazetteer(dump_dir: Path) -> Path:
+    """Point the gazetteer at a scratch data dir holding the files of `dump_dir` imported; the
+    import is done once per set of files (names, sizes and times) and version of the importer."""
+    from conflictlens.geo import importer
+
+    files = sorted(
+        p for p in dump_dir.iterdir() if p.suffix in (".txt", ".zip") and p.stem.isupper()
+    )
+    if not files:
+        raise SystemExit(f"{dump_dir}: no GeoNames-format files (XX.txt, XX.zip) to import")
+    digest = hashlib.sha256(Path(importer.__file__).read_bytes())
+    for path in files:
+        digest.update(f"{path.name} {path.stat().st_size} {path.stat().st_mtime_ns}".encode())
+    data = Path(tempfile.gettempdir()) / f"conflictlens-eval-gazetteer-{digest.hexdigest()[:12]}"
+    done = data / "imported"
+    if not done.exists():
+        data.mkdir(parents=True, exist_ok=True)
+        (data / INDEX_FILE).unlink(missing_ok=True)
+        importer.import_geonames_dump(files, data / INDEX_FILE)
+        done.write_text("\n".join(p.name for p in files), encoding="utf-8")
+    os.environ[ENV_DATA_DIR] = str(data)
+    return data
+
+
+def same_admin2(ours: str, theirs: str) -> bool:
+    """District names agree up to transliteration ("Muqdadiya", "Muqdadiyah")."""
+    return (
+        normalise_name(ours) == normalise_name(theirs) or spelling_similarity(ours, theirs) >= 0.8
+    )
+
+
 def _score_common(score: Score, row: dict, event: Event | None) -> None:
     score.add("event found", event is not None)
     if event is None:
@@ -90,6 +130,8 @@ def _score_common(score: Score, row: dict, event: Event | None) -> None:
     score.add("country", (event.country or "").lower() == (row.get("country") or "").lower())
     if row.get("admin1"):
         score.add("admin1", bool(event.admin1) and same_admin1(event.admin1, row["admin1"]))
+    if row.get("admin2"):
+        score.add("admin2", bool(event.admin2) and same_admin2(event.admin2, row["admin2"]))
     if row.get("latitude") is not None:
         ok = (
             event.latitude is not None
@@ -167,7 +209,15 @@ def main() -> None:
     cli.add_argument("--json", action="store_true")
     cli.add_argument("--limit", type=int, default=None)
     cli.add_argument("--only", choices=("acled", "gtd", "ucdp"), help="score one set")
+    cli.add_argument(
+        "--gazetteer",
+        type=Path,
+        metavar="DIR",
+        help="import the GeoNames-format files in DIR (../shared/geo) and score with them",
+    )
     args = cli.parse_args()
+    if args.gazetteer is not None:
+        use_imported_gazetteer(args.gazetteer)
     shared = shared_dir()
     if shared is None:
         raise SystemExit("../shared/bench is not here: nothing to score")

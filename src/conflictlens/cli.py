@@ -21,6 +21,7 @@ from rich.progress import (
     ProgressColumn,
     SpinnerColumn,
     Task,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -764,3 +765,79 @@ def gazetteer_import(
         f"imported {report.places} places, {report.admin1} admin1 and {report.admin2} admin2 names, "
         f"{report.alternate_names} alternate names into {index}"
     )
+
+
+@gazetteer_app.command("download")
+def gazetteer_download(
+    countries: Annotated[
+        list[str], typer.Argument(help="ISO country codes whose GeoNames extracts to fetch: SY IQ")
+    ],
+    base_url: Annotated[
+        str, typer.Option(help="Where the GeoNames dump files are served.")
+    ] = "https://download.geonames.org/export/dump/",
+    admin_codes: Annotated[
+        bool, typer.Option(help="Also fetch admin1CodesASCII.txt and admin2Codes.txt.")
+    ] = True,
+    keep: Annotated[
+        Path | None,
+        typer.Option(help="Keep the downloaded files in this directory (default: the data dir)."),
+    ] = None,
+) -> None:
+    """Download GeoNames' country extracts (and division names), verify and import them."""
+    from conflictlens.geo import Gazetteer
+    from conflictlens.geo.download import DownloadError, download_and_import
+    from conflictlens.geo.index import data_dir
+
+    index = Gazetteer.default().index_path
+    target = keep or data_dir() / "downloads"
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f} bytes"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+        transient=True,
+    ) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(name: str, received: int, total: int | None) -> None:
+            if name not in tasks:
+                tasks[name] = progress.add_task(name, total=total)
+            progress.update(tasks[name], completed=received)
+
+        try:
+            result = download_and_import(
+                countries, target, index, base_url, admin_codes, progress=advance
+            )
+        except DownloadError as error:
+            err.print(f"download failed: {error}")
+            raise typer.Exit(1) from None
+    report = result.report
+    for path in result.files:
+        err.print(f"verified {path.name} ({path.stat().st_size:,} bytes) in {path.parent}")
+    err.print(
+        f"imported {report.places} places, {report.admin1} admin1 and {report.admin2} admin2 names"
+        f" ({report.admin2_derived} districts derived from the nearest district) into {index}"
+    )
+
+
+@gazetteer_app.command("status")
+def gazetteer_status() -> None:
+    """What the gazetteer holds: packaged and imported places, and each import's source and date."""
+    from conflictlens.geo import Gazetteer
+    from conflictlens.geo.index import index_status
+
+    status = index_status(Gazetteer.default().index_path)
+    print(f"index: {status.path} (build {status.build_version})")
+    kinds = ", ".join(f"{n:,} {kind}" for kind, n in sorted(status.places_by_kind.items()))
+    print(f"places: {kinds}")
+    if not status.imports:
+        print("imported: nothing (packaged places only; see `conflictlens gazetteer download`)")
+        return
+    counts = ", ".join(f"{cc} {n:,}" for cc, n in status.imported_by_country.items())
+    print(f"imported places by country: {counts}")
+    print(f"districts derived from the nearest district's point or seat: {status.admin2_derived:,}")
+    print("imports (UTC time, file, size, sha256, places in that import, source):")
+    for file, source, size, sha256, places, when in status.imports:
+        print(f"  {when}  {file}  {size or 0:,} bytes  {(sha256 or '')[:16]}  {places:,}  {source}")

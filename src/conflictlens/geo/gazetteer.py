@@ -14,7 +14,14 @@ from typing import TypeVar
 
 from conflictlens.geo.cues import Cue, cue_around
 from conflictlens.geo.finder import Span, Word, runs_of, spans_of, words_of
-from conflictlens.geo.index import INDEX_FILE, data_dir, ensure_index
+from conflictlens.geo.index import (
+    IMPORTED_NEW,
+    INDEX_FILE,
+    MIN_CITY_POPULATION,
+    SEAT_CODES,
+    data_dir,
+    ensure_index,
+)
 from conflictlens.geo.names import (
     bare_spelling,
     has_arabic_article,
@@ -132,6 +139,18 @@ _COMPASS_ADJECTIVE = {
 }
 # A division or region is few and distinctive enough to accept a close variant without context.
 _DIVISION_SIMILARITY = 0.85
+# A village the text puts "in" a town ("the X neighbourhood in Qamishli", "X in rural Tal Tamer")
+# lies this close to it; a namesake further away is another village.
+_IN_TOWN_KM = 15.0
+_TOWN_COUNTRYSIDE_KM = 30.0
+# A village outside every division the article names is still its namesake this close to one
+# of the article's places (a village across a provincial line).
+_BESIDE_ANCHOR_KM = 25.0
+# A place named "X, <province>" that lies in the next province is still X this close to one of
+# the named province's places.
+_BESIDE_LINE_KM = 10.0
+# Between the names of a list of places: "Kharita, Qasemiyeh and Tal Tamer".
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or|&|/)\s*$", re.IGNORECASE)
 # Ranking weights: the article's countries dominate, then an exact spelling, then the kind.
 _KIND_BONUS = {"country": 2.5, "admin1": 1.5, "region": 1.0, "site": 1.0, "place": 0.0}
 _CONTEXT_COUNTRY_WEIGHT = 4.0
@@ -150,7 +169,8 @@ _NEIGHBOUR_WORDS = frozenset(
     "in on at of the and to from near by for with after before into across".split()
 )
 _PLACE_COLUMNS = (
-    "p.id, p.name, p.kind, p.cc, p.admin1, p.admin2, p.lat, p.lon, p.geonames_id, p.population"
+    "p.id, p.name, p.kind, p.cc, p.admin1, p.admin2, p.lat, p.lon, p.geonames_id, p.population,"
+    " p.feature, p.admin2_derived, p.imported"
 )
 
 
@@ -160,6 +180,8 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class _Evidence:
     places: list[Place]
+    # Only where the article is, not which country it is about: a town of no great size.
+    anchor_only: bool = False
     # How a country is named when not as a place: "modifier" ("Turkey-backed": says nothing of
     # where), "organisation" ("Islamic State of Iraq") or "origin" ("launched from Iraq"): the
     # last two weigh as a demonym.
@@ -271,7 +293,9 @@ class Gazetteer:
                 context.countries[country] += DEMONYM_WEIGHT
         for item in evidence:
             place = item.places[0]
-            if item.usage == "modifier":
+            if item.usage is None and place.kind != "country":
+                context.anchors.extend(item.places)
+            if item.usage == "modifier" or item.anchor_only:
                 continue
             if item.usage is not None:
                 context.countries[place.country_code] += DEMONYM_WEIGHT
@@ -291,6 +315,7 @@ class Gazetteer:
             context = self.context(text)
 
         unconfirmed: set[int] = set()  # unknown names kept only if a container follows
+        uncued: set[int] = set()  # villages not written as places: kept in a list or container
 
         def resolve(span: Span, candidates: Sequence[Candidate]) -> GeoHit | None:
             if candidates and self._country_usage(text, span, candidates) in _NO_PLACE_USAGES:
@@ -299,11 +324,21 @@ class Gazetteer:
             hit = self._hit(span, candidates, cue, context)
             if hit is not None and hit.place is None and not cue.settlement:
                 unconfirmed.add(hit.start)
+            written_as_place = cue.settlement or cue.locative or cue.relation
+            if (
+                hit is not None
+                and hit.place is not None
+                and minor(hit.place)
+                and not written_as_place
+            ):
+                uncued.add(hit.start)
             return hit
 
         hits = list(self._scan(text, words_of(text), resolve))
         hits = self._within_containers(text, hits, context, unconfirmed)
-        hits = [self._at_distance(self._in_part(text, hit)) for hit in hits]
+        hits = [self._in_part(text, hit) for hit in hits]
+        hits = self._settle_villages(text, hits, context, uncued)
+        hits = [self._at_distance(hit) for hit in hits]
         return _with_asides_near(text, hits)
 
     def places_of_article(self, text: str, context: GeoContext) -> list[GeoHit]:
@@ -369,6 +404,9 @@ class Gazetteer:
         for places in (divisions, populous):
             if places and len({p.country_code for p in places}) == 1:
                 return _Evidence(places)
+        towns = [p for p in exact if p.kind == "place" and not minor(p) and _own_name(p, span.text)]
+        if len(towns) == 1:
+            return _Evidence(towns, anchor_only=True)
         return None
 
     def _country_usage(self, text: str, span: Span, candidates: Sequence[Candidate]) -> str | None:
@@ -474,6 +512,101 @@ class Gazetteer:
                 )
         return [hit for hit in result if hit is not None]
 
+    def _settle_villages(
+        self, text: str, hits: list[GeoHit], context: GeoContext, uncued: set[int]
+    ) -> list[GeoHit]:
+        """Keep a village only where the text names it as a place, and pick among namesakes.
+
+        A village name with no place cue stands only in a list of places or before its
+        container ("Kharita and Qasemiyeh in rural Tal Tamer"); common words and personal names
+        that are villages somewhere never win on their own. Among namesakes the one inside a
+        division the article names wins, then the one nearest the article's other places, then
+        the more prominent; "X in <town>" must lie near that town. A village with no namesake
+        that fits is reported as not found, so the record falls back to its province.
+        """
+        anchors = [
+            *context.anchors,
+            *(h.place for h in hits if h.place is not None and self._unambiguous(h)),
+        ]
+        anchors = [a for a in anchors if a.kind != "country"]
+        # A village vouches for no division: only towns and the divisions named do.
+        named = set(context.admin1) | {
+            (a.country_code, a.admin1) for a in anchors if a.admin1 and not minor(a)
+        }
+        # Divisions this text itself names: a loosely spelled village must lie in one of them.
+        here = {
+            (h.place.country_code, h.place.admin1)
+            for h in hits
+            if h.place is not None and h.place.kind in ("admin1", "region")
+        }
+        result = []
+        for index, hit in enumerate(hits):
+            if hit.place is None or not minor(hit.place):
+                result.append(hit)
+                continue
+            following = self._following_in_gap(text, hits, index)
+            if hit.start in uncued and following is None and not _listed(text, hits, index):
+                continue
+            options = [
+                c.place
+                for c in self._candidates(hit.text)
+                if c.place.country_code == hit.place.country_code
+                and c.place.kind == "place"
+                and (c.exact or (not minor(c.place) and c.similarity >= FUZZY_SIMILARITY))
+            ]
+            if hit.place not in options:
+                if (hit.place.country_code, hit.place.admin1) not in here:
+                    options = [p for p in options if not minor(p)]  # no loose village elsewhere
+                else:
+                    options.append(hit.place)  # a container's namesake, spelled more loosely
+            chosen = _village_choice(options, anchors, named, self._town_of(text, following))
+            if chosen is None:
+                result.append(
+                    replace(
+                        hit, place=None, precision=PRECISION_REGION, flags=(FLAG_PLACE_NOT_FOUND,)
+                    )
+                )
+            else:
+                result.append(replace(hit, place=chosen))
+        return result
+
+    def _unambiguous(self, hit: GeoHit) -> bool:
+        """A hit whose place can stand as a landmark: a town, or a village without namesakes
+        in its country."""
+        assert hit.place is not None
+        if not minor(hit.place):
+            return True
+        namesakes = [
+            c
+            for c in self._candidates(hit.text)
+            if c.exact and c.place.country_code == hit.place.country_code
+        ]
+        return len(namesakes) == 1
+
+    def _following_in_gap(self, text: str, hits: list[GeoHit], index: int) -> GeoHit | None:
+        """The next hit when only a container's words lie between ("X, Diyala", "X in Idlib",
+        "X in rural Tal Tamer")."""
+        aside = _PARENTHESES_AFTER.match(text, hits[index].end)
+        gap_start = aside.end() if aside else hits[index].end
+        following = next((h for h in hits[index + 1 :] if h.start >= gap_start), None)
+        if following is None or not _CONTAINER_GAP.match(text[gap_start : following.start]):
+            return None
+        return following
+
+    def _town_of(self, text: str, following: GeoHit | None) -> tuple[Place, float] | None:
+        """The town a village is put in ("X in Qamishli", "X in rural Tal Tamer"), and how far
+        from it the village may lie; None when what follows is a division or a list."""
+        if following is None or following.place is None or following.place.kind != "place":
+            return None
+        place = following.place
+        if minor(place) or self.admin1(place.country_code, following.text) is not None:
+            return None
+        gap = text[: following.start].rstrip()[-40:].lower()
+        if not re.search(r"\b(?:in|of)\b[^,]*$", gap):
+            return None  # "X, Mosul" may be a list as well as a container
+        rural = re.search(r"\b(?:rural|countryside|outskirts)\b[^,]*$", gap)
+        return place, _TOWN_COUNTRYSIDE_KM if rural else _IN_TOWN_KM
+
     def _container_after(
         self, text: str, hits: list[GeoHit], index: int
     ) -> tuple[GeoHit | None, Place | None]:
@@ -500,19 +633,61 @@ class Gazetteer:
 
         The container vouches for the place, so inside a division any spelling that folds to
         the same key will do ("Hajeen" for Hajin in Deir ez-Zor; 0.73 alike), unless the
-        spellings hardly agree; inside a whole country a close variant is still required."""
+        spellings hardly agree; inside a whole country a close variant is still required. A
+        village needs a close variant even inside a division (a province holds thousands), and
+        ranks by how alike it is spelled. With no namesake inside, one just across the
+        division's line will do (coders and gazetteers draw some lines differently)."""
         threshold = _CONTAINED_SIMILARITY if container.kind == "admin1" else FUZZY_SIMILARITY
-        inside = [
+        in_country = [
             c
             for c in self._candidates(name)
             if c.place.kind in ("place", "site")
             and c.place.country_code == container.country_code
-            and (container.kind == "country" or c.place.admin1 == container.admin1)
-            and (c.exact or c.similarity >= threshold)
+            and (c.exact or c.similarity >= (FUZZY_SIMILARITY if minor(c.place) else threshold))
         ]
+        inside = [
+            c
+            for c in in_country
+            if container.kind == "country" or c.place.admin1 == container.admin1
+        ]
+        if not inside and container.kind == "admin1":
+            inside = [
+                c
+                for c in in_country
+                if c.exact and self._beside_division(c.place, container) is not None
+            ]
         if not inside:
             return None
-        return max(inside, key=lambda c: self._score(c, context)).place
+        # Villages rank by spelling first (a town's looser spelling keeps its old rank).
+        return max(
+            inside,
+            key=lambda c: (c.similarity if minor(c.place) else 1.0, self._score(c, context)),
+        ).place
+
+    def _beside_division(self, place: Place, division: Place) -> Place | None:
+        """A place of `division` within _BESIDE_LINE_KM of `place`, if any."""
+        degrees = _BESIDE_LINE_KM / 111.32
+        rows = self._db.execute(
+            f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.cc = ? AND p.admin1 = ?"
+            " AND p.kind = 'place' AND p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ?",
+            (
+                division.country_code,
+                division.admin1,
+                place.latitude - degrees,
+                place.latitude + degrees,
+                place.longitude - 2 * degrees,
+                place.longitude + 2 * degrees,
+            ),
+        ).fetchall()
+        return next(
+            (
+                near
+                for near in map(self._place_from_row, rows)
+                if distance_km(place.latitude, place.longitude, near.latitude, near.longitude)
+                <= _BESIDE_LINE_KM
+            ),
+            None,
+        )
 
     def _as_container(self, hit: GeoHit) -> Place | None:
         """The division or country a hit names when it stands as a container: "in Idlib" names
@@ -578,10 +753,22 @@ class Gazetteer:
         """The half of a division's populated places lying furthest towards `direction`, as a
         region at their mean point: where a report of "southern Idlib" most likely happened.
         None when the division has too few places to tell its parts apart."""
-        points = self._db.execute(
-            "SELECT lat, lon FROM place WHERE cc = ? AND admin1 = ? AND kind = 'place'",
-            (division.country_code, division.admin1),
+        rows = self._db.execute(
+            "SELECT lat, lon, imported = ? AND population < ? AND COALESCE(feature, '') NOT IN"
+            f" ({', '.join('?' * len(SEAT_CODES))}) FROM place"
+            " WHERE cc = ? AND admin1 = ? AND kind = 'place'",
+            (
+                IMPORTED_NEW,
+                MIN_CITY_POPULATION,
+                *sorted(SEAT_CODES),
+                division.country_code,
+                division.admin1,
+            ),
         ).fetchall()
+        # Towns, where the division has enough: thousands of villages would pull a part's point
+        # towards where villages are dense, not where reports happen.
+        towns = [(lat, lon) for lat, lon, village in rows if not village]
+        points = towns if len(towns) >= _PART_MIN_PLACES else [(lat, lon) for lat, lon, _ in rows]
         if len(points) < _PART_MIN_PLACES:
             return None
         north = ("north" in direction) - ("south" in direction)
@@ -661,9 +848,13 @@ class Gazetteer:
         if cue.division and any(c.place.kind == "admin1" for c in candidates):
             candidates = [c for c in candidates if c.place.kind == "admin1"]
         ranked = sorted(candidates, key=lambda c: -self._score(c, context))
-        best = next((c for c in ranked if self._acceptable(c, span, cue, context)), None)
-        if best is None:
+        acceptable = [c for c in ranked if self._acceptable(c, span, cue, context)]
+        if not acceptable:
             return None
+        best = acceptable[0]
+        if minor(best.place) and not (cue.settlement or cue.locative or cue.relation):
+            # A village's name not written as a place's: a known town of the name first.
+            best = next((c for c in acceptable if not minor(c.place)), best)
         place = best.place
         if place.kind == "admin1" and not cue.division:
             place = self._seat_of(place, candidates)
@@ -703,6 +894,12 @@ class Gazetteer:
         )
         if place.kind == "country":
             return candidate.exact
+        if minor(place) and not candidate.exact:
+            # Among 100,000 villages a loose spelling finds a namesake of anything: only inside
+            # a province the article names.
+            inside = (place.country_code, place.admin1) in context.admin1
+            if not (inside and candidate.similarity >= FUZZY_SIMILARITY):
+                return False
         if span.speech_follows and place.kind != "admin1":
             return False
         if not candidate.exact:
@@ -776,10 +973,13 @@ class Gazetteer:
         return self._cached_candidates(name)
 
     def _compute_candidates(self, name: str) -> tuple[Candidate, ...]:
+        rows = self._rows_for_key(normalise_name(name))
+        if not rows:
+            return ()  # most capitalised words of a text name no place: answer them cheaply
         bare = bare_spelling(name)
         names: dict[int, list[str]] = {}
         places: dict[int, Place] = {}
-        for row in self._rows_for_key(normalise_name(name)):
+        for row in rows:
             places[row[0]] = self._place_from_row(row)
             names.setdefault(row[0], []).append(row[-1])
         exact = {
@@ -826,6 +1026,7 @@ class Gazetteer:
 
     def _place_from_row(self, row: tuple) -> Place:
         _, name, kind, cc, admin1, admin2, lat, lon, geonames_id, population = row[:10]
+        feature, admin2_derived, imported = row[10:13]
         return Place(
             name=name,
             kind=kind,
@@ -837,6 +1038,9 @@ class Gazetteer:
             longitude=lon,
             geonames_id=geonames_id,
             population=population,
+            feature=feature,
+            admin2_derived=bool(admin2_derived),
+            imported=imported,
         )
 
 
@@ -871,6 +1075,84 @@ def _spelled_alike(candidate: Candidate) -> bool:
 def _curated(place: Place) -> bool:
     """A town of the supplement: listed because conflict reports name it, population unknown."""
     return place.geonames_id is None and place.kind == "place"
+
+
+def minor(place: Place) -> bool:
+    """A village an import added: a populated place the packaged data lacks, without a known
+    population of MIN_CITY_POPULATION and no seat of government. Reports name these after a
+    place word, and many share their name with words, people and each other."""
+    return (
+        place.imported == IMPORTED_NEW
+        and place.kind == "place"
+        and place.population < MIN_CITY_POPULATION
+        and place.feature not in SEAT_CODES
+    )
+
+
+def _listed(text: str, hits: list[GeoHit], index: int) -> bool:
+    """Whether hits[index] is in a list of places ("Kharita, Qasemiyeh and Tal Tamer")."""
+    hit = hits[index]
+    before = hits[index - 1] if index > 0 else None
+    after = hits[index + 1] if index + 1 < len(hits) else None
+    return (
+        before is not None
+        and before.place is not None
+        and before.place.kind != "country"
+        and _LIST_GAP.fullmatch(text[before.end : hit.start]) is not None
+    ) or (
+        after is not None
+        and after.place is not None
+        and after.place.kind != "country"
+        and _LIST_GAP.fullmatch(text[hit.end : after.start]) is not None
+    )
+
+
+def _village_choice(
+    options: list[Place],
+    anchors: list[Place],
+    named: set[tuple[str, str | None]],
+    town: tuple[Place, float] | None,
+) -> Place | None:
+    """The village among namesakes: near the town the text puts it in, else inside a division
+    the article names, then nearest the article's places, then the more prominent. None when
+    every namesake lies outside the divisions named and away from the article's places."""
+
+    def nearest(place: Place, kinds: tuple[str, ...] = ("place", "site")) -> float:
+        return min(
+            (
+                distance_km(place.latitude, place.longitude, a.latitude, a.longitude)
+                for a in anchors
+                if a.country_code == place.country_code and a.kind in kinds and a != place
+            ),
+            default=math.inf,
+        )
+
+    if town is not None:
+        center, radius = town
+        options = [
+            p
+            for p in options
+            if distance_km(p.latitude, p.longitude, center.latitude, center.longitude) <= radius
+        ]
+    named_here = {cc for cc, _ in named}
+
+    def fits(place: Place) -> bool:
+        inside = (place.country_code, place.admin1) in named
+        return inside or place.country_code not in named_here or nearest(place) <= _BESIDE_ANCHOR_KM
+
+    # Inside a named division, nearest the article's towns, a town before a village, nearest
+    # the article's divisions and regions, the most populous.
+    return min(
+        (p for p in options if fits(p)),
+        key=lambda p: (
+            (p.country_code, p.admin1) not in named,
+            nearest(p),
+            minor(p),
+            nearest(p, ("admin1", "region")),
+            -p.population,
+        ),
+        default=None,
+    )
 
 
 def _own_name(place: Place, name: str) -> bool:

@@ -1,46 +1,73 @@
 """Load GeoNames dump files into the compiled index, for village-level geocoding.
 
 Accepted files (zipped or not, in any order): a geoname table (allCountries, one country's XX,
-citiesNNNN), admin1CodesASCII.txt, admin2Codes.txt and alternateNamesV2 (or alternateNames).
-Everything is streamed: memory stays small even for allCountries. Places already in the index
-(same GeoNames id) are replaced by the dump's row. A rebuilt index (new code or data version)
-drops what was imported; import again after an upgrade.
+citiesNNNN, or an extract in that layout), admin1CodesASCII.txt, admin2Codes.txt and
+alternateNamesV2 (or alternateNames). Everything is streamed: memory stays small even for
+allCountries. A place already in the index (same GeoNames id) is merged with the dump's row: it
+keeps its English name, its names and the larger population, and takes the dump's divisions.
+
+Divisions a row lacks are derived, and marked so: a place without an admin1 code takes the
+division of the nearest place that has one; a place without an admin2 code takes the district
+whose own point or seat (its namesake town) is nearest, inside its province (`admin2_derived`).
+Second-level division features (ADM2) name districts; they are not places a report is put at.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import math
 import sqlite3
 import zipfile
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from conflictlens.geo.index import IndexWriter, PlaceRow, ensure_index, usable_name
+from conflictlens.geo.index import (
+    IMPORTED_MERGED,
+    IMPORTED_NEW,
+    SEAT_CODES,
+    IndexWriter,
+    PlaceRow,
+    ensure_index,
+    usable_name,
+)
 from conflictlens.geo.names import ascii_name, light_key, normalise_name
+from conflictlens.geo.sources import load_generic_place_words
 
 # Feature classes and codes worth geocoding to (GeoNames feature codes).
 _SITE_CODES = frozenset(
     "AIRB AIRF AIRH AIRP INSM MILB DAM DAMSB CMPRF CMP PRN OILF GASF OILR BDG BCN PSTB".split()
 )
-_REGION_CODES = frozenset("ADM2 MT MTS DSRT PLN VAL HLLS PLAT RGN AREA OAS".split())
+_REGION_CODES = frozenset("MT MTS DSRT PLN VAL HLLS PLAT RGN AREA OAS".split())
 # alternateNames "languages" that are codes or links, not names.
 _PSEUDO_LANGUAGES = frozenset("link post iata icao faac abbr wkdt tcid unlc fr_1793".split())
 _BATCH = 50_000
+# A place without an admin1 code takes the division of the nearest place within this distance.
+_ADMIN1_NEIGHBOUR_KM = 30.0
+_GRID_DEGREES = 0.25
 
 
 @dataclass
 class ImportReport:
-    places: int = 0  # geoname rows added or replaced
+    places: int = 0  # geoname rows added or merged
     admin1: int = 0  # admin1 divisions named or given their GeoNames id
-    admin2: int = 0  # admin2 names read
+    admin2: int = 0  # admin2 names read (codes and division features)
     alternate_names: int = 0  # alternate names added
+    admin1_derived: int = 0  # places given the division of their nearest neighbour
+    admin2_derived: int = 0  # places given the district of the nearest district point
     files: list[str] = field(default_factory=list)
 
 
-def import_geonames_dump(paths: Iterable[Path], index: Path) -> ImportReport:
-    """Load the GeoNames files at `paths` into the index file `index` (built first if needed)."""
+def import_geonames_dump(
+    paths: Iterable[Path], index: Path, origin: str | None = None
+) -> ImportReport:
+    """Load the GeoNames files at `paths` into the index file `index` (built first if needed).
+    `origin` is where they came from (a URL), for the import log; the files' own paths else."""
+    paths = [Path(p) for p in paths]
     sources = sorted(_members(paths), key=lambda source: (_kind_of(source.name), source.name))
     ensure_index(index)
     report = ImportReport(files=[source.name for source in sources])
@@ -59,10 +86,15 @@ def import_geonames_dump(paths: Iterable[Path], index: Path) -> ImportReport:
                 else:
                     report.alternate_names += _read_alternate_names(connection, lines)
         state.add_new_admin1(connection)
+        report.admin2 += state.write_admin2(connection)
+        report.admin1_derived = _derive_admin1(connection, state.countries)
+        report.admin2_derived = derive_admin2(connection, state.countries)
+        _log_import(connection, paths, report, origin)
         connection.execute(
             "INSERT OR REPLACE INTO meta VALUES ('imported', ?)", (", ".join(report.files),)
         )
         connection.commit()
+        connection.execute("ANALYZE")
     return report
 
 
@@ -120,12 +152,39 @@ def _rows(lines: Iterable[str]) -> Iterator[list[str]]:
             yield line.rstrip("\n").split("\t")
 
 
+def display_name(name: str, ascii_form: str, alternates: Iterable[str]) -> str | None:
+    """The name to show: the ASCII name, else the name if in Latin script, else the first Latin
+    alternate ("حلب" -> "Aleppo"); None for a place with no Latin name at all."""
+    for candidate in (ascii_form, name, *alternates):
+        if candidate and usable_name(candidate):
+            return ascii_name(candidate)
+    return None
+
+
+@dataclass
+class _District:
+    """A second-level division feature: its point, and the codes of its province."""
+
+    cc: str
+    admin1_code: str
+    admin2_code: str
+    name: str
+    lat: float
+    lon: float
+
+
 @dataclass
 class _ImportState:
     admin1_names: dict[tuple[str, str], str]  # (cc, code) -> canonical or GeoNames name
     admin1_ids: dict[tuple[str, str], int]  # (cc, code) -> place id of divisions in the index
     admin1_geonames: dict[tuple[str, str], int] = field(default_factory=dict)
     admin2_names: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    districts: list[_District] = field(default_factory=list)
+    # Places whose admin2 code no admin2Codes file named: resolved by the division features.
+    pending_admin2: dict[tuple[str, str, str], list[int]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    countries: set[str] = field(default_factory=set)
     # Points for divisions the index lacks: the ADM1 feature's, else the largest place's.
     new_admin1_points: dict[tuple[str, str], tuple[float, float, int, bool]] = field(
         default_factory=dict
@@ -171,8 +230,16 @@ class _ImportState:
             feature_class, feature_code = row[6], row[7]
             cc, admin1_code, admin2_code = row[8], row[10], row[11]
             latitude, longitude, population = float(row[4]), float(row[5]), int(row[14] or 0)
+            alternates = [n for n in row[3].split(",") if n and usable_name(n)]
             if feature_code == "ADM1":
                 self._note_admin1_point((cc, admin1_code), latitude, longitude, 0, feature=True)
+                continue
+            if feature_code == "ADM2":
+                name = display_name(row[1], row[2], alternates)
+                if name is not None:
+                    self.districts.append(
+                        _District(cc, admin1_code, admin2_code, name, latitude, longitude)
+                    )
                 continue
             kind = _kind_for(feature_class, feature_code)
             if kind is None:
@@ -181,23 +248,34 @@ class _ImportState:
                 self._note_admin1_point((cc, admin1_code), latitude, longitude, population)
             geonames_id = int(row[0])
             existing = connection.execute(
-                "SELECT id FROM place WHERE geonames_id = ? AND kind != 'admin1'", (geonames_id,)
+                "SELECT id, name, admin1, population, imported FROM place"
+                " WHERE geonames_id = ? AND kind != 'admin1'",
+                (geonames_id,),
             ).fetchone()
-            if existing:
-                connection.execute("DELETE FROM name WHERE place_id = ?", existing)
+            name = existing[1] if existing else display_name(row[1], row[2], alternates)
+            if name is None:
+                continue  # no Latin-script name: no English report can name it
+            admin1 = self.admin1_names.get((cc, admin1_code)) or (existing[2] if existing else None)
+            admin2 = self.admin2_names.get((cc, admin1_code, admin2_code))
             place = PlaceRow(
-                name=row[2] or ascii_name(row[1]),
+                name=name,
                 kind=kind,
                 cc=cc,
-                admin1=self.admin1_names.get((cc, admin1_code)),
-                admin2=self.admin2_names.get((cc, admin1_code, admin2_code)),
+                admin1=admin1,
+                admin2=admin2,
                 lat=latitude,
                 lon=longitude,
                 geonames_id=geonames_id,
-                population=population,
+                population=max(population, existing[3] if existing else 0),
+                feature=feature_code or None,
+                imported=(existing[4] or IMPORTED_MERGED) if existing else IMPORTED_NEW,
             )
-            names = [row[1], row[2], *(n for n in row[3].split(",") if n and usable_name(n))]
-            writer.add(place, names, place_id=existing[0] if existing else None)
+            names = [row[1], row[2], *alternates]
+            names += [short for n in names if n and (short := without_generic_word(n))]
+            place_id = writer.add(place, names, place_id=existing[0] if existing else None)
+            if admin2 is None and admin2_code:
+                self.pending_admin2[(cc, admin1_code, admin2_code)].append(place_id)
+            self.countries.add(cc)
             count += 1
         writer.flush()
         return count
@@ -217,11 +295,79 @@ class _ImportState:
         for (cc, code), (lat, lon, _, _) in self.new_admin1_points.items():
             name = self.admin1_names[(cc, code)]
             row = PlaceRow(
-                name, "admin1", cc, name, None, lat, lon, self.admin1_geonames.get((cc, code)), 0
+                name,
+                "admin1",
+                cc,
+                name,
+                None,
+                lat,
+                lon,
+                self.admin1_geonames.get((cc, code)),
+                0,
+                imported=IMPORTED_NEW,
             )
             place_id = writer.add(row, ())
             connection.execute("INSERT INTO admin1 VALUES (?,?,?,?)", (cc, code, name, place_id))
+            self.admin1_ids[(cc, code)] = place_id
         writer.flush()
+
+    def write_admin2(self, connection: sqlite3.Connection) -> int:
+        """Record the dump's districts with their seats, and name the districts of the places
+        whose admin2 code only a division feature explains."""
+        rows = []
+        for district in self.districts:
+            name = self.admin2_names.get(
+                (district.cc, district.admin1_code, district.admin2_code), district.name
+            )
+            admin1 = self.admin1_names.get((district.cc, district.admin1_code))
+            if admin1 is None:
+                admin1 = _nearest_admin1(connection, district.cc, district.lat, district.lon)
+            seat = _seat_of(connection, district.cc, admin1, name, district)
+            rows.append([district.cc, admin1, name, district.lat, district.lon, seat])
+            place_ids = self.pending_admin2.pop(
+                (district.cc, district.admin1_code, district.admin2_code), []
+            )
+            connection.executemany(
+                "UPDATE place SET admin2 = ? WHERE id = ?", [(name, i) for i in place_ids]
+            )
+        _seat_capitals(connection, rows)
+        for cc, admin1, name, lat, lon, seat in rows:
+            connection.execute(
+                "DELETE FROM admin2 WHERE cc = ? AND name = ? AND lat = ? AND lon = ?",
+                (cc, name, lat, lon),
+            )
+            connection.execute(
+                "INSERT INTO admin2 VALUES (?,?,?,?,?,?,?)",
+                (cc, admin1, name, lat, lon, *(seat or (None, None))),
+            )
+        return len(rows)
+
+
+def _seat_capitals(connection: sqlite3.Connection, districts: list[list]) -> None:
+    """A district not named after a town ("Jebel Saman") is governed from its province's
+    capital, when no other district of the province is named after that capital."""
+    capitals = {
+        (d[0], d[1]): _capital(connection, d[0], d[1]) for d in districts if d[1] is not None
+    }
+    seated = {
+        (d[0], d[1]) for d in districts if d[5] is not None and d[5] == capitals.get((d[0], d[1]))
+    }
+    for district in districts:
+        key = (district[0], district[1])
+        if district[5] is None and key not in seated and capitals.get(key) is not None:
+            district[5] = capitals[key]
+            seated.add(key)
+
+
+def _capital(connection: sqlite3.Connection, cc: str, admin1: str) -> tuple[float, float] | None:
+    """A province's capital: its seat of government where the source says so, else its most
+    populous place."""
+    row = connection.execute(
+        "SELECT lat, lon FROM place WHERE cc = ? AND admin1 = ? AND kind = 'place'"
+        " ORDER BY feature IN ('PPLA', 'PPLC') DESC, population DESC LIMIT 1",
+        (cc, admin1),
+    ).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def _kind_for(feature_class: str, feature_code: str) -> str | None:
@@ -232,6 +378,154 @@ def _kind_for(feature_class: str, feature_code: str) -> str | None:
     if feature_code in _REGION_CODES:
         return "region"
     return None
+
+
+def _seat_of(
+    connection: sqlite3.Connection, cc: str, admin1: str | None, name: str, district: _District
+) -> tuple[float, float] | None:
+    """The point of the town a district is named after, in its province: a seat of government
+    first, then the most populous, then the one nearest the district's own point."""
+    rows = connection.execute(
+        "SELECT p.lat, p.lon, p.feature, p.population FROM name n JOIN place p ON p.id = n.place_id"
+        " WHERE n.key = ? AND p.cc = ? AND p.kind = 'place' AND (? IS NULL OR p.admin1 = ?)",
+        (normalise_name(seat_name(name)), cc, admin1, admin1),
+    ).fetchall()
+    if not rows:
+        return None
+    best = min(
+        rows,
+        key=lambda r: (
+            r[2] not in SEAT_CODES,
+            -r[3],
+            _flat_km(district.lat, district.lon, r[0], r[1]),
+        ),
+    )
+    return best[0], best[1]
+
+
+def seat_name(district: str) -> str:
+    """A district's name without its division words: its seat's ("Jablah District" -> "Jablah")."""
+    words = load_generic_place_words()
+    kept = [w for w in light_key(district).split() if w not in words]
+    return " ".join(kept) or district
+
+
+def without_generic_word(name: str) -> str | None:
+    """A name without its leading generic word, as reports write it ("Qaryat Tall adh Dhahab"
+    -> "Tall adh Dhahab"); None when it has none, or nothing would be left."""
+    first, _, rest = name.strip().partition(" ")
+    if rest and light_key(first) in load_generic_place_words():
+        return rest
+    return None
+
+
+def _flat_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance on a local flat map: plenty for ranking neighbours a few dozen km apart."""
+    scale = math.cos(math.radians((lat1 + lat2) / 2))
+    return 111.32 * math.hypot(lat1 - lat2, (lon1 - lon2) * scale)
+
+
+def _nearest_admin1(connection: sqlite3.Connection, cc: str, lat: float, lon: float) -> str | None:
+    rows = connection.execute(
+        "SELECT admin1, lat, lon FROM place WHERE cc = ? AND kind = 'place' AND admin1 IS NOT NULL"
+        " AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
+        (cc, lat - 0.5, lat + 0.5, lon - 0.5, lon + 0.5),
+    ).fetchall()
+    best = min(rows, key=lambda r: _flat_km(lat, lon, r[1], r[2]), default=None)
+    return best[0] if best else None
+
+
+def _derive_admin1(connection: sqlite3.Connection, countries: Iterable[str]) -> int:
+    """Places of the imported countries without a division take their nearest neighbour's
+    (within _ADMIN1_NEIGHBOUR_KM): extracts leave the code empty for some villages."""
+    derived = 0
+    for cc in sorted(countries):
+        rows = connection.execute(
+            "SELECT id, admin1, lat, lon FROM place WHERE cc = ? AND kind IN ('place', 'site')",
+            (cc,),
+        ).fetchall()
+        grid: dict[tuple[int, int], list[tuple[float, float, str]]] = defaultdict(list)
+        for _, admin1, lat, lon in rows:
+            if admin1 is not None:
+                grid[_cell(lat, lon)].append((lat, lon, admin1))
+        updates = []
+        for place_id, admin1, lat, lon in rows:
+            if admin1 is not None:
+                continue
+            row, column = _cell(lat, lon)
+            near = [
+                point
+                for d_row in (-1, 0, 1)
+                for d_column in (-1, 0, 1)
+                for point in grid.get((row + d_row, column + d_column), ())
+            ]
+            best = min(near, key=lambda p: _flat_km(lat, lon, p[0], p[1]), default=None)
+            if best is not None and _flat_km(lat, lon, best[0], best[1]) <= _ADMIN1_NEIGHBOUR_KM:
+                updates.append((best[2], place_id))
+        connection.executemany("UPDATE place SET admin1 = ? WHERE id = ?", updates)
+        derived += len(updates)
+    return derived
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat / _GRID_DEGREES), math.floor(lon / _GRID_DEGREES)
+
+
+def derive_admin2(connection: sqlite3.Connection, countries: Iterable[str]) -> int:
+    """Places of `countries` without a district take the nearest district's, by its own point or
+    its seat, inside their province (anywhere in the country for a place without one), and are
+    marked `admin2_derived`. Countries without district points are left alone."""
+    derived = 0
+    for cc in sorted(countries):
+        districts = connection.execute(
+            "SELECT admin1, name, lat, lon, seat_lat, seat_lon FROM admin2 WHERE cc = ?", (cc,)
+        ).fetchall()
+        if not districts:
+            continue
+        by_admin1: dict[str | None, list[tuple]] = defaultdict(list)
+        for district in districts:
+            by_admin1[district[0]].append(district)
+        rows = connection.execute(
+            "SELECT id, admin1, lat, lon FROM place WHERE cc = ? AND kind IN ('place', 'site')"
+            " AND (admin2 IS NULL OR admin2_derived = 1)",
+            (cc,),
+        ).fetchall()
+        updates = []
+        for place_id, admin1, lat, lon in rows:
+            choices = by_admin1.get(admin1) or districts
+            best = min(choices, key=lambda d: _district_distance(lat, lon, d))
+            updates.append((best[1], place_id))
+        connection.executemany(
+            "UPDATE place SET admin2 = ?, admin2_derived = 1 WHERE id = ?", updates
+        )
+        derived += len(updates)
+    return derived
+
+
+def _district_distance(lat: float, lon: float, district: tuple) -> float:
+    """How far a point is from a district: from its own point or its seat, whichever is nearer
+    (a district's point lies mid-district, away from a seat on its edge)."""
+    distance = _flat_km(lat, lon, district[2], district[3])
+    if district[4] is not None:
+        distance = min(distance, _flat_km(lat, lon, district[4], district[5]))
+    return distance
+
+
+def _log_import(
+    connection: sqlite3.Connection, paths: list[Path], report: ImportReport, origin: str | None
+) -> None:
+    """One import_log row per file: its name, where it came from, its size and checksum."""
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    for path in paths:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        source = f"{origin.rstrip('/')}/{path.name}" if origin else str(path.resolve())
+        connection.execute(
+            "INSERT INTO import_log VALUES (?,?,?,?,?,?)",
+            (path.name, source, path.stat().st_size, digest.hexdigest(), report.places, when),
+        )
 
 
 def _read_alternate_names(connection: sqlite3.Connection, lines: Iterable[str]) -> int:

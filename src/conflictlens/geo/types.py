@@ -23,6 +23,10 @@ class Place:
     longitude: float
     geonames_id: int | None
     population: int = 0
+    feature: str | None = None  # GeoNames feature code where known (PPLA2: a district seat)
+    # admin2 is the nearest district's (the source gave no code), not the source's own.
+    admin2_derived: bool = False
+    imported: int = 0  # 1: a place an import added, 2: a packaged place it merged into
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,9 @@ class GeoContext:
     # ISO2 -> weight of the countries the text names as places (a country, a division, a town),
     # not by a demonym or a modifier: only these may rule out a place in another country.
     named: Counter[str] = field(default_factory=Counter)
+    # The divisions and towns the article names unambiguously: a village's namesakes are told
+    # apart by which of them lies inside these divisions, or nearest these places.
+    anchors: list[Place] = field(default_factory=list)
     # Every place of the whole article in this context, found once when an incident that names
     # none borrows the article's scene (Gazetteer.places_of_article).
     article_places: list[GeoHit] | None = field(default=None, compare=False, repr=False)

@@ -1,0 +1,378 @@
+"""A dense gazetteer: thousands of villages without population, imported from a GeoNames-layout
+dump, must make results better. Villages win only where the text writes them as places, among
+namesakes the one inside the named province or nearest the article's places wins, districts are
+derived (and marked so) where the dump gives none, imports survive rebuilds, and `gazetteer
+download` fetches, verifies and imports on purpose. The dump rows here are made up."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import sqlite3
+import threading
+import zipfile
+from collections.abc import Iterator
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conflictlens.cli import app
+from conflictlens.extraction import extract_article
+from conflictlens.geo import Gazetteer, GeoHit
+from conflictlens.geo import index as geo_index
+from conflictlens.geo.download import DownloadError, download_and_import, files_for
+from conflictlens.geo.importer import import_geonames_dump
+from conflictlens.geo.names import light_key, normalise_name
+from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article
+
+runner = CliRunner()
+
+
+def geoname_row(
+    geonames_id: int,
+    name: str,
+    alternates: str,
+    point: tuple[float, float],
+    feature: str = "PPL",
+    admin: tuple[str, str] = ("12", ""),
+    population: int = 0,
+    ascii_form: str | None = None,
+) -> str:
+    """One line of a geoname table (19 columns) for a Syrian feature."""
+    feature_class = "A" if feature.startswith("ADM") else "P"
+    columns = [
+        str(geonames_id), name, name if ascii_form is None else ascii_form, alternates,
+        f"{point[0]:.5f}", f"{point[1]:.5f}", feature_class, feature, "SY", "", admin[0],
+        admin[1], "", "", str(population), "", "", "Asia/Damascus", "2024-03-05",
+    ]  # fmt: skip
+    return "\t".join(columns) + "\n"
+
+
+# Made-up villages around Idlib province (code 12) and Hama (10): three namesakes "Tell
+# Marzouk", villages named like a person and like a word, districts without codes.
+DUMP_ROWS = [
+    geoname_row(990001, "Tell Marzouk", "Tal Marzouk,Tell Marzuq", (35.60, 36.70)),
+    geoname_row(990002, "Tell Marzouk", "Tal Marzouk", (35.20, 36.55), admin=("10", "")),
+    geoname_row(990003, "Tell Marzouk", "Tal Marzouk", (35.90, 36.85)),
+    geoname_row(990010, "Mahmoud", "", (35.70, 36.60)),
+    geoname_row(990011, "Salvation", "", (35.75, 36.50)),
+    geoname_row(990012, "Kafr Dabbous", "Kafr Dabbus", (35.62, 36.62)),
+    geoname_row(990013, "Umm Sharshouh", "", (35.58, 36.74)),
+    # No admin1 code: the nearest village's division is taken.
+    geoname_row(990014, "Jubb Hamdan", "", (35.63, 36.66), admin=("", "")),
+    # Only an Arabic name and Latin alternates: shown by its first Latin name.
+    geoname_row(990015, "عين الزرقاء", "Ain al-Zarqa,Ayn az Zarqa", (35.66, 36.58), ascii_form=""),
+    # GeoNames' "village of" prefix, which reports leave out.
+    geoname_row(990016, "Qaryat Tall Sabikh", "", (35.68, 36.72)),
+    # Districts without codes: named by their division features, with a seat named alike.
+    geoname_row(990030, "Maarra District", "", (35.45, 36.85), feature="ADM2"),
+    geoname_row(990031, "Idlib District", "", (35.93, 36.63), feature="ADM2"),
+    geoname_row(990032, "Maarra", "", (35.64, 36.68), feature="PPLA2", population=0),
+    geoname_row(990033, "Ariha District", "", (35.81, 36.61), feature="ADM2"),
+]
+
+
+@pytest.fixture(scope="module")
+def packaged() -> Gazetteer:
+    return Gazetteer.default()
+
+
+@pytest.fixture(scope="module")
+def dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("dump")
+    with zipfile.ZipFile(folder / "SY.zip", "w") as archive:
+        archive.writestr("SY.txt", "".join(DUMP_ROWS))
+    return folder / "SY.zip"
+
+
+@pytest.fixture(scope="module")
+def dense(packaged: Gazetteer, dump: Path, tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
+    """The packaged index with the made-up dump imported."""
+    index = tmp_path_factory.mktemp("dense") / geo_index.INDEX_FILE
+    shutil.copy(packaged.index_path, index)
+    import_geonames_dump([dump], index)
+    return Gazetteer(index)
+
+
+def place_of(hits: list[GeoHit], text: str) -> GeoHit | None:
+    matching = [h for h in hits if h.text == text]
+    return matching[0] if matching else None
+
+
+def test_a_village_written_as_a_place_wins_and_a_name_alone_does_not(dense: Gazetteer) -> None:
+    text = (
+        "Gunmen killed Mahmoud, a shepherd, on Tuesday. Officials of the Salvation government "
+        "said regime artillery shelled the village of Kafr Dabbous in Idlib."
+    )
+    hits = dense.find(text)
+    assert place_of(hits, "Mahmoud") is None
+    assert place_of(hits, "Salvation") is None
+    village = place_of(hits, "Kafr Dabbous")
+    assert village is not None and village.place is not None
+    assert village.place.geonames_id == 990012
+
+
+def test_villages_in_a_list_of_places_stand_with_the_cued_one(dense: Gazetteer) -> None:
+    text = "Regime shelling hit Kafr Dabbous, Umm Sharshouh and Tell Marzouk in southern Idlib."
+    hits = dense.find(text)
+    found = {h.text: h.place.geonames_id for h in hits if h.place is not None}
+    assert found["Kafr Dabbous"] == 990012
+    assert found["Umm Sharshouh"] == 990013
+    assert found["Tell Marzouk"] == 990001
+
+
+def test_namesakes_inside_the_named_province_then_nearest_the_articles_towns(
+    dense: Gazetteer,
+) -> None:
+    in_hama = place_of(dense.find("A landmine exploded in Tell Marzouk in Hama."), "Tell Marzouk")
+    assert in_hama is not None and in_hama.place is not None
+    assert in_hama.place.geonames_id == 990002
+    # Idlib holds two: the one nearest Saraqib, the other town the report names.
+    text = "Drones struck Tell Marzouk on Monday, a day after shelling on Saraqib in Idlib."
+    near_saraqib = place_of(dense.find(text), "Tell Marzouk")
+    assert near_saraqib is not None and near_saraqib.place is not None
+    assert near_saraqib.place.geonames_id == 990003
+
+
+def test_a_village_outside_the_named_province_and_far_from_its_places_is_not_found(
+    dense: Gazetteer,
+) -> None:
+    hit = place_of(dense.find("Clashes erupted in Umm Sharshouh in Latakia."), "Umm Sharshouh")
+    assert hit is not None and hit.place is None
+    assert FLAG_PLACE_NOT_FOUND in hit.flags
+
+
+def test_districts_come_from_codes_or_the_nearest_district_and_are_marked_derived(
+    dense: Gazetteer,
+) -> None:
+    village = dense.lookup("Kafr Dabbus", ["SY"])[0]
+    assert (village.admin1, village.admin2, village.admin2_derived) == (
+        "Idlib",
+        "Maarra District",  # its seat Maarra is nearer than any district's own point
+        True,
+    )
+    north = next(p for p in dense.lookup("Tell Marzouk", ["SY"]) if p.geonames_id == 990003)
+    assert north.admin2 == "Idlib District"
+    # District features name districts; they are no places a report is put at.
+    assert not [p for p in dense.lookup("Ariha District") if p.country_code == "SY"]
+
+
+def test_a_village_is_found_without_its_generic_prefix_and_loosely_spelled_only_inside(
+    dense: Gazetteer,
+) -> None:
+    prefixed = place_of(dense.find("Gunmen attacked Tall Sabikh in Idlib."), "Tall Sabikh")
+    assert prefixed is not None and prefixed.place is not None
+    assert prefixed.place.geonames_id == 990016
+    # "Kafr Dabous" is a loose spelling of Kafr Dabbous: fine inside Idlib, not with no province.
+    inside = place_of(dense.find("Regime forces shelled Kafr Dabous in Idlib."), "Kafr Dabous")
+    assert inside is not None and inside.place is not None
+    assert inside.place.geonames_id == 990012
+    loose = place_of(dense.find("Regime forces shelled Kafr Dabous on Monday."), "Kafr Dabous")
+    assert loose is None or loose.place is None
+
+
+def test_missing_divisions_and_non_latin_names_are_filled_from_the_dump(dense: Gazetteer) -> None:
+    no_code = dense.lookup("Jubb Hamdan", ["SY"])[0]
+    assert no_code.admin1 == "Idlib"
+    arabic = dense.lookup("Ayn az Zarqa", ["SY"])
+    assert arabic and arabic[0].name == "Ain al-Zarqa"
+
+
+def test_a_packaged_place_merged_with_a_dump_row_keeps_its_name_and_population(
+    packaged: Gazetteer, tmp_path: Path
+) -> None:
+    saraqib = packaged.lookup("Saraqib", ["SY"])[0]
+    assert saraqib.geonames_id is not None and saraqib.population > 0
+    index = tmp_path / geo_index.INDEX_FILE
+    shutil.copy(packaged.index_path, index)
+    row = geoname_row(
+        saraqib.geonames_id, "سراقب", "Saraqeb", (35.86, 36.80), ascii_form="", population=0
+    )
+    (tmp_path / "SY.txt").write_text(row, encoding="utf-8")
+    import_geonames_dump([tmp_path / "SY.txt"], index)
+    merged = Gazetteer(index).lookup("Saraqeb", ["SY"])[0]
+    assert (merged.name, merged.population) == ("Saraqib", saraqib.population)
+    assert Gazetteer(index).lookup("Saraqib", ["SY"])[0].geonames_id == saraqib.geonames_id
+
+
+def test_an_event_in_an_imported_village_gets_its_district(
+    dense: Gazetteer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONFLICTLENS_DATA_DIR", str(dense.index_path.parent))
+    text = "Regime forces shelled the village of Kafr Dabbous in Idlib, killing two civilians."
+    event = extract_article(Article(id="d", text=text, published=date(2024, 5, 6)))[0]
+    assert (event.location, event.admin1, event.admin2, event.geo_precision) == (
+        "Kafr Dabbous",
+        "Idlib",
+        "Maarra District",
+        1,
+    )
+
+
+def test_a_rebuilt_index_keeps_what_was_imported(
+    packaged: Gazetteer, dump: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = tmp_path / geo_index.INDEX_FILE
+    shutil.copy(packaged.index_path, index)
+    import_geonames_dump([dump], index)
+    monkeypatch.setattr(geo_index, "build_version", lambda: "an upgrade")
+    # The upgrade's packaged places do not matter here: build none, quickly.
+    monkeypatch.setattr(geo_index, "_write_sources", lambda connection: None)
+    geo_index.ensure_index(index)
+    assert geo_index.index_version(index) == "an upgrade"
+    village = Gazetteer(index).lookup("Kafr Dabbus", ["SY"])[0]
+    assert (village.geonames_id, village.admin2, village.admin2_derived) == (
+        990012,
+        "Maarra District",
+        True,
+    )
+    status = geo_index.index_status(index)
+    assert [row[0] for row in status.imports] == ["SY.zip"]
+    assert status.imported_by_country["SY"] >= 10
+
+
+def test_an_index_of_the_previous_format_hands_on_its_imported_villages(
+    packaged: Gazetteer, tmp_path: Path
+) -> None:
+    """Format 2 marked nothing as imported: places it has beyond the packaged ones were."""
+    old = tmp_path / "old.sqlite"
+    with sqlite3.connect(old) as connection:
+        connection.executescript(
+            "CREATE TABLE place (id INTEGER PRIMARY KEY, name TEXT, kind TEXT, cc TEXT,"
+            " admin1 TEXT, admin2 TEXT, lat REAL, lon REAL, geonames_id INTEGER,"
+            " population INTEGER);"
+            "CREATE TABLE name (key TEXT, light TEXT, place_id INTEGER);"
+            "CREATE TABLE admin1 (cc TEXT, code TEXT, name TEXT, place_id INTEGER);"
+            "INSERT INTO place VALUES (7, 'Tell Marzouk', 'place', 'SY', 'Idlib', NULL,"
+            " 35.6, 36.7, 990001, 0);"
+        )
+        connection.execute(
+            "INSERT INTO name VALUES (?, ?, 7)",
+            (normalise_name("Tell Marzouk"), light_key("Tell Marzouk")),
+        )
+    new = tmp_path / geo_index.INDEX_FILE
+    shutil.copy(packaged.index_path, new)
+    with sqlite3.connect(new) as connection:
+        assert geo_index.carry_imports(connection, old) == 1
+    assert Gazetteer(new).lookup("Tell Marzouk", ["SY"])[0].geonames_id == 990001
+
+
+# -- gazetteer download ------------------------------------------------------------------
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the test output is not the server's log."""
+
+    def do_GET(self) -> None:
+        if self.path.endswith("/short.zip"):  # announces more bytes than it sends
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"PK")
+            return
+        super().do_GET()
+
+
+@pytest.fixture
+def server(tmp_path: Path, dump: Path) -> Iterator[tuple[str, Path]]:
+    """A local HTTP server on 127.0.0.1 serving a small dump like GeoNames' export folder."""
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copy(dump, served / "SY.zip")
+    (served / "admin1CodesASCII.txt").write_text("SY.12\tIdlib\tIdlib\t169388\n", encoding="utf-8")
+    (served / "admin2Codes.txt").write_text("SY.12.SY1203\tMaarra\tMaarra\t990040\n")
+    (served / "XX.zip").write_bytes(b"this is not an archive")
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(_Handler, directory=str(served))
+    )
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/", served
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+def test_download_fetches_verifies_and_imports(
+    packaged: Gazetteer, server: tuple[str, Path], tmp_path: Path
+) -> None:
+    base_url, _ = server
+    index = tmp_path / geo_index.INDEX_FILE
+    shutil.copy(packaged.index_path, index)
+    seen: list[tuple[str, int, int | None]] = []
+    result = download_and_import(
+        ["sy"], tmp_path / "downloads", index, base_url, progress=lambda *p: seen.append(p)
+    )
+    assert [p.name for p in result.files] == ["SY.zip", "admin1CodesASCII.txt", "admin2Codes.txt"]
+    assert result.report.places == 11  # the villages and the seat; districts are not places
+    assert seen and seen[-1][1] == seen[-1][2]  # progress ends at the announced size
+    status = geo_index.index_status(index)
+    assert {row[1] for row in status.imports} == {f"{base_url}{p.name}" for p in result.files}
+    assert all(len(row[3]) == 64 for row in status.imports)  # sha256 of each file
+    assert Gazetteer(index).lookup("Kafr Dabbus", ["SY"])[0].geonames_id == 990012
+
+
+@pytest.mark.parametrize(
+    ("country", "message"),
+    [("XX", "not a zip archive"), ("ZZ", "HTTP 404"), ("Syria", "two-letter country code")],
+)
+def test_download_refuses_what_is_not_a_country_extract(
+    packaged: Gazetteer, server: tuple[str, Path], tmp_path: Path, country: str, message: str
+) -> None:
+    base_url, _ = server
+    index = tmp_path / geo_index.INDEX_FILE
+    shutil.copy(packaged.index_path, index)
+    with pytest.raises(DownloadError, match=message):
+        download_and_import([country], tmp_path / "downloads", index, base_url)
+    assert geo_index.index_status(index).imports == []
+    assert not list((tmp_path / "downloads").glob("*.partial"))
+
+
+def test_a_truncated_download_is_refused(server: tuple[str, Path], tmp_path: Path) -> None:
+    import httpx
+
+    from conflictlens.geo.download import _fetch
+
+    base_url, _ = server
+    with httpx.Client() as client, pytest.raises(DownloadError):
+        _fetch(client, base_url + "short.zip", tmp_path / "short.zip", None)
+    assert not (tmp_path / "short.zip").exists()
+
+
+def test_files_for_names_country_archives_then_the_admin_codes() -> None:
+    assert files_for(["sy", "IQ"]) == [
+        "SY.zip",
+        "IQ.zip",
+        "admin1CodesASCII.txt",
+        "admin2Codes.txt",
+    ]
+    assert files_for(["TR"], admin_codes=False) == ["TR.zip"]
+
+
+def test_cli_download_then_status(
+    packaged: Gazetteer,
+    server: tuple[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base_url, _ = server
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(packaged.index_path, data / geo_index.INDEX_FILE)
+    monkeypatch.setenv("CONFLICTLENS_DATA_DIR", str(data))
+    before = runner.invoke(app, ["gazetteer", "status"])
+    assert before.exit_code == 0, before.output
+    assert "imported: nothing" in before.output
+    result = runner.invoke(app, ["gazetteer", "download", "SY", "--base-url", base_url])
+    assert result.exit_code == 0, result.output
+    assert (data / "downloads" / "SY.zip").exists()
+    status = runner.invoke(app, ["gazetteer", "status"])
+    assert status.exit_code == 0, status.output
+    assert "imported places by country: SY" in status.output
+    assert f"{base_url}SY.zip" in status.output
