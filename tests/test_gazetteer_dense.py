@@ -210,6 +210,7 @@ def test_an_event_in_an_imported_village_gets_its_district(
         "Maarra District",
         1,
     )
+    assert "admin2_derived" in event.flags  # the dump gave no district: it is the nearest one
 
 
 def test_a_rebuilt_index_keeps_what_was_imported(

@@ -22,6 +22,8 @@ FLAG_DATE_UNRESOLVED = "date_unresolved"
 FLAG_NO_PUBLICATION_DATE = "no_publication_date"
 FLAG_PLACE_NOT_FOUND = "place_not_found"
 FLAG_PLACE_REGION_ONLY = "place_region_only"
+# The district is the nearest district's: the gazetteer had no district code for the place.
+FLAG_ADMIN2_DERIVED = "admin2_derived"
 FLAG_COUNT_VAGUE = "count_vague"
 FLAG_ACTOR_SUSPECTED = "actor_suspected"
 FLAG_ACTOR_UNKNOWN = "actor_unknown"

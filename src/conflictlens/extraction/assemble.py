@@ -20,6 +20,7 @@ from conflictlens.geo import Gazetteer, GeoContext, GeoHit, Place
 from conflictlens.models import (
     FLAG_ACTOR_SUSPECTED,
     FLAG_ACTOR_UNKNOWN,
+    FLAG_ADMIN2_DERIVED,
     FLAG_COUNT_VAGUE,
     FLAG_DATE_UNRESOLVED,
     FLAG_NO_PUBLICATION_DATE,
@@ -492,6 +493,8 @@ def _where(draft: _Draft, context: GeoContext, dictionary: ActorDictionary) -> _
         flags.append(FLAG_PLACE_REGION_ONLY)
     if place is None:
         flags.append(FLAG_PLACE_NOT_FOUND)
+    elif place.admin2 and place.admin2_derived:
+        flags.append(FLAG_ADMIN2_DERIVED)
     country_place = (
         place if place is not None else _country_without_place(incident, context, dictionary, flags)
     )
