@@ -23,12 +23,14 @@ from conflictlens.store.base import (
     StoreBase,
     _article_exists,
     _delete_unmentioned_events,
+    retry_when_busy,
 )
 
 
 class ArticlesMixin(StoreBase):
     """Articles as read, their status, and the copies that point at an original."""
 
+    @retry_when_busy
     def add_article(
         self, article: Article, *, status: ArticleStatus = "ok", reason: str | None = None
     ) -> tuple[str, bool]:
@@ -86,6 +88,7 @@ class ArticlesMixin(StoreBase):
         with self._engine.connect() as conn:
             return conn.scalar(select(schema.articles.c.id).where(schema.articles.c.url == url))
 
+    @retry_when_busy
     def replace_article(self, article_id: str, article: Article) -> None:
         """Put a newer version of a story in place of the stored text (same id, same links).
 
@@ -103,6 +106,7 @@ class ArticlesMixin(StoreBase):
                 delete(schema.article_bands).where(schema.article_bands.c.article_id == article_id)
             )
 
+    @retry_when_busy
     def add_fingerprint(self, article_id: str, bands: Iterable[tuple[int, int]]) -> None:
         """Keep an article's LSH band hashes for near-duplicate lookups (replaces earlier ones)."""
         rows = [{"band": b, "hash": h, "article_id": article_id} for b, h in set(bands)]
@@ -139,6 +143,7 @@ class ArticlesMixin(StoreBase):
             ).all()
         return sorted(i for i in ids if i != exclude)
 
+    @retry_when_busy
     def mark_copy(self, article_id: str, original_id: str) -> list[str]:
         """Record `article_id` as a copy of `original_id`: it keeps its text but reports nothing.
 
@@ -177,6 +182,7 @@ class ArticlesMixin(StoreBase):
                 )
             )
 
+    @retry_when_busy
     def set_article_status(
         self, article_id: str, status: ArticleStatus, reason: str | None = None
     ) -> None:

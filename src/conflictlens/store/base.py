@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import itertools
+import random
+import re
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal, Self, TypedDict
+from typing import Any, Literal, ParamSpec, Self, TypedDict, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -17,10 +22,12 @@ from sqlalchemy import (
     make_url,
     select,
 )
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from conflictlens.models import Event
 from conflictlens.store import schema
 from conflictlens.store.migrate import SchemaError, current_revision, upgrade_to_head
+from conflictlens.store.search import search_text
 
 DEFAULT_DB_URL = "sqlite:///conflictlens.db"
 
@@ -66,7 +73,8 @@ class EventFilters(TypedDict, total=False):
 
     `country` matches the country name or its ISO alpha-2 code; `actor` matches actor1 or actor2
     exactly (canonical names); `since` and `until` are inclusive and leave out undated events;
-    `text` is a case-insensitive substring of the record (notes, places, actors, sources).
+    `text` is words of the record (notes, places, actors, sources), in any order and case; its
+    last word may be the start of a word (store/search.py).
     Rejected events are left out unless `include_rejected` or `review_status="rejected"`.
     """
 
@@ -153,6 +161,16 @@ def database_url(target: str | Path) -> str:
     return text
 
 
+# How long a SQLite writer waits for another writer's transaction before "database is locked".
+BUSY_TIMEOUT_MS = 10_000
+# Attempts of one write (the first and the retries) before a busy database is reported.
+WRITE_ATTEMPTS = 12
+SQLITE_MMAP_BYTES = 1 << 30
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
 class StoreBase:
     """The engine and its lifecycle; the mixins beside this module add what a Store does."""
 
@@ -160,8 +178,7 @@ class StoreBase:
         self.url = database_url(url)
         self._engine = create_engine(self.url)
         if self._engine.dialect.name == "sqlite":
-            # SQLite leaves foreign keys unenforced unless each connection asks for them.
-            event.listen(self._engine, "connect", _enable_sqlite_foreign_keys)
+            event.listen(self._engine, "connect", configure_sqlite_connection)
         try:
             upgrade_to_head(self._engine)
         except Exception:
@@ -191,10 +208,52 @@ class StoreBase:
         return self._engine
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection: Any, _connection_record: object) -> None:
+def configure_sqlite_connection(dbapi_connection: Any, _connection_record: object) -> None:
+    """Every SQLite connection: foreign keys enforced (SQLite leaves them off unless asked), a
+    write-ahead log so readers never wait for writers nor writers for readers, a busy timeout so
+    a writer waits for another writer's transaction instead of failing at once, and memory-mapped
+    reads so listings under load are not copying pages."""
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] not in ("memory", "wal"):
+        cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL loses no committed data when a process dies (only on a power cut).
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
+
+
+def retry_when_busy(write: Callable[P, T]) -> Callable[P, T]:
+    """Run a write again, after a growing pause, when the database is busy with another writer.
+
+    A write is one transaction, rolled back whole when it fails, so running it again is safe. SQLite
+    answers "database is locked" when a writer cannot get the lock within the busy timeout, or at
+    once when another writer committed since this one began reading; PostgreSQL breaks deadlocks
+    and serialization conflicts by failing one side. This is the one place those are retried.
+    """
+
+    @functools.wraps(write)
+    def retrying(*args: P.args, **kwargs: P.kwargs) -> T:
+        for attempt in itertools.count():
+            try:
+                return write(*args, **kwargs)
+            except DBAPIError as exc:
+                if attempt >= WRITE_ATTEMPTS - 1 or not _is_busy(exc):
+                    raise
+            time.sleep(min(2.0, 0.02 * 2**attempt) * random.uniform(0.5, 1.5))
+        raise AssertionError("unreachable")
+
+    return retrying
+
+
+def _is_busy(exc: DBAPIError) -> bool:
+    if isinstance(exc, OperationalError) and re.search(
+        r"database is (locked|busy)|database table is locked", str(exc.orig)
+    ):
+        return True
+    # PostgreSQL: serialization_failure, deadlock_detected.
+    return getattr(exc.orig, "sqlstate", None) in ("40001", "40P01")
 
 
 def _article_exists(conn: Connection, article_id: str) -> bool:
@@ -220,6 +279,7 @@ def _event_columns(incident: Event) -> dict[str, Any]:
         "latitude": incident.latitude,
         "longitude": incident.longitude,
         "confidence": incident.confidence,
+        "search_text": search_text(incident.to_json_dict()),
     }
 
 

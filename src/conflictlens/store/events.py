@@ -9,9 +9,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Row,
-    Text,
     case,
-    cast,
     extract,
     func,
     or_,
@@ -30,6 +28,7 @@ from conflictlens.store.base import (
     Tally,
     _resolve_event_id,
 )
+from conflictlens.store.search import text_match
 
 
 class EventsMixin(StoreBase):
@@ -84,6 +83,9 @@ class EventsMixin(StoreBase):
         The read stays open until the iterator is exhausted or closed: on SQLite, finish it before
         writing to the same database.
         """
+        if limit is not None:
+            yield from self._page(order, limit, offset, filters)
+            return
         statement = (
             select(schema.events.c.record)
             .where(*event_conditions(**filters))
@@ -95,6 +97,27 @@ class EventsMixin(StoreBase):
             result = conn.execution_options(yield_per=_STREAM_BATCH).execute(statement)
             for record in result.scalars():
                 yield Event.model_validate(record)
+
+    def _page(self, order: str, limit: int, offset: int, filters: EventFilters) -> list[Event]:
+        """One page of a listing: ids first, read off the order's index (the wide records of the
+        events skipped over are never read), then the records of that page alone."""
+        ids_statement = (
+            select(schema.events.c.event_id)
+            .where(*event_conditions(**filters))
+            .order_by(*_event_order(order))
+            .limit(limit)
+            .offset(offset or None)
+        )
+        with self._engine.connect() as conn:
+            ids = list(conn.scalars(ids_statement))
+            records = dict(
+                conn.execute(
+                    select(schema.events.c.event_id, schema.events.c.record).where(
+                        schema.events.c.event_id.in_(ids)
+                    )
+                ).all()
+            )
+        return [Event.model_validate(records[event_id]) for event_id in ids]
 
     def count_events(self, **filters: Unpack[EventFilters]) -> int:
         """How many events match; unlike the listings, rejected events count unless
@@ -168,10 +191,9 @@ def event_conditions(**filters: Unpack[EventFilters]) -> list[ColumnElement[bool
         conditions.append(schema.events.c.review_status == review_status)
     elif not include_rejected:
         conditions.append(schema.events.c.review_status != "rejected")
-    if text:
-        conditions.append(
-            cast(schema.events.c.record, Text).ilike(f"%{_escape_like(text)}%", escape="\\")
-        )
+    matches_text = text_match(text) if text else None
+    if matches_text is not None:
+        conditions.append(matches_text)
     if country is not None:
         conditions.append(
             or_(schema.events.c.country == country, schema.events.c.country_code == country.upper())
@@ -191,10 +213,6 @@ def event_conditions(**filters: Unpack[EventFilters]) -> list[ColumnElement[bool
     if min_fatalities is not None:
         conditions.append(schema.events.c.fatalities >= min_fatalities)
     return conditions
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _tally(row: Sequence[Any]) -> Tally:

@@ -27,12 +27,14 @@ from conflictlens.store.base import (
     _delete_unmentioned_events,
     _event_columns,
     _resolve_event_id,
+    retry_when_busy,
 )
 
 
 class LinksMixin(StoreBase):
     """Mentions of incidents by articles, and the linked events they point at."""
 
+    @retry_when_busy
     def set_mentions(self, article_id: str, events: Sequence[Event]) -> None:
         """Replace what one article reports: one mention per incident, in the article's order.
 
@@ -138,6 +140,7 @@ class LinksMixin(StoreBase):
             for row in rows
         ]
 
+    @retry_when_busy
     def write_links(self, groups: Sequence[tuple[Event, Sequence[int]]]) -> list[str]:
         """Store linked events: each merged Event with the mention rows that report it.
 

@@ -24,6 +24,7 @@ from conflictlens.store.base import (
     _as_utc,
     _event_columns,
     _resolve_event_id,
+    retry_when_busy,
 )
 
 
@@ -41,6 +42,7 @@ class ReviewsMixin(StoreBase):
             ).one_or_none()
         return None if row is None else (row.review_status, dict(row.corrections or {}))
 
+    @retry_when_busy
     def review_event(
         self,
         event_id: str,

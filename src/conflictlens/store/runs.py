@@ -12,12 +12,14 @@ from conflictlens.store.base import (
     Run,
     StoreBase,
     _as_utc,
+    retry_when_busy,
 )
 
 
 class RunsMixin(StoreBase):
     """The record of ingest runs."""
 
+    @retry_when_busy
     def add_run(self, run: Run) -> int:
         """Record one ingest run; returns its id."""
         with self._engine.begin() as conn:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -55,6 +56,8 @@ articles = Table(
     Column("duplicate_of", String, index=True),
     CheckConstraint("status IN ('ok', 'skipped', 'copy')", name="status"),
 )
+# The article listing runs newest first.
+Index("ix_articles_published_id", articles.c.published, articles.c.id)
 
 # MinHash LSH band hashes of each article: near-duplicate candidates come from an indexed lookup,
 # so finding copies needs no in-memory index however large the dataset grows.
@@ -94,11 +97,19 @@ events = Table(
     Column("review_status", String(16), nullable=False, server_default="unreviewed", index=True),
     # Field -> value set by an analyst; re-applied whenever linking rebuilds the event.
     Column("corrections", JSON),
+    # The record's words for text search (store/search.py); FTS5 or a tsvector index reads them.
+    Column("search_text", Text),
     CheckConstraint(
         "review_status IN ('unreviewed', 'confirmed', 'corrected', 'rejected')",
         name="review_status",
     ),
 )
+
+# Listings page through events in one of these orders (ties by event_id): an index per order lets a
+# page be read off the index instead of sorting every matching event.
+Index("ix_events_event_date_event_id", events.c.event_date, events.c.event_id)
+Index("ix_events_fatalities_event_id", events.c.fatalities, events.c.event_id)
+Index("ix_events_confidence_event_id", events.c.confidence, events.c.event_id)
 
 mentions = Table(
     "mentions",
@@ -133,6 +144,16 @@ event_aliases = Table(
     Column("alias", String, primary_key=True),
     Column("event_id", String, nullable=False, index=True),
 )
+
+# SQLite only: the words of each event (events.search_text) in an FTS5 index. Triggers keep it in
+# step with events (migration 0003); these tables are not declared here, as SQLAlchemy cannot.
+SQLITE_SEARCH_TABLES = ("event_search", "events_fts")
+
+
+def is_declared(name: str | None, type_: str, *_: object) -> bool:
+    """False for the SQLite search tables, which only the migration knows (for schema checks)."""
+    return not (type_ == "table" and name is not None and name.startswith(SQLITE_SEARCH_TABLES))
+
 
 runs = Table(
     "runs",
