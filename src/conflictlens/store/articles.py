@@ -19,12 +19,16 @@ from sqlalchemy.exc import IntegrityError
 from conflictlens.models import Article
 from conflictlens.store import schema
 from conflictlens.store.base import (
+    LINK_PENDING,
     ArticleStatus,
     StoreBase,
     _article_exists,
     _delete_unmentioned_events,
     retry_when_busy,
 )
+
+# Ids per statement when marking many articles (SQLite limits the parameters of one statement).
+_ID_BATCH = 500
 
 
 class ArticlesMixin(StoreBase):
@@ -89,16 +93,24 @@ class ArticlesMixin(StoreBase):
             return conn.scalar(select(schema.articles.c.id).where(schema.articles.c.url == url))
 
     @retry_when_busy
-    def replace_article(self, article_id: str, article: Article) -> None:
+    def replace_article(
+        self,
+        article_id: str,
+        article: Article,
+        *,
+        status: ArticleStatus = "ok",
+        reason: str | None = None,
+    ) -> None:
         """Put a newer version of a story in place of the stored text (same id, same links).
 
-        Its mentions stay until the caller stores the new extraction; the status says it is pending.
+        Its mentions stay until the caller stores the new extraction; give a status that says it is
+        pending, so a run stopped before that extraction has it done by the next run.
         """
         with self._engine.begin() as conn:
             result = conn.execute(
                 update(schema.articles)
                 .where(schema.articles.c.id == article_id)
-                .values(**_article_values(article))
+                .values(status=status, status_reason=reason, **_article_values(article))
             )
             if result.rowcount == 0:
                 raise KeyError(article_id)
@@ -148,7 +160,9 @@ class ArticlesMixin(StoreBase):
         """Record `article_id` as a copy of `original_id`: it keeps its text but reports nothing.
 
         Its mentions are removed (and copies of it now point at the original); returns the ids of
-        the events those mentions were in, which need linking again.
+        the events those mentions were in, which need linking again: the articles that still report
+        them are marked LINK_PENDING in the same transaction, so a run stopped before that linking
+        leaves it to the next run.
         """
         with self._engine.begin() as conn:
             affected = list(
@@ -172,7 +186,42 @@ class ArticlesMixin(StoreBase):
                 .values(status_reason=f"copy of {original_id}", duplicate_of=original_id)
             )
             _delete_unmentioned_events(conn, affected)
+            reporting = select(schema.mentions.c.article_id).where(
+                schema.mentions.c.event_id.in_(affected)
+            )
+            conn.execute(
+                update(schema.articles)
+                .where(schema.articles.c.id.in_(reporting), schema.articles.c.status == "ok")
+                .values(status_reason=LINK_PENDING)
+            )
         return sorted(affected)
+
+    def articles_to_link(self) -> list[str]:
+        """Articles whose mentions are stored but not yet linked (LINK_PENDING), by id."""
+        with self._engine.connect() as conn:
+            return sorted(
+                conn.scalars(
+                    select(schema.articles.c.id).where(
+                        schema.articles.c.status == "ok",
+                        schema.articles.c.status_reason == LINK_PENDING,
+                    )
+                )
+            )
+
+    @retry_when_busy
+    def mark_linked(self, article_ids: Iterable[str]) -> None:
+        """Linking has stored these articles' events: they are no longer LINK_PENDING."""
+        ids = sorted(set(article_ids))
+        with self._engine.begin() as conn:
+            for start in range(0, len(ids), _ID_BATCH):
+                conn.execute(
+                    update(schema.articles)
+                    .where(
+                        schema.articles.c.id.in_(ids[start : start + _ID_BATCH]),
+                        schema.articles.c.status_reason == LINK_PENDING,
+                    )
+                    .values(status_reason=None)
+                )
 
     def copies_of(self, article_id: str) -> list[str]:
         with self._engine.connect() as conn:

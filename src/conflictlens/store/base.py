@@ -38,6 +38,10 @@ ReviewStatus = Literal["unreviewed", "confirmed", "corrected", "rejected"]
 # What an analyst may correct: every value of the record except its identity and its provenance.
 CORRECTABLE_FIELDS = frozenset(Event.model_fields) - {"event_id", "articles", "evidence", "flags"}
 
+# The status reason of an article whose mentions are stored but not yet linked into events: a run
+# stopped before linking leaves it, and the next run links it (Ingestion does, whatever it reads).
+LINK_PENDING = "link pending"
+
 # Event orderings the listings accept ("-" for descending); undated events always come last.
 EVENT_ORDERS = ("date", "-date", "fatalities", "-fatalities", "confidence", "-confidence")
 

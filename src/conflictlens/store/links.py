@@ -20,6 +20,7 @@ from sqlalchemy import (
 from conflictlens.models import Event
 from conflictlens.store import schema
 from conflictlens.store.base import (
+    LINK_PENDING,
     LinkWindow,
     StoreBase,
     StoredMention,
@@ -35,13 +36,16 @@ class LinksMixin(StoreBase):
     """Mentions of incidents by articles, and the linked events they point at."""
 
     @retry_when_busy
-    def set_mentions(self, article_id: str, events: Sequence[Event]) -> None:
+    def set_mentions(
+        self, article_id: str, events: Sequence[Event], *, link_pending: bool = False
+    ) -> None:
         """Replace what one article reports: one mention per incident, in the article's order.
 
         Until cross-report linking exists each mention is also its own event (same event_id): the
         event row is created or updated from the mention, and events no mention points to any more
         are removed. Rows that already hold the same values are not rewritten, so storing the same
-        events twice leaves every row as it was.
+        events twice leaves every row as it was. With `link_pending` the article is marked "ok" and
+        LINK_PENDING in the same transaction: its extraction is whole, its linking still to do.
         """
         event_ids = [e.event_id for e in events]
         if len(set(event_ids)) != len(event_ids):
@@ -88,6 +92,12 @@ class LinksMixin(StoreBase):
                     )
                 )
             _delete_unmentioned_events(conn, previous_event_ids - set(event_ids))
+            if link_pending:
+                conn.execute(
+                    update(schema.articles)
+                    .where(schema.articles.c.id == article_id)
+                    .values(status="ok", status_reason=LINK_PENDING)
+                )
 
     def resolve_event_id(self, event_id: str) -> str | None:
         """The current id of an event given its id or an id it had before linking renamed it."""

@@ -5,8 +5,11 @@ Revises: 0002
 
 - events.search_text: the words of each record (conflictlens.store.search), filled in here for the
   events already stored.
-- Indexes on (event_date, event_id), (fatalities, event_id), (confidence, event_id) and on
-  (articles.published, articles.id): a page of a listing is read off an index, not sorted.
+- Indexes on (column, review_status) replace those on the filter columns alone, so counts of a
+  filtered listing read an index, never the wide rows.
+- Indexes on (event_date, event_id, review_status) and the same for fatalities (both replacing the
+  index on the column alone) and confidence, and on (articles.published, articles.id): a page of a
+  listing is read off an index, not sorted, and a count by date or toll range reads the index alone.
 - SQLite: event_search (one row per event: a stable integer id for FTS5) and events_fts, an FTS5
   index over it; triggers keep both in step with events. A later batch migration that recreates
   the events table must create the three events_search_* triggers again.
@@ -26,6 +29,9 @@ revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
+
+# The filter columns whose own index becomes (column, review_status).
+FILTERED_COLUMNS = ("country", "country_code", "admin1", "event_type", "actor1", "actor2")
 
 SQLITE_SEARCH = [
     "CREATE TABLE event_search (id INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, "
@@ -63,9 +69,20 @@ def upgrade() -> None:
     with op.batch_alter_table("events") as batch:
         batch.add_column(sa.Column("search_text", sa.Text(), nullable=True))
     _fill_search_text()
-    op.create_index("ix_events_event_date_event_id", "events", ["event_date", "event_id"])
-    op.create_index("ix_events_fatalities_event_id", "events", ["fatalities", "event_id"])
-    op.create_index("ix_events_confidence_event_id", "events", ["confidence", "event_id"])
+    for column in FILTERED_COLUMNS:
+        op.drop_index(f"ix_events_{column}", "events")
+        op.create_index(f"ix_events_{column}_review_status", "events", [column, "review_status"])
+    op.drop_index("ix_events_fatalities", "events")
+    op.drop_index("ix_events_event_date", "events")
+    op.create_index(
+        "ix_events_by_event_date", "events", ["event_date", "event_id", "review_status"]
+    )
+    op.create_index(
+        "ix_events_by_fatalities", "events", ["fatalities", "event_id", "review_status"]
+    )
+    op.create_index(
+        "ix_events_by_confidence", "events", ["confidence", "event_id", "review_status"]
+    )
     op.create_index("ix_articles_published_id", "articles", ["published", "id"])
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
@@ -108,8 +125,13 @@ def downgrade() -> None:
     elif dialect == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_events_search")
     op.drop_index("ix_articles_published_id", "articles")
-    op.drop_index("ix_events_confidence_event_id", "events")
-    op.drop_index("ix_events_fatalities_event_id", "events")
-    op.drop_index("ix_events_event_date_event_id", "events")
+    op.drop_index("ix_events_by_confidence", "events")
+    op.drop_index("ix_events_by_fatalities", "events")
+    op.drop_index("ix_events_by_event_date", "events")
+    op.create_index("ix_events_fatalities", "events", ["fatalities"])
+    op.create_index("ix_events_event_date", "events", ["event_date"])
+    for column in FILTERED_COLUMNS:
+        op.drop_index(f"ix_events_{column}_review_status", "events")
+        op.create_index(f"ix_events_{column}", "events", [column])
     with op.batch_alter_table("events") as batch:
         batch.drop_column("search_text")
