@@ -72,7 +72,7 @@ def dump_rows(count: int, seed: int = 17) -> list[dict[str, str]]:
                 "text": text,
                 "published": moved.isoformat(),
                 "outlet": outlet,
-                "url": f"https://{outlet.split()[0].lower()}.example/{moved:%Y/%m}/{i:04d}",
+                "url": f"https://{outlet.split()[0].lower()}.example/{moved:%Y/%m}/{seed}-{i:04d}",
             }
         )
     return rows
@@ -245,22 +245,32 @@ FEED_ITEM = """<item><title>{title}</title><link>{url}</link><guid>{guid}</guid>
 <pubDate>{date}</pubDate><content:encoded><![CDATA[{html}]]></content:encoded></item>"""
 
 
-def _feed(rows: list[dict[str, str]]) -> bytes:
-    items = "".join(
-        FEED_ITEM.format(
-            title=row["title"],
-            url=row["url"],
-            guid=row["id"],
-            date=date.fromisoformat(row["published"]).strftime("%a, %d %b %Y 09:00:00 GMT"),
-            html="".join(f"<p>{p}</p>" for p in row["text"].split("\n\n")),
+def serve_feed(server: LocalWebServer, rows: list[dict[str, str]]) -> None:
+    """A feed of the rows at /feed.rss; items carry their text when it is long enough to be the
+    whole article, and link to a page of it (fetched when it is not)."""
+    items = []
+    for row in rows:
+        html = "".join(f"<p>{p}</p>" for p in row["text"].split("\n\n"))
+        link = f"{server.base}/items/{row['id']}.html"
+        page = f"<html><head><title>{row['title']}</title></head><body><article>{html}</article>"
+        server.routes[f"/items/{row['id']}.html"] = Route(body=f"{page}</body></html>".encode())
+        items.append(
+            FEED_ITEM.format(
+                title=row["title"],
+                url=link,
+                guid=row["id"],
+                date=date.fromisoformat(row["published"]).strftime("%a, %d %b %Y 09:00:00 GMT"),
+                html=html,
+            )
         )
-        for row in rows
+    server.routes["/feed.rss"] = Route(
+        body=(
+            '<?xml version="1.0"?><rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+            f"<channel><title>Wire</title>{''.join(items)}</channel></rss>"
+        ).encode(),
+        content_type="application/rss+xml",
     )
-    return (
-        '<?xml version="1.0"?><rss version="2.0" '
-        'xmlns:content="http://purl.org/rss/1.0/modules/content/">'
-        f"<channel><title>Wire</title>{items}</channel></rss>"
-    ).encode()
 
 
 def _watch_args(folder: Path, url: str, base: str) -> list[str]:
@@ -274,8 +284,7 @@ def _watch_args(folder: Path, url: str, base: str) -> list[str]:
 
 @pytest.fixture
 def feed_server(web: LocalWebServer) -> Iterator[LocalWebServer]:  # noqa: F811
-    rows = dump_rows(WATCH_ITEMS, seed=29)
-    web.routes["/feed.rss"] = Route(body=_feed(rows), content_type="application/rss+xml")
+    serve_feed(web, dump_rows(WATCH_ITEMS, seed=29))
     yield web
 
 

@@ -34,7 +34,9 @@ def words(text: str) -> list[str]:
 
 
 def search_text(record: Any) -> str:
-    """The words of every string and number in a record (not its keys), each once, for the index."""
+    """The words of every string and whole number in a record (not its keys), each once, for the
+    index. Fractions (coordinates, confidence) are left out: nobody searches for them, and their
+    digits would make every prefix of a number match."""
     found: dict[str, None] = {}
     _collect(record, found)
     return " ".join(found)
@@ -47,7 +49,7 @@ def _collect(value: Any, found: dict[str, None]) -> None:
     elif isinstance(value, list | tuple):
         for item in value:
             _collect(item, found)
-    elif isinstance(value, str) or (isinstance(value, int | float) and not isinstance(value, bool)):
+    elif isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         found.update(dict.fromkeys(words(str(value))))
 
 
