@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Text, and_, bindparam, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.types import Boolean
+from sqlalchemy.types import NullType
 
 from conflictlens.store import schema
 
@@ -56,7 +56,8 @@ def _collect(value: Any, found: dict[str, None]) -> None:
 class TextMatch(ColumnElement[bool]):
     """WHERE clause: the event's search_text holds every query word (the last one as a prefix)."""
 
-    type = Boolean()
+    # No Boolean type: SQLite would get "(... IN (...)) = 1", which no index serves.
+    type = NullType()
     inherit_cache = False
 
     def __init__(self, query_words: list[str]) -> None:
