@@ -332,8 +332,9 @@ def report(results: dict[str, dict[str, Any] | str], args: argparse.Namespace) -
     if not ran:
         return 0
     names = list(ran)
+    print(f"\nload average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(
-        f"\n{args.events:,} events, {args.readers} concurrent readers x {args.requests} requests "
+        f"{args.events:,} events, {args.readers} concurrent readers x {args.requests} requests "
         f"of /api/events, mean think time {args.think:g} s"
     )
     header = "".join(f"{name:>22}" for name in names)
@@ -344,6 +345,7 @@ def report(results: dict[str, dict[str, Any] | str], args: argparse.Namespace) -
         print(f"{label:<18}" + "".join(f"{value(name):>22}" for name in names))
 
     row("requests/s", lambda n: f"{len(every[n]) / ran[n]['elapsed']:.0f}")
+    row("server CPU ms/req", lambda n: f"{ran[n]['cpu'] * 1000 / len(every[n]):.1f}")
     for p in (50, 95, 99):
         row(f"p{p} ms", lambda n, p=p: f"{percentile(every[n], p) * 1000:.0f}")
     row("max ms", lambda n: f"{max(every[n]) * 1000:.0f}")

@@ -568,3 +568,16 @@ def test_event_json_round_trips_exactly(store: Store, record: Event) -> None:
     assert stored.to_json_dict() == record.to_json_dict()
     assert store.mentions_of(record.event_id) == [("a1", record)]
     assert store.events() == [record]
+
+
+def test_counts_follow_writes_of_other_connections_and_stores(db_url: str) -> None:
+    """Counts are kept between calls, but never outlive a write, whoever made it."""
+    with Store(db_url) as reader, Store(db_url) as writer:
+        writer.add_article(article("a1", "Gunmen attacked a checkpoint."))
+        writer.set_mentions("a1", [incident("e1", country="Mali")])
+        assert reader.count_events(country="Mali") == 1
+        writer.set_mentions("a1", [incident("e1", country="Mali"), incident("e2", country="Mali")])
+        assert reader.count_events(country="Mali") == 2
+        reader.review_event("e2", "reject", reviewer="ana")
+        assert reader.count_events(country="Mali", include_rejected=False) == 1
+        assert writer.count_events(country="Mali", include_rejected=False) == 1

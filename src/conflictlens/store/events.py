@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Unpack
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Engine,
     Row,
     case,
     extract,
@@ -29,6 +32,46 @@ from conflictlens.store.base import (
     _resolve_event_id,
 )
 from conflictlens.store.search import text_match
+
+# Distinct filter sets whose counts are kept (all are dropped when there are more).
+_COUNTS_KEPT = 4096
+
+
+class DataVersion:
+    """A value that changes whenever any connection commits a write: SQLite's data_version on a
+    connection kept for it alone (it counts the commits of every other connection), PostgreSQL's
+    WAL position (every commit moves it). None where neither works (an in-memory SQLite)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._watcher: Any = None
+        database = engine.url.database or ""
+        self._usable = engine.dialect.name == "postgresql" or (
+            engine.dialect.name == "sqlite"
+            and database not in ("", ":memory:")
+            and "mode=memory" not in database
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._watcher is not None:
+                self._watcher.close()
+                self._watcher = None
+
+    def current(self, conn: Connection) -> Any:
+        if not self._usable:
+            return None
+        if self._engine.dialect.name == "postgresql":
+            return conn.exec_driver_sql("SELECT pg_current_wal_lsn()").scalar()
+        with self._lock:
+            if self._watcher is None:
+                self._watcher = self._engine.raw_connection()
+            cursor = self._watcher.cursor()
+            try:
+                return cursor.execute("PRAGMA data_version").fetchone()[0]
+            finally:
+                cursor.close()
 
 
 class EventsMixin(StoreBase):
@@ -123,8 +166,13 @@ class EventsMixin(StoreBase):
         """How many events match; unlike the listings, rejected events count unless
         `include_rejected=False`, so with no filter this is every stored event."""
         filters.setdefault("include_rejected", True)
+        key = tuple(sorted(filters.items()))
         with self._engine.connect() as conn:
-            return (
+            version = self._data_version.current(conn)
+            cached = self._counts.get(key)
+            if version is not None and cached is not None and cached[0] == version:
+                return cached[1]
+            count = (
                 conn.scalar(
                     select(func.count())
                     .select_from(schema.events)
@@ -132,6 +180,26 @@ class EventsMixin(StoreBase):
                 )
                 or 0
             )
+        if version is not None:
+            if len(self._counts) >= _COUNTS_KEPT:
+                self._counts.clear()
+            self._counts[key] = (version, count)
+        return count
+
+    def close(self) -> None:
+        if "_data_version" in self.__dict__:
+            self._data_version.close()
+        super().close()
+
+    @functools.cached_property
+    def _counts(self) -> dict[tuple[Any, ...], tuple[Any, int]]:
+        """Counts of listings by their filters, with the data version they were counted at: a
+        desk paging through one filter counts its events once, not once per page."""
+        return {}
+
+    @functools.cached_property
+    def _data_version(self) -> DataVersion:
+        return DataVersion(self._engine)
 
     def summary(self) -> Summary:
         """Events, incidents and incident fatalities overall, by country, event type and month."""
