@@ -10,7 +10,7 @@ seconds; 0 sends the next request at once, which measures the server saturated i
 Prints latency percentiles per back end and per query, and the error count; exits 1 on any error.
 
 PostgreSQL: --pg-url, or CONFLICTLENS_TEST_PG_URL; without either the bench runs itself again
-under scripts/with_postgres.sh (a throwaway server on --pg-port), and says why when that is not
+under scripts/with_postgres.sh (a throwaway server, on --pg-port if given), and says why when that is not
 possible (no PostgreSQL binaries) instead of failing.
 
     python bench/bench_api_load.py [--events 100000] [--readers 200] [--requests 5] [--think 5]
@@ -308,7 +308,9 @@ def run_postgres(args: argparse.Namespace) -> dict[str, Any] | str:
             str(REPO / "scripts" / "with_postgres.sh"), sys.executable, __file__,
             "--backends", "postgres", "--results", str(results), *_shared_options(args),
         ]  # fmt: skip
-        env = {**os.environ, "CONFLICTLENS_PG_PORT": str(args.pg_port)}
+        env = dict(os.environ)
+        if args.pg_port:
+            env["CONFLICTLENS_PG_PORT"] = str(args.pg_port)
         done = subprocess.run(command, env=env, check=False)
         if not results.exists():
             return f"scripts/with_postgres.sh failed (exit code {done.returncode})"
@@ -379,7 +381,12 @@ def main() -> int:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--db", type=Path, help="reuse or keep this SQLite file")
     parser.add_argument("--pg-url", help="a PostgreSQL database the bench may wipe")
-    parser.add_argument("--pg-port", type=int, default=54345, help="for a throwaway server")
+    parser.add_argument(
+        "--pg-port",
+        type=int,
+        default=os.environ.get("CONFLICTLENS_PG_PORT"),
+        help="port of the throwaway server (default: CONFLICTLENS_PG_PORT, else the script's)",
+    )
     parser.add_argument("--results", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
