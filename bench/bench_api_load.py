@@ -271,13 +271,22 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
     server = start_server(url, port)
     try:
+        cpu_before = process_cpu_seconds(server.pid)
         latencies, errors, elapsed = asyncio.run(
             run_load(f"http://127.0.0.1:{port}", args.readers, args.requests, args.think, args.seed)
         )
+        cpu = process_cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"latencies": dict(latencies), "errors": errors, "elapsed": elapsed}
+    return {"latencies": dict(latencies), "errors": errors, "elapsed": elapsed, "cpu": cpu}
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time a process has used (user + system, all threads): a cost per request that does not
+    depend on what else the machine runs, unlike latencies on a shared machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_sqlite(args: argparse.Namespace) -> dict[str, Any]:
