@@ -253,7 +253,7 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     """`conflictlens serve` itself, in its own process (the readers' event loop is not its)."""
     command = [sys.executable, "-c", "from conflictlens.cli import app; app()", "serve"]
     server = subprocess.Popen([*command, "--db", url, "--port", str(port)])
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/meta", timeout=5).status_code == 200:
@@ -263,7 +263,7 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
         if server.poll() is not None:
             raise SystemExit(f"bench_api_load: the server exited with code {server.returncode}")
     server.terminate()
-    raise SystemExit("bench_api_load: the server did not answer within 60 s")
+    raise SystemExit("bench_api_load: the server did not answer within 180 s")
 
 
 def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
