@@ -326,3 +326,24 @@ def test_a_kill_between_extraction_and_linking_is_linked_by_the_next_run(tmp_pat
     with Store(url) as store:
         assert store.articles_to_link() == []
     assert_whole(snapshot(url))
+
+
+def test_a_kill_while_a_fresh_sqlite_file_is_migrated_leaves_nothing_half_made(
+    tmp_path: Path,
+) -> None:
+    """The whole migration is one transaction: a process dying inside it leaves no tables behind,
+    so the next open migrates from scratch instead of failing on tables that already exist."""
+    path = tmp_path / "fresh.db"
+    killer = (
+        "import os, signal\n"
+        "from alembic.runtime.migration import HeadMaintainer\n"
+        "from conflictlens.store import Store\n"
+        "def die(self, *args, **kwargs):\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "HeadMaintainer.update_to_step = die  # after 0001 made its tables, before the revision\n"
+        f"Store({str(path)!r})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", killer], capture_output=True, timeout=300)
+    assert done.returncode == -signal.SIGKILL
+    with Store(str(path)) as store:
+        assert store.count_articles() == 0
