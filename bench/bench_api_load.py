@@ -1,18 +1,28 @@
-"""API load check: concurrent readers of /api/events on a database of synthetic events.
+"""API load check: concurrent readers of /api/events, on SQLite (WAL) and PostgreSQL side by side.
 
-Builds a SQLite database of --events synthetic events (fast path: rows are bulk-inserted through
-`Store.engine` and the schema tables, one mention each on a few synthetic articles, skipping
-extraction), starts `conflictlens serve`'s application in a subprocess on a free loopback port,
-runs --readers concurrent readers (httpx async) that each send --requests listings with varied
-filters, sorts and pages, and prints latency percentiles and the error count. Exits 1 on any error.
+For each back end, builds a database of --events synthetic events (fast path: rows are
+bulk-inserted through `Store.engine` and the schema tables, one mention each on a few synthetic
+articles, skipping extraction; then ANALYZE, as autovacuum or `PRAGMA optimize` would), starts
+`conflictlens serve` in a subprocess on a free loopback port, and runs --readers concurrent readers
+(httpx async). Each reader is a desk user: it sends --requests listings with varied filters, text
+searches, sorts and pages, pausing between them for a random time (exponential, mean --think
+seconds; 0 sends the next request at once, which measures the server saturated instead).
+Prints latency percentiles per back end and per query, and the error count; exits 1 on any error.
 
-    python bench/bench_api_load.py [--events 100000] [--readers 200] [--requests 5] [--db FILE]
+PostgreSQL: --pg-url, or CONFLICTLENS_TEST_PG_URL; without either the bench runs itself again
+under scripts/with_postgres.sh (a throwaway server, on --pg-port if given), and says why when that is not
+possible (no PostgreSQL binaries) instead of failing.
+
+    python bench/bench_api_load.py [--events 100000] [--readers 200] [--requests 5] [--think 5]
+        [--backends sqlite,postgres] [--db FILE] [--pg-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import random
 import socket
 import statistics
@@ -26,10 +36,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import MetaData, insert
 
 from conflictlens.models import Event
 from conflictlens.store import Store, schema
+from conflictlens.store.search import search_text
+
+REPO = Path(__file__).resolve().parent.parent
+PG_ENV = "CONFLICTLENS_TEST_PG_URL"
 
 # (country, ISO code, [(admin1, latitude, longitude)]) for synthetic events.
 PLACES = [
@@ -127,6 +141,7 @@ def build_database(url: str, n_events: int, seed: int = 7) -> None:
                     "confidence": event.confidence,
                     "record": record,
                     "review_status": "unreviewed",
+                    "search_text": search_text(record),
                 }
             )
             mentions.append(
@@ -144,6 +159,17 @@ def build_database(url: str, n_events: int, seed: int = 7) -> None:
         if events:
             conn.execute(insert(schema.events), events)
             conn.execute(insert(schema.mentions), mentions)
+    with Store(url) as store, store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+
+
+def empty_database(url: str) -> None:
+    """Drop every table of a PostgreSQL database the bench may wipe."""
+    with Store(url) as store:
+        existing = MetaData()
+        existing.reflect(store.engine)
+        existing.drop_all(store.engine)
 
 
 def listing_params(rng: random.Random) -> tuple[str, dict[str, Any]]:
@@ -172,10 +198,13 @@ async def reader(
     client: httpx.AsyncClient,
     rng: random.Random,
     requests: int,
+    think: float,
     latencies: dict[str, list[float]],
     errors: list[str],
 ) -> None:
     for _ in range(requests):
+        if think:
+            await asyncio.sleep(rng.expovariate(1 / think))
         kind, params = listing_params(rng)
         started = time.perf_counter()
         try:
@@ -191,7 +220,9 @@ async def reader(
         latencies[kind].append(time.perf_counter() - started)
 
 
-async def run_load(base: str, readers: int, requests: int, seed: int) -> tuple[dict, list, float]:
+async def run_load(
+    base: str, readers: int, requests: int, think: float, seed: int
+) -> tuple[dict, list, float]:
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     limits = httpx.Limits(max_connections=readers, max_keepalive_connections=readers)
@@ -199,7 +230,7 @@ async def run_load(base: str, readers: int, requests: int, seed: int) -> tuple[d
         started = time.perf_counter()
         await asyncio.gather(
             *(
-                reader(client, random.Random(seed + i), requests, latencies, errors)
+                reader(client, random.Random(seed + i), requests, think, latencies, errors)
                 for i in range(readers)
             )
         )
@@ -222,7 +253,7 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     """`conflictlens serve` itself, in its own process (the readers' event loop is not its)."""
     command = [sys.executable, "-c", "from conflictlens.cli import app; app()", "serve"]
     server = subprocess.Popen([*command, "--db", url, "--port", str(port)])
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/meta", timeout=5).status_code == 200:
@@ -232,7 +263,120 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
         if server.poll() is not None:
             raise SystemExit(f"bench_api_load: the server exited with code {server.returncode}")
     server.terminate()
-    raise SystemExit("bench_api_load: the server did not answer within 60 s")
+    raise SystemExit("bench_api_load: the server did not answer within 180 s")
+
+
+def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Serve `url` and run the readers against it: latencies by query kind, errors, elapsed."""
+    port = free_port()
+    server = start_server(url, port)
+    try:
+        cpu_before = process_cpu_seconds(server.pid)
+        latencies, errors, elapsed = asyncio.run(
+            run_load(f"http://127.0.0.1:{port}", args.readers, args.requests, args.think, args.seed)
+        )
+        cpu = process_cpu_seconds(server.pid) - cpu_before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"latencies": dict(latencies), "errors": errors, "elapsed": elapsed, "cpu": cpu}
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time a process has used (user + system, all threads): a cost per request that does not
+    depend on what else the machine runs, unlike latencies on a shared machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_sqlite(args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or Path(tmp) / "load.db"
+        url = f"sqlite:///{db}"
+        if not db.exists():
+            started = time.perf_counter()
+            build_database(url, args.events, args.seed)
+            print(f"sqlite: built {args.events:,} events in {time.perf_counter() - started:.1f} s")
+        return measure(url, args)
+
+
+def run_postgres(args: argparse.Namespace) -> dict[str, Any] | str:
+    """PostgreSQL's results, or why there are none."""
+    url = args.pg_url or os.environ.get(PG_ENV)
+    if url:
+        empty_database(url)
+        started = time.perf_counter()
+        build_database(url, args.events, args.seed)
+        print(f"postgres: built {args.events:,} events in {time.perf_counter() - started:.1f} s")
+        return measure(url, args)
+    if args.results is not None:  # already under with_postgres.sh, which found no server
+        return "no PostgreSQL binaries (initdb, pg_ctl) to start a throwaway server"
+    with tempfile.TemporaryDirectory() as tmp:
+        results = Path(tmp) / "postgres.json"
+        command = [
+            str(REPO / "scripts" / "with_postgres.sh"), sys.executable, __file__,
+            "--backends", "postgres", "--results", str(results), *_shared_options(args),
+        ]  # fmt: skip
+        env = dict(os.environ)
+        if args.pg_port:
+            env["CONFLICTLENS_PG_PORT"] = str(args.pg_port)
+        done = subprocess.run(command, env=env, check=False)
+        if not results.exists():
+            return f"scripts/with_postgres.sh failed (exit code {done.returncode})"
+        found = json.loads(results.read_text())
+        return found["postgres"]
+
+
+def _shared_options(args: argparse.Namespace) -> list[str]:
+    return [
+        "--events", str(args.events), "--readers", str(args.readers),
+        "--requests", str(args.requests), "--think", str(args.think), "--seed", str(args.seed),
+    ]  # fmt: skip
+
+
+def report(results: dict[str, dict[str, Any] | str], args: argparse.Namespace) -> int:
+    """Both back ends side by side; returns how many errors there were."""
+    ran = {name: r for name, r in results.items() if isinstance(r, dict)}
+    for name, r in results.items():
+        if isinstance(r, str):
+            print(f"{name}: skipped: {r}")
+    if not ran:
+        return 0
+    names = list(ran)
+    print(f"\nload average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"{args.events:,} events, {args.readers} concurrent readers x {args.requests} requests "
+        f"of /api/events, mean think time {args.think:g} s"
+    )
+    header = "".join(f"{name:>22}" for name in names)
+    print(f"{'':<18}{header}")
+    every = {name: [t for ts in r["latencies"].values() for t in ts] for name, r in ran.items()}
+
+    def row(label: str, value: Any) -> None:
+        print(f"{label:<18}" + "".join(f"{value(name):>22}" for name in names))
+
+    row("requests/s", lambda n: f"{len(every[n]) / ran[n]['elapsed']:.0f}")
+    row("server CPU ms/req", lambda n: f"{ran[n]['cpu'] * 1000 / len(every[n]):.1f}")
+    for p in (50, 95, 99):
+        row(f"p{p} ms", lambda n, p=p: f"{percentile(every[n], p) * 1000:.0f}")
+    row("max ms", lambda n: f"{max(every[n]) * 1000:.0f}")
+    row("errors", lambda n: str(len(ran[n]["errors"])))
+    print("by query: median / p99 ms")
+    kinds = sorted({k for r in ran.values() for k in r["latencies"]})
+    for kind in kinds:
+
+        def cell(name: str, kind: str = kind) -> str:
+            times = ran[name]["latencies"].get(kind, [])
+            if not times:
+                return "-"
+            median = statistics.median(times) * 1000
+            return f"{median:.0f} / {percentile(times, 99) * 1000:.0f}"
+
+        row(f"  {kind}", cell)
+    errors = [e for r in ran.values() for e in r["errors"]]
+    for error in errors[:10]:
+        print(f"  {error}")
+    return len(errors)
 
 
 def main() -> int:
@@ -240,46 +384,32 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--readers", type=int, default=200)
     parser.add_argument("--requests", type=int, default=5, help="requests per reader")
+    parser.add_argument(
+        "--think", type=float, default=5.0, help="mean pause of a reader between requests (s)"
+    )
+    parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--db", type=Path, help="reuse or keep this SQLite file")
+    parser.add_argument("--pg-url", help="a PostgreSQL database the bench may wipe")
+    parser.add_argument(
+        "--pg-port",
+        type=int,
+        default=os.environ.get("CONFLICTLENS_PG_PORT"),
+        help="port of the throwaway server (default: CONFLICTLENS_PG_PORT, else the script's)",
+    )
+    parser.add_argument("--results", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or Path(tmp) / "load.db"
-        url = f"sqlite:///{db}"
-        if not db.exists():
-            started = time.perf_counter()
-            build_database(url, args.events, args.seed)
-            print(f"built {args.events:,} events in {time.perf_counter() - started:.1f} s ({db})")
-        port = free_port()
-        server = start_server(url, port)
-        try:
-            latencies, errors, elapsed = asyncio.run(
-                run_load(f"http://127.0.0.1:{port}", args.readers, args.requests, args.seed)
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-
-    every = [t for times in latencies.values() for t in times]
-    print(
-        f"{args.readers} concurrent readers x {args.requests} requests of /api/events "
-        f"({len(every)} requests in {elapsed:.1f} s, {len(every) / elapsed:.0f} req/s)"
-    )
-    print(
-        f"latency ms: p50 {percentile(every, 50) * 1000:.0f}  p95 {percentile(every, 95) * 1000:.0f}"
-        f"  p99 {percentile(every, 99) * 1000:.0f}  max {max(every) * 1000:.0f}"
-    )
-    print("by query (n, median ms, p99 ms):")
-    for kind, times in sorted(latencies.items(), key=lambda kv: -statistics.median(kv[1])):
-        print(
-            f"  {kind:<15} {len(times):>4}  {statistics.median(times) * 1000:>7.0f}"
-            f"  {percentile(times, 99) * 1000:>7.0f}"
-        )
-    print(f"errors: {len(errors)}")
-    for error in errors[:10]:
-        print(f"  {error}")
-    return 1 if errors else 0
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    results: dict[str, dict[str, Any] | str] = {}
+    if "sqlite" in backends:
+        results["sqlite"] = run_sqlite(args)
+    if "postgres" in backends:
+        results["postgres"] = run_postgres(args)
+    if args.results is not None:
+        args.results.write_text(json.dumps(results))
+        return 0
+    return 1 if report(results, args) else 0
 
 
 if __name__ == "__main__":

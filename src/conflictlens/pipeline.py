@@ -134,7 +134,7 @@ class Ingestion:
             return True
         from conflictlens.linking import fingerprint
 
-        self.store.replace_article(stored.id, item)
+        self.store.replace_article(stored.id, item, status="skipped", reason=EXTRACTION_PENDING)
         self.store.add_fingerprint(stored.id, fingerprint(item.text).bands)
         self.report.updated += 1
         self.notify(
@@ -176,8 +176,7 @@ class Ingestion:
         failures_before = len(report.failures)
         events = extract_or_skip(article, report, self.notify)
         if events is not None:
-            self.store.set_mentions(article.id, events)
-            self.store.set_article_status(article.id, "ok")
+            self.store.set_mentions(article.id, events, link_pending=True)
             report.events += len(events)
             self._articles_to_link.append(article.id)
             if len(self._articles_to_link) >= LINK_BATCH:
@@ -188,9 +187,13 @@ class Ingestion:
     def _link(self) -> None:
         from conflictlens.linking.dataset import link_stored
 
-        if self._articles_to_link or self._events_to_relink:
-            changed = link_stored(self.store, self._articles_to_link, self._events_to_relink)
+        # Articles a stopped run stored but never linked (LINK_PENDING) are linked now too, so an
+        # article's store, extract and link complete exactly once whenever the process dies.
+        articles = list(dict.fromkeys([*self._articles_to_link, *self.store.articles_to_link()]))
+        if articles or self._events_to_relink:
+            changed = link_stored(self.store, articles, self._events_to_relink)
             self.touched_events.update(dict.fromkeys(changed))
+            self.store.mark_linked(articles)
         self._articles_to_link.clear()
         self._events_to_relink.clear()
 

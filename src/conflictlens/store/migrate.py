@@ -63,10 +63,33 @@ def upgrade_to_head(engine: Engine) -> None:
             _set_sqlite_foreign_keys(connection, enabled=False)
         try:
             with connection.begin():
+                if sqlite:
+                    _begin_sqlite_write(connection)
                 command.upgrade(alembic_config(connection), "head")
         finally:
             if sqlite:
+                _restore_sqlite_transactions(connection)
                 _set_sqlite_foreign_keys(connection, enabled=True)
+
+
+def _begin_sqlite_write(connection: Connection) -> None:
+    """One SQLite transaction for the whole migration, holding the write lock from the start.
+
+    Python's sqlite3 opens transactions only before INSERT, UPDATE and DELETE, so CREATE TABLE would
+    commit on its own: a process killed while migrating a fresh file left tables without a revision,
+    which every later open tried to create again. Another process opening the same file meanwhile
+    waits for the lock, then finds the revision done.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None
+    dbapi_connection.isolation_level = None  # sqlite3 leaves BEGIN and COMMIT to us...
+    dbapi_connection.execute("BEGIN IMMEDIATE")  # ...and commit() still ends this transaction
+
+
+def _restore_sqlite_transactions(connection: Connection) -> None:
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is not None:
+        dbapi_connection.isolation_level = ""  # sqlite3's default: BEGIN before writes
 
 
 def _set_sqlite_foreign_keys(connection: Connection, *, enabled: bool) -> None:

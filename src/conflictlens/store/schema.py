@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -55,6 +56,8 @@ articles = Table(
     Column("duplicate_of", String, index=True),
     CheckConstraint("status IN ('ok', 'skipped', 'copy')", name="status"),
 )
+# The article listing runs newest first.
+Index("ix_articles_published_id", articles.c.published, articles.c.id)
 
 # MinHash LSH band hashes of each article: near-duplicate candidates come from an indexed lookup,
 # so finding copies needs no in-memory index however large the dataset grows.
@@ -77,15 +80,15 @@ events = Table(
     metadata,
     Column("event_id", String, primary_key=True),
     Column("kind", String(16), nullable=False, index=True),
-    Column("event_date", Date, index=True),
-    Column("country", String, index=True),
-    Column("country_code", String, index=True),
-    Column("admin1", String, index=True),
-    Column("event_type", String, index=True),
+    Column("event_date", Date),
+    Column("country", String),
+    Column("country_code", String),
+    Column("admin1", String),
+    Column("event_type", String),
     Column("sub_event_type", String),
-    Column("actor1", String, index=True),
-    Column("actor2", String, index=True),
-    Column("fatalities", Integer, index=True),
+    Column("actor1", String),
+    Column("actor2", String),
+    Column("fatalities", Integer),
     Column("latitude", Float),
     Column("longitude", Float),
     Column("confidence", Float, nullable=False),
@@ -94,11 +97,25 @@ events = Table(
     Column("review_status", String(16), nullable=False, server_default="unreviewed", index=True),
     # Field -> value set by an analyst; re-applied whenever linking rebuilds the event.
     Column("corrections", JSON),
+    # The record's words for text search (store/search.py); FTS5 or a tsvector index reads them.
+    Column("search_text", Text),
     CheckConstraint(
         "review_status IN ('unreviewed', 'confirmed', 'corrected', 'rejected')",
         name="review_status",
     ),
 )
+
+# Listings page through events in one of these orders (ties by event_id): an index per order lets a
+# page be read off the index instead of sorting every matching event (review_status rides along:
+# every listing filters on it).
+Index("ix_events_by_event_date", events.c.event_date, events.c.event_id, events.c.review_status)
+# Every listing filters on review_status too (rejected events are left out): with it beside each
+# filter column, counting the events of a country, region, type or actor reads the index alone.
+FILTERED_COLUMNS = ("country", "country_code", "admin1", "event_type", "actor1", "actor2")
+for _name in FILTERED_COLUMNS:
+    Index(f"ix_events_{_name}_review_status", events.c[_name], events.c.review_status)
+Index("ix_events_by_fatalities", events.c.fatalities, events.c.event_id, events.c.review_status)
+Index("ix_events_by_confidence", events.c.confidence, events.c.event_id, events.c.review_status)
 
 mentions = Table(
     "mentions",
@@ -133,6 +150,23 @@ event_aliases = Table(
     Column("alias", String, primary_key=True),
     Column("event_id", String, nullable=False, index=True),
 )
+
+# The text search index of one back end (migration 0003), not declared here as SQLAlchemy cannot:
+# on SQLite the words of each event (events.search_text) in FTS5 tables that triggers keep in step,
+# on PostgreSQL a GIN index over their tsvector.
+SQLITE_SEARCH_TABLES = ("event_search", "events_fts")
+POSTGRESQL_SEARCH_INDEX = "ix_events_search"
+
+
+def is_declared(name: str | None, type_: str, *_: object) -> bool:
+    """False for the text search tables and index, which only the migration knows (for schema
+    checks that compare the database with this module)."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith(SQLITE_SEARCH_TABLES)
+    return not (type_ == "index" and name == POSTGRESQL_SEARCH_INDEX)
+
 
 runs = Table(
     "runs",

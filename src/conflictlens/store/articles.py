@@ -1,0 +1,287 @@
+"""Articles and their copies: storing a report once, newer versions, near-duplicate fingerprints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Connection,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from conflictlens.models import Article
+from conflictlens.store import schema
+from conflictlens.store.base import (
+    LINK_PENDING,
+    ArticleStatus,
+    StoreBase,
+    _article_exists,
+    _delete_unmentioned_events,
+    retry_when_busy,
+)
+
+# Ids per statement when marking many articles (SQLite limits the parameters of one statement).
+_ID_BATCH = 500
+
+
+class ArticlesMixin(StoreBase):
+    """Articles as read, their status, and the copies that point at an original."""
+
+    @retry_when_busy
+    def add_article(
+        self, article: Article, *, status: ArticleStatus = "ok", reason: str | None = None
+    ) -> tuple[str, bool]:
+        """Store a report once: (its stored id, whether it is new).
+
+        A report already stored under the same url or the same content hash gives the stored id and
+        False, and nothing is written. If `article.id` already names a different text, the new one is
+        stored under `Article.id_for(text)`: use the returned id for its mentions and evidence.
+        """
+        try:
+            with self._engine.begin() as conn:
+                existing_id = _existing_article_id(conn, article)
+                if existing_id is not None:
+                    return existing_id, False
+                article_id = article.id
+                if _article_exists(conn, article_id):
+                    article_id = Article.id_for(article.text)
+                conn.execute(
+                    insert(schema.articles).values(
+                        id=article_id,
+                        status=status,
+                        status_reason=reason,
+                        **_article_values(article),
+                    )
+                )
+                return article_id, True
+        except IntegrityError:
+            # Another writer may have stored the same report between the check and the insert.
+            with self._engine.connect() as conn:
+                existing_id = _existing_article_id(conn, article)
+            if existing_id is None:
+                raise
+            return existing_id, False
+
+    def get_article(self, article_id: str) -> Article | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(schema.articles).where(schema.articles.c.id == article_id)
+            ).one_or_none()
+        if row is None:
+            return None
+        return Article(
+            id=row.id,
+            text=row.text,
+            title=row.title,
+            url=row.url,
+            outlet=row.outlet,
+            published=row.published,
+            language=row.language,
+            content_hash=row.content_hash,
+            source=row.source,
+        )
+
+    def article_id_by_url(self, url: str) -> str | None:
+        with self._engine.connect() as conn:
+            return conn.scalar(select(schema.articles.c.id).where(schema.articles.c.url == url))
+
+    @retry_when_busy
+    def replace_article(
+        self,
+        article_id: str,
+        article: Article,
+        *,
+        status: ArticleStatus = "ok",
+        reason: str | None = None,
+    ) -> None:
+        """Put a newer version of a story in place of the stored text (same id, same links).
+
+        Its mentions stay until the caller stores the new extraction; give a status that says it is
+        pending, so a run stopped before that extraction has it done by the next run.
+        """
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                update(schema.articles)
+                .where(schema.articles.c.id == article_id)
+                .values(status=status, status_reason=reason, **_article_values(article))
+            )
+            if result.rowcount == 0:
+                raise KeyError(article_id)
+            conn.execute(
+                delete(schema.article_bands).where(schema.article_bands.c.article_id == article_id)
+            )
+
+    @retry_when_busy
+    def add_fingerprint(self, article_id: str, bands: Iterable[tuple[int, int]]) -> None:
+        """Keep an article's LSH band hashes for near-duplicate lookups (replaces earlier ones)."""
+        rows = [{"band": b, "hash": h, "article_id": article_id} for b, h in set(bands)]
+        with self._engine.begin() as conn:
+            conn.execute(
+                delete(schema.article_bands).where(schema.article_bands.c.article_id == article_id)
+            )
+            if rows:
+                conn.execute(insert(schema.article_bands), rows)
+
+    def near_duplicate_candidates(
+        self, bands: Iterable[tuple[int, int]], *, exclude: str | None = None
+    ) -> list[str]:
+        """Originals (never copies) of stored articles sharing an LSH band with `bands`, sorted."""
+        band_list = list(bands)
+        if not band_list:
+            return []
+        matches = (
+            select(schema.article_bands.c.article_id)
+            .where(
+                or_(
+                    *(
+                        (schema.article_bands.c.band == b) & (schema.article_bands.c.hash == h)
+                        for b, h in band_list
+                    )
+                )
+            )
+            .distinct()
+        )
+        root = func.coalesce(schema.articles.c.duplicate_of, schema.articles.c.id)
+        with self._engine.connect() as conn:
+            ids = conn.scalars(
+                select(root).where(schema.articles.c.id.in_(matches)).distinct()
+            ).all()
+        return sorted(i for i in ids if i != exclude)
+
+    @retry_when_busy
+    def mark_copy(self, article_id: str, original_id: str) -> list[str]:
+        """Record `article_id` as a copy of `original_id`: it keeps its text but reports nothing.
+
+        Its mentions are removed (and copies of it now point at the original); returns the ids of
+        the events those mentions were in, which need linking again: the articles that still report
+        them are marked LINK_PENDING in the same transaction, so a run stopped before that linking
+        leaves it to the next run.
+        """
+        with self._engine.begin() as conn:
+            affected = list(
+                conn.scalars(
+                    select(schema.mentions.c.event_id)
+                    .where(schema.mentions.c.article_id == article_id)
+                    .distinct()
+                )
+            )
+            conn.execute(delete(schema.mentions).where(schema.mentions.c.article_id == article_id))
+            conn.execute(
+                update(schema.articles)
+                .where(schema.articles.c.id == article_id)
+                .values(
+                    status="copy", status_reason=f"copy of {original_id}", duplicate_of=original_id
+                )
+            )
+            conn.execute(
+                update(schema.articles)
+                .where(schema.articles.c.duplicate_of == article_id)
+                .values(status_reason=f"copy of {original_id}", duplicate_of=original_id)
+            )
+            _delete_unmentioned_events(conn, affected)
+            reporting = select(schema.mentions.c.article_id).where(
+                schema.mentions.c.event_id.in_(affected)
+            )
+            conn.execute(
+                update(schema.articles)
+                .where(schema.articles.c.id.in_(reporting), schema.articles.c.status == "ok")
+                .values(status_reason=LINK_PENDING)
+            )
+        return sorted(affected)
+
+    def articles_to_link(self) -> list[str]:
+        """Articles whose mentions are stored but not yet linked (LINK_PENDING), by id."""
+        with self._engine.connect() as conn:
+            return sorted(
+                conn.scalars(
+                    select(schema.articles.c.id).where(
+                        schema.articles.c.status == "ok",
+                        schema.articles.c.status_reason == LINK_PENDING,
+                    )
+                )
+            )
+
+    @retry_when_busy
+    def mark_linked(self, article_ids: Iterable[str]) -> None:
+        """Linking has stored these articles' events: they are no longer LINK_PENDING."""
+        ids = sorted(set(article_ids))
+        with self._engine.begin() as conn:
+            for start in range(0, len(ids), _ID_BATCH):
+                conn.execute(
+                    update(schema.articles)
+                    .where(
+                        schema.articles.c.id.in_(ids[start : start + _ID_BATCH]),
+                        schema.articles.c.status_reason == LINK_PENDING,
+                    )
+                    .values(status_reason=None)
+                )
+
+    def copies_of(self, article_id: str) -> list[str]:
+        with self._engine.connect() as conn:
+            return sorted(
+                conn.scalars(
+                    select(schema.articles.c.id).where(schema.articles.c.duplicate_of == article_id)
+                )
+            )
+
+    @retry_when_busy
+    def set_article_status(
+        self, article_id: str, status: ArticleStatus, reason: str | None = None
+    ) -> None:
+        """Mark a stored article "ok" or "skipped" (with why), e.g. when extraction fails on it."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                update(schema.articles)
+                .where(schema.articles.c.id == article_id)
+                .values(status=status, status_reason=reason)
+            )
+            if result.rowcount == 0:
+                raise KeyError(article_id)
+
+    def article_status(self, article_id: str) -> tuple[ArticleStatus, str | None] | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(schema.articles.c.status, schema.articles.c.status_reason).where(
+                    schema.articles.c.id == article_id
+                )
+            ).one_or_none()
+        return None if row is None else (row.status, row.status_reason)
+
+    def count_articles(self) -> int:
+        with self._engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(schema.articles)) or 0
+
+
+def _article_values(article: Article) -> dict[str, object]:
+    """The stored columns of an article that its text and metadata give (not id or status)."""
+    return {
+        "url": article.url,
+        "outlet": article.outlet,
+        "title": article.title,
+        "published": article.published,
+        "language": article.language,
+        "text": article.text,
+        "content_hash": article.content_hash,
+        "source": article.source,
+        "ingested_at": datetime.now(UTC),
+    }
+
+
+def _existing_article_id(conn: Connection, article: Article) -> str | None:
+    """The id of a stored article with the same url or, failing that, the same content hash."""
+    if article.url:
+        by_url = conn.scalar(
+            select(schema.articles.c.id).where(schema.articles.c.url == article.url)
+        )
+        if by_url is not None:
+            return by_url
+    return conn.scalar(
+        select(schema.articles.c.id).where(schema.articles.c.content_hash == article.content_hash)
+    )
