@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -245,3 +246,21 @@ def test_a_country_only_report_joins_its_event_whichever_arrives_first(
         (event,) = store.events()
     assert sorted(event.articles) == ["country", "placed"]
     assert event.admin1 == "Mopti"  # the more precise report's place
+
+
+def test_a_new_version_whose_text_is_already_stored_is_a_duplicate(tmp_path: Path) -> None:
+    with Store(tmp_path / "x.db") as store:
+        ingest(store, [TIGRIS, MARKET])
+        market = read(MARKET)
+        # The page at the ambush's address now shows the market story, already stored.
+        moved = read(TIGRIS).model_copy(
+            update={"text": market.text, "content_hash": market.content_hash, "id": "moved"}
+        )
+        later = moved.model_copy(update={"published": date(2030, 1, 1)})
+        ingestion = Ingestion(store)
+        ingestion.add(later)
+        ingestion.finish()
+        assert ingestion.report.duplicates == 1
+        assert store.count_articles() == 2
+        stored = store.get_article(read(TIGRIS).id)
+        assert stored is not None and stored.content_hash == read(TIGRIS).content_hash

@@ -132,6 +132,9 @@ class Ingestion:
         if (item.published or date.min) < (stored.published or date.min):
             self.report.duplicates += 1  # an older version arriving late changes nothing
             return True
+        if self.store.article_id_by_content(item.content_hash) is not None:
+            self.report.duplicates += 1  # the "new version" is a text the dataset already holds
+            return True
         from conflictlens.linking import fingerprint
 
         self.store.replace_article(stored.id, item, status="skipped", reason=EXTRACTION_PENDING)

@@ -92,6 +92,13 @@ class ArticlesMixin(StoreBase):
         with self._engine.connect() as conn:
             return conn.scalar(select(schema.articles.c.id).where(schema.articles.c.url == url))
 
+    def article_id_by_content(self, content_hash: str) -> str | None:
+        """The stored article with exactly this text (its normalised hash), if any."""
+        with self._engine.connect() as conn:
+            return conn.scalar(
+                select(schema.articles.c.id).where(schema.articles.c.content_hash == content_hash)
+            )
+
     @retry_when_busy
     def replace_article(
         self,
