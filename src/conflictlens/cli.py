@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import socket
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -696,21 +697,66 @@ def export(
     kind: KindOpt = None,
     actor: ActorOpt = None,
     min_fatalities: MinFatalOpt = None,
+    include_aggregates: Annotated[
+        bool,
+        typer.Option(
+            "--include-aggregates/--no-include-aggregates",
+            help="acled-csv: keep tallies over many incidents (tagged 'aggregate').",
+        ),
+    ] = False,
+    include_undated: Annotated[
+        bool,
+        typer.Option(
+            "--include-undated/--no-include-undated",
+            help="acled-csv: keep events without a date (tagged 'date unknown').",
+        ),
+    ] = False,
 ) -> None:
-    """Export stored events: ACLED-compatible CSV, GeoJSON or JSON Lines (streamed)."""
+    """Export stored events: ACLED-compatible CSV, GeoJSON or JSON Lines (streamed). What a format
+    cannot hold (tallies and undated events in ACLED CSV, events without coordinates in GeoJSON)
+    is counted and reported."""
     from conflictlens.export import FORMATS
 
     writer = FORMATS[fmt.value]
+    left_out: Counter[str] = Counter()
+    options: dict[str, Any] = {
+        ExportFormat.acled_csv: {
+            "include_aggregates": include_aggregates,
+            "include_undated": include_undated,
+            "left_out": left_out,
+        },
+        ExportFormat.geojson: {"left_out": left_out},
+    }.get(fmt, {})
     with _open_existing_store(db) as store:
         rows = store.iter_events(
             **_filters(country, admin1, since, until, event_type, kind, actor, min_fatalities)
         )
         if output is None:
-            n = writer(rows, sys.stdout)
+            n = writer(rows, sys.stdout, **options)
         else:
             with output.open("w", encoding="utf-8", newline="") as fp:
-                n = writer(rows, fp)
+                n = writer(rows, fp, **options)
     err.print(f"exported {n} events as {fmt.value}" + (f" to {output}" if output else ""))
+    if left_out:
+        err.print(_left_out_message(left_out), highlight=False)
+
+
+def _left_out_message(left_out: Counter[str]) -> str:
+    """ "left out 3 aggregates, 1 undated: --include-aggregates, --include-undated keep them"."""
+    from conflictlens.export import LEFT_OUT_AGGREGATE, LEFT_OUT_UNDATED
+
+    counts = ", ".join(f"{n} {reason}" for reason, n in sorted(left_out.items()))
+    keep = [
+        option
+        for reason, option in (
+            (LEFT_OUT_AGGREGATE, "--include-aggregates"),
+            (LEFT_OUT_UNDATED, "--include-undated"),
+        )
+        if left_out[reason]
+    ]
+    if not keep:
+        return f"left out {counts}"
+    return f"left out {counts}: {', '.join(keep)} to keep them"
 
 
 @app.command("eval")
