@@ -764,7 +764,9 @@ def evaluate_command(
     gold: Annotated[
         Path,
         typer.Argument(
-            help="Gold annotations (YAML, the spec's format).", exists=True, dir_okay=False
+            help="Gold annotations (YAML; format in docs/gold-format.md).",
+            exists=True,
+            dir_okay=False,
         ),
     ],
     texts: Annotated[
