@@ -289,6 +289,10 @@ def test_8_exports_say_what_they_leave_out(tmp_path: Path) -> None:
     geojson = runner.invoke(app, ["export", "--db", db, "--format", "geojson"])
     assert json.loads(geojson.stdout)["skipped_without_coordinates"] == 1  # nationwide tally
     assert "left out 1 without coordinates" in geojson.stderr
+    listed = runner.invoke(app, ["events", "--db", db, "--format", "geojson"])
+    assert "left out 1 without coordinates" in listed.stderr
+    as_csv = runner.invoke(app, ["events", "--db", db, "--format", "csv"])
+    assert "aggregate" in as_csv.stdout  # a listing writes what it lists, tagged
 
 
 # 9. The desk tells tallies from incidents (tests/browser/test_desk.py drives it in Chromium).

@@ -611,9 +611,18 @@ def events(
     else:
         from conflictlens.export import FORMATS
 
+        # A listing writes every event it lists (tallies and undated events tagged in CSV);
+        # GeoJSON cannot hold events without coordinates, and says how many it left out.
+        left_out: Counter[str] = Counter()
+        options: dict[str, Any] = {
+            EventsFormat.csv: {"include_aggregates": True, "include_undated": True},
+            EventsFormat.geojson: {"left_out": left_out},
+        }.get(fmt, {})
         FORMATS[{"jsonl": "jsonl", "csv": "acled-csv", "geojson": "geojson"}[fmt.value]](
-            found, sys.stdout
+            found, sys.stdout, **options
         )
+        if left_out:
+            err.print(_left_out_message(left_out), highlight=False)
 
 
 def _missing_sqlite_file(db: str) -> Path | None:
