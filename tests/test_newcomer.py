@@ -394,12 +394,14 @@ def _examples(page: Path) -> tuple[list[str], list[str]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "page", [ROOT / "README.md", *sorted(DOCS.glob("*.md"))], ids=lambda p: p.name
+    "page",
+    [ROOT / "README.md", *sorted(DOCS.glob("*.md"))],
+    ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_the_examples_run_as_written(page: Path, tmp_path: Path) -> None:
     commands, programs = _examples(page)
     if not commands and not programs:
-        pytest.skip(f"{page.name} has no example to run")
+        pytest.skip(f"{page.relative_to(ROOT)} has no example to run")
     for folder in ("examples", "corpus"):
         (tmp_path / folder).symlink_to(ROOT / folder)
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
