@@ -50,5 +50,5 @@ def test_language_detection() -> None:
         detect_language(
             "Cinq soldats ont été tués lors d'une attaque contre leur poste, selon des responsables."
         )
-        == "und"
+        == "fr"
     )

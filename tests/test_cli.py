@@ -110,7 +110,7 @@ def test_non_english_is_stored_skipped_and_counted(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["ingest", str(folder), "--db", str(tmp_path / "x.db"), "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["skipped"] == {"not English (und)": 1}
+    assert json.loads(result.stdout)["skipped"] == {"not English (fr)": 1}
 
 
 def test_events_export_and_summary(tmp_path: Path) -> None:

@@ -87,9 +87,13 @@ AMBUSH = Event(
 )
 
 
-def acled_rows(events: list[Event]) -> tuple[int, list[str], list[dict[str, str]]]:
+def acled_rows(
+    events: list[Event], **options: object
+) -> tuple[int, list[str], list[dict[str, str]]]:
+    """The rows written; undated events are kept unless an option says otherwise, as most test
+    events here carry no date (tests/test_newcomer.py checks that they are left out by default)."""
     out = io.StringIO(newline="")
-    written = write_acled_csv(events, out)
+    written = write_acled_csv(events, out, **{"include_undated": True, **options})
     out.seek(0)
     reader = csv.DictReader(out)
     rows = list(reader)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from datetime import date
 
 from conflictlens.export_ucdp import (
@@ -152,7 +153,9 @@ def test_csv_rows_leave_out_aggregates_and_undated_records() -> None:
     tally = Event(event_id="t", kind="aggregate", event_date=PUBLISHED, fatalities=300)
     undated = Event(event_id="u", fatalities=1)
     out = io.StringIO()
-    assert write_ucdp_csv([attack, tally, undated], out) == 1
+    left_out: Counter[str] = Counter()
+    assert write_ucdp_csv([attack, tally, undated], out, left_out=left_out) == 1
+    assert left_out == {"aggregates": 1, "undated": 1}
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert list(rows[0]) == list(UCDP_COLUMNS)
     (row,) = rows

@@ -258,7 +258,7 @@ def test_ingest_stores_the_good_pages_and_reports_each_bad_url(
     )
     # The French report is stored, and skipped by the English extractor with its reason counted.
     assert stored[site.url("/news/tongomayel.html")][-1] == "skipped"
-    assert "skipped: not English (und)" in result.stderr
+    assert "skipped: not English (fr)" in result.stderr
 
     # A second run stores nothing new and fetches no page again (the cache).
     hits = site.hits["/news/mopti.html"]

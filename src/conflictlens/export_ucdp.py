@@ -16,15 +16,13 @@ field by field from the Event record.
 from __future__ import annotations
 
 import csv
-import logging
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
 from conflictlens.models import FLAG_ACTOR_SUSPECTED, FLAG_COUNT_VAGUE, Event
-
-logger = logging.getLogger(__name__)
 
 # GED's column names, in GED's order, for the values the Event record carries.
 UCDP_COLUMNS: tuple[str, ...] = (
@@ -118,30 +116,34 @@ def _plural_minimum(event: Event) -> UcdpDeaths | None:
     return UcdpDeaths(per_side, per_side, 0, 0 if sides == 2 else best, best, best, high)
 
 
-def write_ucdp_csv(events: Iterable[Event], fp: TextIO) -> int:
+def write_ucdp_csv(
+    events: Iterable[Event], fp: TextIO, *, left_out: Counter[str] | None = None
+) -> int:
     """UCDP GED-style CSV, one row per dated incident; returns the rows written.
 
     Aggregates (tallies over many incidents) and undated records are not GED events: they are
-    left out and their numbers logged. Incidents without a toll are written with blank estimates
-    (GED itself would not list them) so that nothing the dataset holds disappears silently.
+    left out and counted in `left_out` as the other exports count theirs. Incidents without a
+    toll are written with blank estimates (GED itself would not list them) so that nothing the
+    dataset holds disappears silently.
     """
+    from conflictlens.export import LEFT_OUT_AGGREGATE, LEFT_OUT_UNDATED
+
     writer = csv.DictWriter(fp, fieldnames=UCDP_COLUMNS)
     writer.writeheader()
-    written = aggregates = undated = 0
+    written = 0
     for event in events:
-        if event.kind == "aggregate":
-            aggregates += 1
-        elif event.event_date is None:
-            undated += 1
-        else:
+        reason = (
+            LEFT_OUT_AGGREGATE
+            if event.kind == "aggregate"
+            else LEFT_OUT_UNDATED
+            if event.event_date is None
+            else None
+        )
+        if reason is None:
             writer.writerow(_ucdp_row(event))
             written += 1
-    if aggregates or undated:
-        logger.info(
-            "ucdp-csv: left out %d aggregates and %d undated records (not GED events)",
-            aggregates,
-            undated,
-        )
+        elif left_out is not None:
+            left_out[reason] += 1
     return written
 
 

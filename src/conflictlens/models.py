@@ -76,7 +76,8 @@ class Evidence(BaseModel):
 
 
 class Event(BaseModel):
-    """Event record, version 1: the public contract (see SPEC.md). `flags` lists what is uncertain."""
+    """Event record, version 1: the public contract (docs/event-record.md). `flags` lists what is
+    uncertain."""
 
     event_id: str
     kind: EventKind = "incident"

@@ -187,7 +187,8 @@ def _desk_numbers(page: Any) -> dict[str, int]:
 def _expected_numbers(desk: dict[str, Any], **filters: Any) -> dict[str, int]:
     total = _api(desk, "/api/events", limit=1, **filters)["total"]
     located = len(_api(desk, "/api/events.geojson", brief="true", **filters)["features"])
-    stats = _api(desk, "/api/stats", by="month", **filters)
+    # The timeline draws incidents only: a tally's period would stretch it.
+    stats = _api(desk, "/api/stats", by="month", **{**filters, "kind": "incident"})
     dated = sum(row["events"] for row in stats["rows"] if row["start"])
     return {"table": total, "rows": min(total, 50), "markers": located, "timeline": dated}
 
@@ -303,3 +304,29 @@ def test_planted_markup_is_shown_as_text_and_never_runs(desk: dict[str, Any], pa
     page.wait_for_timeout(300)  # let any injected handler (onerror) have its chance
     assert page.evaluate("window.__pwned") is None
     page.screenshot(path=str(SCREENSHOTS / "planted-markup.png"), full_page=True)
+
+
+def test_tallies_are_drawn_apart_and_can_be_hidden(desk: dict[str, Any], page: Any) -> None:
+    """Issue 18, item 9: a tally is not drawn as the biggest incident, its period does not
+    stretch the timeline, and "incidents only" leaves tallies out of map, timeline and table."""
+    page.goto(desk["base"] + "/")
+    _wait_ready(page)
+    tallies = _api(desk, "/api/events.geojson", brief="true", kind="aggregate")["features"]
+    assert tallies, "the sample corpus has tallies with a place"
+    assert int(page.get_attribute("#map", "data-tallies")) == len(tallies)
+    all_tallies = _api(desk, "/api/events", limit=1, kind="aggregate")["total"]
+    assert int(page.get_attribute("#timeline", "data-tallies")) == all_tallies
+    # The first bar is the first incident's period, not the start of a war total.
+    incidents_by_month = _api(desk, "/api/stats", by="month", kind="incident")["rows"]
+    first_incident = min(row["key"] for row in incidents_by_month if row["start"])
+    first_bar = page.locator("#timeline rect.bar").first.get_attribute("data-key")
+    assert first_bar == first_incident
+    page.screenshot(path=str(SCREENSHOTS / "desk-tallies.png"), full_page=True)
+
+    page.check("#filters [name='kind']")
+    page.wait_for_url("**kind=incident*")
+    _wait_ready(page)
+    assert int(page.get_attribute("#map", "data-tallies")) == 0
+    assert int(page.get_attribute("#timeline", "data-tallies")) == 0
+    assert _desk_numbers(page) == _expected_numbers(desk, kind="incident")
+    assert "aggregate" not in page.locator("#events tbody").inner_text()

@@ -11,7 +11,13 @@ from datetime import date
 from conflictlens.extraction.actors import ActorDictionary
 from conflictlens.extraction.clauses import Clause, is_dateline
 from conflictlens.extraction.confidence import confidence as calibrated_confidence
-from conflictlens.extraction.counts import FLAG_TOLL_SHARED, PART_OF, CountMember, CountMention
+from conflictlens.extraction.counts import (
+    FLAG_TOLL_SHARED,
+    PART_OF,
+    CountMember,
+    CountMention,
+)
+from conflictlens.extraction.counts import _lexicon as _count_lexicon
 from conflictlens.extraction.event_types import classify, find_tags
 from conflictlens.extraction.incidents import Incident, is_other_sides_toll
 from conflictlens.extraction.sides import Attributed, Sides, find_sides
@@ -147,7 +153,9 @@ def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause 
                 ch[0].index,
             ),
         )
-        if any(h.place is None for _, h in hits) and hit.precision == 3:
+        if any(h.place is None for _, h in hits) and (
+            hit.precision == 3 or FLAG_PLACE_NOT_FOUND in hit.flags
+        ):
             flags.append(FLAG_PLACE_NOT_FOUND)
         return hit, clause
     if hits:
@@ -438,8 +446,20 @@ def _cite_sides(draft: _Draft, who: Sides, what: _What, dictionary: ActorDiction
         draft.flags.append(FLAG_ACTOR_UNKNOWN)
         if who.actor2 == who.actor1:
             who.actor2, who.actor2_cite = None, None
+    if draft.incident.kind == "aggregate" and _only_people_counted(who):
+        who.actor2, who.actor2_cite = None, None
     if who.actor2 is not None and who.actor2_cite is not None:
         draft.cite("actor2", *who.actor2_cite)
+
+
+def _only_people_counted(who: Sides) -> bool:
+    """A tally of "people" killed counts the dead of every side, not civilians: unless the text
+    says civilians, a tally has no victim side."""
+    if who.actor2 != "Civilians" or who.actor2_cite is None:
+        return False
+    clause, start, end = who.actor2_cite
+    words = clause.text[start:end].lower().split()
+    return bool(words) and words[-1] in _count_lexicon().generic_people
 
 
 def _borrowed_place(draft: _Draft, context: GeoContext, hit: GeoHit | None) -> GeoHit | None:
@@ -755,17 +775,24 @@ _NOTE_VERBS = {
 }
 
 
+def _when_in_notes(event: Event) -> str:
+    """The date as a coder writes it; a tally's year-precision date starts its period ("since
+    January", "since 2011"), which runs to the report."""
+    day = event.event_date
+    if day is None:
+        return "On an unknown date"
+    if event.time_precision in (1, 2):
+        return f"On {day.day} {day:%B %Y}"
+    if event.time_precision == 3:
+        return f"In {day:%B %Y}"
+    if event.kind == "aggregate":
+        return f"Over a period from {day:%B %Y}"
+    return f"In {day.year}"
+
+
 def notes(event: Event) -> str:
     """One sentence in ACLED's style, generated from the fields, never from the article's wording."""
-    when = (
-        f"On {event.event_date.day} {event.event_date:%B %Y}"
-        if event.event_date and event.time_precision in (1, 2)
-        else (
-            f"In {event.event_date:%B %Y}"
-            if event.event_date and event.time_precision == 3
-            else "On an unknown date"
-        )
-    )
+    when = _when_in_notes(event)
     who = event.actor1 or "unidentified actors"
     verb = _NOTE_VERBS.get(event.sub_event_type or "", "attacked")
     whom = event.actor2 or "unidentified targets"
@@ -774,6 +801,8 @@ def notes(event: Event) -> str:
         where = f" {'near' if event.geo_precision == 2 else 'in'} {event.location}"
         if event.admin1 and event.admin1 != event.location:
             where += f" ({event.admin1})"
+        if FLAG_PLACE_NOT_FOUND in event.flags and event.geo_precision != 3:
+            where += " (the place named in the report was not found; located from this one)"
     elif event.country:
         where = f" in {event.country}"
     parts = [f"{when}, {who} {verb} {whom}{where}."]

@@ -8,7 +8,7 @@ resolve. `precision` follows the spec: 1 day, 2 within a week, 3 month, 4 year.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from conflictlens.clean import month_number
@@ -154,11 +154,27 @@ def find_dates(text: str, published: date | None, anchor: date | None = None) ->
             span = match.span()
             if any(span[0] < e and s < span[1] for s, e in taken):
                 continue
-            mention = _resolve(kind, match, published)
+            mention = _as_period_since(_resolve(kind, match, published), text)
             if mention is not None:
                 found.append(mention)
                 taken.append(span)
     return sorted(found, key=lambda m: m.start)
+
+
+# "since January", "since early June 2019": the period from then to the report.
+_SINCE_BEFORE = re.compile(r"\bsince\s+(?:(?:early|mid|late)[- ]?\s*)?(?:the\s+)?$", re.I)
+_SINCE_IN = re.compile(r"^since\b", re.I)
+
+
+def _as_period_since(mention: DateMention | None, text: str) -> DateMention | None:
+    """A month after "since" starts a period that runs to the report, not a month of its own:
+    its date is the period's first day and its precision 4 (longer than a month), so a tally
+    "since January" is never dated, nor summed up, as "In January"."""
+    if mention is None or mention.precision != 3:
+        return mention
+    if _SINCE_IN.match(mention.text) or _SINCE_BEFORE.search(text, 0, mention.start):
+        return replace(mention, precision=4)
+    return mention
 
 
 def _chained(match: re.Match[str], base: date) -> DateMention:

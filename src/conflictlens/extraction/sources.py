@@ -110,6 +110,7 @@ class SourceDictionary:
             for alias in (entry["name"], *entry["aliases"]):
                 self._outlets.add(alias, entry["name"])
         self._outlet_lines = [re.compile(p, re.IGNORECASE) for p in data["outlet_lines"]]
+        self._organisation = _organisation_pattern(data["organisation_words"])
         self._cues: PhraseIndex[str] = PhraseIndex()
         for kind, phrases in data["attribution"].items():
             if kind not in CUE_KINDS:
@@ -167,9 +168,30 @@ class SourceDictionary:
                 claimant = subject.name if subject and subject.name else info.speaks_for
             mentions.append(self._mention(sentence, tokens, span, info.name, claimant))
 
+        mentions.extend(self._named_organisations(sentence, tokens, cues, mentions))
         if not any(m.is_claim for m in mentions):
             mentions.extend(self._actor_claims(tokens, claims, actors))
         return sorted(mentions, key=lambda m: m.start)
+
+    def _named_organisations(
+        self,
+        sentence: str,
+        tokens: list[Token],
+        cues: dict[str, list[_Span]],
+        known: list[SourceMention],
+    ) -> list[SourceMention]:
+        """Organisations the dictionary does not list, cited by their own name ("according to
+        the Institute for Peace and Conflict Studies"): kept under that name."""
+        found = []
+        for match in self._organisation.finditer(sentence):
+            start, end = match.span("name")
+            if any(m.start < end and start < m.end for m in known):
+                continue
+            # Attributed as a whole: "according to the Abuja-based Institute ..."
+            covered = [i for i, t in enumerate(tokens) if match.start() <= t.start and t.end <= end]
+            if covered and self._attributed(tokens, _Span(covered[0], covered[-1] + 1), cues):
+                found.append(SourceMention(start, end, match["name"], match["name"], False, None))
+        return found
 
     def _cue_spans(self, tokens: list[Token]) -> dict[str, list[_Span]]:
         spans: dict[str, list[_Span]] = {}
@@ -346,6 +368,18 @@ class SourceDictionary:
         tokens = tokenize(raw)
         known = self._outlets.full_match(tokens) or self._names.full_match(tokens)
         return known[0] if known else raw
+
+
+def _organisation_pattern(words: list[str]) -> re.Pattern[str]:
+    """A capitalised name holding an organisation word, with its lower-case joiners ("for",
+    "of", "and"); a "Lagos-based" or "the" before it is not part of the name."""
+    capitalised = r"(?!The\b)[A-Z][\w'’&-]*"
+    joiners = r"(?:(?:for|of|on|and|the|in)\s+)*"
+    head = "|".join(map(re.escape, words))
+    return re.compile(
+        rf"(?:\b[A-Z][\w-]*-based\s+)?(?P<name>(?:(?!\w+-based\b){capitalised}\s+{joiners})*?"
+        rf"(?:{head})\b(?:\s+{joiners}{capitalised})*)"
+    )
 
 
 def _only_joiners(tokens: list[Token], start: int, end: int) -> bool:

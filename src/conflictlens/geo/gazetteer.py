@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import TypeVar
 
@@ -339,7 +340,7 @@ class Gazetteer:
         hits = [self._in_part(text, hit) for hit in hits]
         hits = self._settle_villages(text, hits, context, uncued)
         hits = [self._at_distance(hit) for hit in hits]
-        return _with_asides_near(text, hits)
+        return _located_from_unfound(text, _with_asides_near(text, hits))
 
     def places_of_article(self, text: str, context: GeoContext) -> list[GeoHit]:
         """find() over a whole article, kept in its context: each incident that borrows the
@@ -1062,6 +1063,30 @@ def _with_asides_near(text: str, hits: list[GeoHit]) -> list[GeoHit]:
             aside = _PARENTHESES_AFTER.match(text, hit.end)
             aside_end = aside.end() if aside else -1
         result.append(hit)
+    return result
+
+
+# Between a place not found and the place it is located from: ", northeast of ", ", 20 km south of ".
+_BEARING_GAP = re.compile(r"\s*,?\s*(?:[\w-]+\s+){1,4}of\s+", re.IGNORECASE)
+
+
+def _located_from_unfound(text: str, hits: list[GeoHit]) -> list[GeoHit]:
+    """ "near the village of X, northeast of Y" with X not found: the event is near Y, but Y is
+    not where it was. Y's hit keeps its point and precision and says so (place_not_found), so a
+    coder sees the village was named and not found instead of Y at precision 2 looking exact."""
+    result = list(hits)
+    for index, (unfound, located_from) in enumerate(pairwise(hits)):
+        if (
+            unfound.place is None
+            and located_from.place is not None
+            and (located_from.relation or "").endswith(" of")
+            and _BEARING_GAP.fullmatch(text, unfound.end, located_from.start)
+        ):
+            result[index + 1] = replace(
+                located_from,
+                precision=max(located_from.precision, PRECISION_NEAR),
+                flags=tuple(dict.fromkeys((*located_from.flags, FLAG_PLACE_NOT_FOUND))),
+            )
     return result
 
 

@@ -145,14 +145,35 @@ def _read_file(path: Path, web: _WebAccess) -> Iterator[ReadResult]:
         yield _read_text_file(path)
 
 
-def _read_folder(folder: Path, web: _WebAccess) -> Iterator[ReadResult]:
-    files = sorted(
+def _folder_files(folder: Path) -> list[Path]:
+    """The files of a folder (recursively, hidden ones left out) that hold articles, in order."""
+    return sorted(
         p
         for p in folder.rglob("*")
         if p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(folder).parts)
         and _suffix(p) in _READABLE_SUFFIXES
     )
+
+
+def known_article_count(sources: Iterable[str | Path]) -> int | None:
+    """How many articles the sources hold when that is known without reading them: each plain
+    text or HTML file (alone or in a folder) is one. None when any source is stdin, a URL, a dump,
+    a feed, an archive or a URL list, whose size only reading tells (progress then has no total)."""
+    total = 0
+    for source in sources:
+        if str(source) == "-" or (isinstance(source, str) and is_url(source)):
+            return None
+        path = Path(source)
+        files = _folder_files(path) if path.is_dir() else [path]
+        if any(_suffix(f) not in _TEXT_SUFFIXES | _HTML_SUFFIXES for f in files):
+            return None
+        total += len(files)
+    return total
+
+
+def _read_folder(folder: Path, web: _WebAccess) -> Iterator[ReadResult]:
+    files = _folder_files(folder)
     if not files:
         yield ReadFailure(
             str(folder), "folder holds no articles (.txt, .html, .jsonl, .csv, feeds or WARC)"
@@ -426,7 +447,9 @@ def _read_jsonl_rows(handle: io.TextIOBase, source: str) -> Iterator[ReadResult]
                 continue
             where = f"{source}:{number}"
             try:
-                row = json.loads(line)
+                # Without its line break, an error at the end of the line is reported at the end
+                # of the line, not at "column 1" of the line after it.
+                row = json.loads(line.rstrip("\r\n"))
             except json.JSONDecodeError as exc:
                 yield ReadFailure(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
                 continue

@@ -263,6 +263,7 @@ def events_geojson(
 # The values a map marker and its popup show.
 BRIEF_PROPERTIES = (
     "event_id",
+    "kind",
     "event_date",
     "event_type",
     "sub_event_type",

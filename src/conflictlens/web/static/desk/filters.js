@@ -10,7 +10,14 @@ export const FILTER_KEYS = [
   "actor",
   "text",
   "min_fatalities",
+  "kind",
 ];
+
+/** A field's value for the address: a checkbox ("incidents only") gives its value when ticked. */
+function fieldValue(field) {
+  if (field.type === "checkbox") return field.checked ? field.value : "";
+  return field.value.trim();
+}
 
 export function currentFilters() {
   const params = new URLSearchParams(location.search);
@@ -34,7 +41,11 @@ export async function setUpFilterBar(form, onChange) {
   const actors = document.getElementById("actor-list");
   actors.append(...meta.actors.map((value) => el("option", { value })));
   const filters = currentFilters();
-  for (const key of FILTER_KEYS) form.elements[key].value = filters[key] || "";
+  for (const key of FILTER_KEYS) {
+    const field = form.elements[key];
+    if (field.type === "checkbox") field.checked = filters[key] === field.value;
+    else field.value = filters[key] || "";
+  }
 
   let timer = null;
   const changed = () => {
@@ -42,7 +53,7 @@ export async function setUpFilterBar(form, onChange) {
     timer = setTimeout(() => {
       const params = new URLSearchParams();
       for (const key of FILTER_KEYS) {
-        const value = form.elements[key].value.trim();
+        const value = fieldValue(form.elements[key]);
         if (value) params.set(key, value);
       }
       const query = params.toString();

@@ -1,5 +1,6 @@
-// The timeline: events per week (per month over long spans) as bars, fatalities as a line,
-// drawn as SVG from /api/stats with the same filters as the map and the table.
+// The timeline: incidents per week (per month over long spans) as bars, fatalities as a line,
+// drawn as SVG from /api/stats with the same filters as the map and the table. Tallies are left
+// out and counted in the legend: a total since 2011 would stretch the axis over years of nothing.
 
 import { clear, el, getJson, svg } from "./dom.js";
 
@@ -17,17 +18,26 @@ function ticks(max) {
 }
 
 export async function loadTimeline(container, filters) {
-  let stats = await getJson("/api/stats", { ...filters, by: "week" });
+  const incidents = { ...filters, kind: "incident" };
+  let stats = await getJson("/api/stats", { ...incidents, by: "week" });
   let dated = stats.rows.filter((row) => row.start);
   if (dated.length > MAX_WEEKS) {
-    stats = await getJson("/api/stats", { ...filters, by: "month" });
+    stats = await getJson("/api/stats", { ...incidents, by: "month" });
     dated = stats.rows.filter((row) => row.start);
   }
   const undated = stats.rows.find((row) => !row.start);
-  draw(container, stats.by, dated, undated);
+  const tallies = await countTallies(filters);
+  draw(container, stats.by, dated, undated, tallies);
 }
 
-function draw(container, by, rows, undated) {
+/** How many tallies match the filters (none when the filters ask for incidents only). */
+async function countTallies(filters) {
+  if (filters.kind === "incident") return 0;
+  const stats = await getJson("/api/stats", { ...filters, kind: "aggregate", by: "country" });
+  return stats.rows.reduce((sum, row) => sum + row.events, 0);
+}
+
+function draw(container, by, rows, undated, tallies) {
   clear(container);
   const width = Math.max(container.clientWidth, 320);
   const inner = { w: width - MARGIN.left - MARGIN.right, h: HEIGHT - MARGIN.top - MARGIN.bottom };
@@ -38,6 +48,7 @@ function draw(container, by, rows, undated) {
     "aria-label": `events and fatalities by ${by}`,
   });
   container.dataset.bars = String(rows.length);
+  container.dataset.tallies = String(tallies);
   container.dataset.events = String(rows.reduce((sum, row) => sum + row.events, 0));
   if (!rows.length) {
     container.append(el("p", { class: "empty" }, "No dated events match."));
@@ -98,6 +109,7 @@ function draw(container, by, rows, undated) {
       el("span", { class: "swatch line" }),
       " fatalities (right scale)",
       undated ? ` · ${undated.events} undated not shown` : "",
+      tallies ? ` · ${tallies} tallies over many incidents not shown` : "",
     ),
   );
 }
