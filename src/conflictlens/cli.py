@@ -315,9 +315,20 @@ def ingest(
     delay: DelayOpt = 1.0,
     retries: RetriesOpt = 3,
     cache: CacheOpt = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes that extract (default: the machine's cores); "
+            "one process stores and links, so the result is the same for any N.",
+        ),
+    ] = None,
 ) -> None:
     """Store articles, extract their events and keep them. Safe to run twice on the same input."""
     from conflictlens.ingest.fetch import Fetcher
+    from conflictlens.parallel import code_ahead, default_jobs
     from conflictlens.store import Store
 
     settings = _fetch_settings(timeout, delay, retries, cache)
@@ -329,8 +340,9 @@ def ingest(
         ingestion = Ingestion(store, sources=sources, notify=_notify)
         report = ingestion.report
         task = progress.add_task("ingesting", total=None, events=0, errors=0)
-        for item in read_sources(sources, fetcher=fetcher):
-            ingestion.add(item)
+        items = read_sources(sources, fetcher=fetcher)
+        for item, coded in code_ahead(items, jobs or default_jobs()):
+            ingestion.add(item, coded)
             progress.update(task, advance=1, events=report.events, errors=len(report.failures))
         ingestion.finish()
     if not quiet or report.failures:

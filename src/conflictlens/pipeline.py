@@ -21,6 +21,8 @@ from datetime import UTC, date, datetime
 
 from conflictlens.ingest import ReadFailure
 from conflictlens.models import Article, Event
+from conflictlens.parallel import Coded, code_article
+from conflictlens.relevance import OFF_TOPIC
 from conflictlens.store import Run, Store
 
 # An article is stored with this status reason before extraction, so an article whose extraction
@@ -101,13 +103,15 @@ class Ingestion:
         self._articles_to_link: list[str] = []
         self._events_to_relink: dict[str, None] = {}
 
-    def add(self, item: Article | ReadFailure) -> None:
+    def add(self, item: Article | ReadFailure, coded: Coded | None = None) -> None:
+        """Store one article and code it; `coded` is its outcome computed ahead (`code_ahead`),
+        used only if it is for the very article stored, else the article is coded here."""
         if isinstance(item, ReadFailure):
             self.report.failures.append((item.source, item.reason))
             self.notify("error", item.source, item.reason)
             return
         self.report.articles += 1
-        if self._replaces_older_version(item):
+        if self._replaces_older_version(item, coded):
             return
         stored_id, is_new = self.store.add_article(
             item, status="skipped", reason=EXTRACTION_PENDING
@@ -121,9 +125,9 @@ class Ingestion:
         article = item if stored_id == item.id else item.model_copy(update={"id": stored_id})
         if self._is_copy(article):
             return
-        self._extract(article)
+        self._extract(article, coded)
 
-    def _replaces_older_version(self, item: Article) -> bool:
+    def _replaces_older_version(self, item: Article, coded: Coded | None = None) -> bool:
         """A new text at a stored URL: the newer version (by publication date) is kept and coded."""
         stored_id = self.store.article_id_by_url(item.url) if item.url else None
         stored = self.store.get_article(stored_id) if stored_id else None
@@ -140,7 +144,7 @@ class Ingestion:
         self.notify(
             "updated", item.source or item.url or stored.id, f"newer version of {stored.id}"
         )
-        self._extract(item.model_copy(update={"id": stored.id}))
+        self._extract(item.model_copy(update={"id": stored.id}), coded)
         return True
 
     def _is_copy(self, article: Article) -> bool:
@@ -171,19 +175,32 @@ class Ingestion:
             self.report.copies += 1
         return False
 
-    def _extract(self, article: Article) -> None:
+    def _extract(self, article: Article, coded: Coded | None = None) -> None:
+        if coded is None or not coded.is_for(article):
+            coded = code_article(article)
         report = self.report
-        failures_before = len(report.failures)
-        events = extract_or_skip(article, report, self.notify)
-        if events is not None:
+        source = article.source or article.id
+        if coded.off_topic:
+            report.skipped[OFF_TOPIC] += 1
+            self.store.set_article_status(article.id, "skipped", OFF_TOPIC)
+        elif coded.language is not None:
+            from conflictlens.extraction import UnsupportedLanguageError
+
+            report.skipped[f"not English ({coded.language})"] += 1
+            self.notify("skipped", source, str(UnsupportedLanguageError(coded.language)))
+            self.store.set_article_status(article.id, "skipped", "not English")
+        elif coded.error is not None:
+            reason = f"extraction failed: {coded.error}"
+            report.failures.append((source, reason))
+            self.notify("error", source, reason)
+        else:
+            events = list(coded.events)
             self.store.set_mentions(article.id, events)
             self.store.set_article_status(article.id, "ok")
             report.events += len(events)
             self._articles_to_link.append(article.id)
             if len(self._articles_to_link) >= LINK_BATCH:
                 self._link()
-        elif len(report.failures) == failures_before:  # skipped for its language, not failed
-            self.store.set_article_status(article.id, "skipped", "not English")
 
     def _link(self) -> None:
         from conflictlens.linking.dataset import link_stored
