@@ -74,6 +74,7 @@ class ExportFormat(StrEnum):
     acled_csv = "acled-csv"
     geojson = "geojson"
     jsonl = "jsonl"
+    parquet = "parquet"
 
 
 def _notify(level: str, source: str, message: str) -> None:
@@ -581,20 +582,27 @@ def export(
     actor: ActorOpt = None,
     min_fatalities: MinFatalOpt = None,
 ) -> None:
-    """Export stored events: ACLED-compatible CSV, GeoJSON or JSON Lines (streamed)."""
+    """Export stored events: ACLED-compatible CSV, GeoJSON, JSON Lines or Parquet (streamed)."""
     from conflictlens.export import FORMATS
     from conflictlens.store import Store
 
-    writer = FORMATS[fmt.value]
+    if fmt is ExportFormat.parquet and output is None:
+        raise typer.BadParameter(
+            "Parquet is a binary file: give one with -o", param_hint="--output"
+        )
     with Store(db) as store:
         rows = store.iter_events(
             **_filters(country, admin1, since, until, event_type, kind, actor, min_fatalities)
         )
-        if output is None:
-            n = writer(rows, sys.stdout)
+        if fmt is ExportFormat.parquet:
+            from conflictlens.parquet import write_parquet
+
+            n = write_parquet(rows, output)
+        elif output is None:
+            n = FORMATS[fmt.value](rows, sys.stdout)
         else:
             with output.open("w", encoding="utf-8", newline="") as fp:
-                n = writer(rows, fp)
+                n = FORMATS[fmt.value](rows, fp)
     err.print(f"exported {n} events as {fmt.value}" + (f" to {output}" if output else ""))
 
 
