@@ -606,6 +606,65 @@ def export(
     err.print(f"exported {n} events as {fmt.value}" + (f" to {output}" if output else ""))
 
 
+class BatchEngine(StrEnum):
+    local = "local"
+    spark = "spark"
+
+
+class BatchExtra(StrEnum):
+    acled_csv = "acled-csv"
+    geojson = "geojson"
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="JSON Lines, CSV or Parquet dumps (columns id, text, published, title, url, "
+            "outlet), WARC files or folders; with Spark, any path Spark reads (hdfs://, s3a://)."
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")],
+    engine: Annotated[
+        BatchEngine, typer.Option("--engine", help="local: this machine; spark: a Spark cluster.")
+    ] = BatchEngine.local,
+    master: Annotated[
+        str | None,
+        typer.Option("--master", help="Spark master URL (default: spark-submit's, or local[*])."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Local engine's worker processes (default: cores)."
+        ),
+    ] = None,
+    also: Annotated[
+        list[BatchExtra] | None,
+        typer.Option("--format", "-f", help="Also write events.csv (acled-csv) or events.geojson."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+) -> None:
+    """Code a whole dump at once and write events.parquet and mentions.parquet: the events
+    `ingest` then `export` give for the same input, on this machine or on a Spark cluster."""
+    from conflictlens.batch import run_batch
+    from conflictlens.parallel import default_jobs
+
+    report, files = run_batch(
+        inputs,
+        output,
+        engine=engine.value,
+        master=master,
+        jobs=jobs or default_jobs(),
+        formats=[f.value for f in also or []],
+    )
+    _print_report(report, as_json=as_json)
+    for name, path in files.items():
+        err.print(f"{name}: {path}")
+    if report.failures:
+        raise typer.Exit(1)
+
+
 @app.command("eval")
 def evaluate_command(
     gold: Annotated[

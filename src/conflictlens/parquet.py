@@ -77,6 +77,13 @@ EVENT_SCHEMA = pa.schema(
 )
 
 
+# A mention: one incident as one article gave it (an Event record), the article, and the event
+# linking put it in (`linked_event_id`); the mentions of `batch` output.
+MENTION_SCHEMA = pa.schema(
+    [("article_id", pa.string()), ("linked_event_id", pa.string()), *EVENT_SCHEMA]
+)
+
+
 def event_row(event: Event) -> dict[str, Any]:
     """One event as a row of EVENT_SCHEMA (Python values pyarrow converts as they are)."""
     row = event.model_dump(mode="python")
@@ -89,26 +96,38 @@ def events_table(events: Iterable[Event]) -> pa.Table:
     return pa.Table.from_pylist([event_row(e) for e in events], schema=EVENT_SCHEMA)
 
 
-def _row_groups(events: Iterable[Event]) -> Iterator[pa.Table]:
+def _row_groups(rows: Iterable[dict[str, Any]], schema: pa.Schema) -> Iterator[pa.Table]:
     batch: list[dict[str, Any]] = []
-    for event in events:
-        batch.append(event_row(event))
+    for row in rows:
+        batch.append(row)
         if len(batch) >= ROW_GROUP:
-            yield pa.Table.from_pylist(batch, schema=EVENT_SCHEMA)
+            yield pa.Table.from_pylist(batch, schema=schema)
             batch = []
     if batch:
-        yield pa.Table.from_pylist(batch, schema=EVENT_SCHEMA)
+        yield pa.Table.from_pylist(batch, schema=schema)
 
 
-def write_parquet(events: Iterable[Event], where: str | Path | BinaryIO) -> int:
-    """Stream events into one Parquet file (a path or a binary file); returns the rows written.
-    No events still gives a file with the schema, which readers open as an empty table."""
+def write_rows(
+    rows: Iterable[dict[str, Any]], where: str | Path | BinaryIO, schema: pa.Schema
+) -> int:
+    """Stream rows of `schema` into one Parquet file (a path or a binary file); returns the rows
+    written. No rows still give a file with the schema, which readers open as an empty table."""
     written = 0
-    with pq.ParquetWriter(where, EVENT_SCHEMA, compression="zstd") as writer:
-        for table in _row_groups(events):
+    with pq.ParquetWriter(where, schema, compression="zstd") as writer:
+        for table in _row_groups(rows, schema):
             writer.write_table(table)
             written += table.num_rows
     return written
+
+
+def write_parquet(events: Iterable[Event], where: str | Path | BinaryIO) -> int:
+    """Stream events into one Parquet file of EVENT_SCHEMA; returns the rows written."""
+    return write_rows(map(event_row, events), where, EVENT_SCHEMA)
+
+
+def mention_row(article_id: str, linked_event_id: str, mention: Event) -> dict[str, Any]:
+    """One mention as a row of MENTION_SCHEMA."""
+    return {"article_id": article_id, "linked_event_id": linked_event_id, **event_row(mention)}
 
 
 def event_from_row(row: dict[str, Any]) -> Event:
