@@ -17,7 +17,7 @@ from conflictlens.batch.plan import ArticlePlan, RowKey, StoredMention, block_of
 from conflictlens.ingest import ReadFailure, read_sources
 from conflictlens.linking import fingerprint, is_near_duplicate
 from conflictlens.models import Article, Event
-from conflictlens.parallel import Coded, code_ahead, code_article
+from conflictlens.parallel import code_ahead, code_article
 from conflictlens.pipeline import RunReport
 
 
@@ -95,18 +95,26 @@ def plan_rows(inputs: Sequence[str]) -> tuple[ArticlePlan, list[tuple[str, str]]
     return plan, failures
 
 
-def count_outcome(report: RunReport, coded: Coded, source: str) -> None:
+def count_outcome(
+    report: RunReport,
+    *,
+    source: str,
+    off_topic: bool,
+    language: str | None,
+    error: str | None,
+    mentions: int,
+) -> None:
     """The run summary's counts for one coded article, as `ingest` keeps them."""
     from conflictlens.relevance import OFF_TOPIC
 
-    if coded.off_topic:
+    if off_topic:
         report.skipped[OFF_TOPIC] += 1
-    elif coded.language is not None:
-        report.skipped[f"not English ({coded.language})"] += 1
-    elif coded.error is not None:
-        report.failures.append((source, f"extraction failed: {coded.error}"))
+    elif language is not None:
+        report.skipped[f"not English ({language})"] += 1
+    elif error is not None:
+        report.failures.append((source, f"extraction failed: {error}"))
     else:
-        report.events += len(coded.events)
+        report.events += mentions
 
 
 def run_local(
@@ -126,7 +134,14 @@ def run_local(
     for article, coded in code_ahead(chosen, jobs):
         assert isinstance(article, Article)
         outcome = coded if coded is not None else code_article(article)
-        count_outcome(report, outcome, article.source or article.id)
+        count_outcome(
+            report,
+            source=article.source or article.id,
+            off_topic=outcome.off_topic,
+            language=outcome.language,
+            error=outcome.error,
+            mentions=len(outcome.events),
+        )
         mentions.extend(StoredMention(article.id, article.published, e) for e in outcome.events)
     return report, *link_mentions(mentions)
 
