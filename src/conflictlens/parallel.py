@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from conflictlens.ingest import ReadFailure
 from conflictlens.models import Article, Event
-from conflictlens.relevance import is_relevant
+from conflictlens.relevance import OFF_TOPIC, is_relevant
 
 # Outcomes computed ahead of the storing process, per worker: keeps every worker busy while the
 # storing process works, and bounds memory whatever the input's size.
@@ -43,13 +43,18 @@ class Coded:
     def is_for(self, article: Article) -> bool:
         return self.article_id == article.id and self.content_hash == article.content_hash
 
+    def skip_reason(self) -> str | None:
+        """The run summary's reason when the article is not extracted for its text alone."""
+        if self.language is not None:
+            return f"not English ({self.language})"
+        return OFF_TOPIC if self.off_topic else None
 
-def code_article(article: Article) -> Coded:
-    """The language, the relevance gate, then the extractor; never raises for one bad article.
-    The language comes first so that a report in another language is counted as such, whatever
-    words it shares with English."""
+
+def uncodable(article: Article) -> Coded | None:
+    """Why the text alone says there is nothing to extract (its language, then the relevance
+    gate), or None. The language comes first so that a report in another language is counted as
+    such, whatever words it shares with English."""
     from conflictlens.clean import detect_language
-    from conflictlens.extraction import UnsupportedLanguageError, extract_article
 
     key = {"article_id": article.id, "content_hash": article.content_hash}
     language = article.language or detect_language(article.text)
@@ -57,6 +62,16 @@ def code_article(article: Article) -> Coded:
         return Coded(**key, language=language)
     if not is_relevant(article.text):
         return Coded(**key, off_topic=True)
+    return None
+
+
+def code_article(article: Article) -> Coded:
+    """`uncodable`, then the extractor; never raises for one bad article."""
+    from conflictlens.extraction import UnsupportedLanguageError, extract_article
+
+    if (skipped := uncodable(article)) is not None:
+        return skipped
+    key = {"article_id": article.id, "content_hash": article.content_hash}
     try:
         return Coded(**key, events=tuple(extract_article(article)))
     except UnsupportedLanguageError as exc:
@@ -116,8 +131,9 @@ Item = Article | ReadFailure
 def code_ahead(items: Iterable[Item], jobs: int) -> Iterator[tuple[Item, Coded | None]]:
     """Each item with its outcome (None: code it in place), in the input's order.
 
-    With one job nothing is computed ahead. With more, relevant articles are coded by `jobs`
-    worker processes, at most `jobs * AHEAD_PER_WORKER` ahead of the caller.
+    With one job nothing is computed ahead. With more, articles in another language or off
+    topic are decided here (`uncodable`, cheaper than sending them), the others are coded by
+    `jobs` worker processes, at most `jobs * AHEAD_PER_WORKER` ahead of the caller.
     """
     if jobs <= 1:
         for item in items:
@@ -136,7 +152,7 @@ def code_ahead(items: Iterable[Item], jobs: int) -> Iterator[tuple[Item, Coded |
 def _submit(pool: ProcessPoolExecutor, item: Item) -> Future[Coded] | Coded | None:
     if isinstance(item, ReadFailure):
         return None
-    return pool.submit(code_article, item)
+    return uncodable(item) or pool.submit(code_article, item)
 
 
 def _ready(outcome: Future[Coded] | Coded | None) -> bool:

@@ -21,8 +21,7 @@ from datetime import UTC, date, datetime
 
 from conflictlens.ingest import ReadFailure
 from conflictlens.models import Article, Event
-from conflictlens.parallel import Coded, code_article
-from conflictlens.relevance import OFF_TOPIC
+from conflictlens.parallel import Coded, code_article, uncodable
 from conflictlens.store import Run, Store
 
 # An article is stored with this status reason before extraction, so an article whose extraction
@@ -113,8 +112,12 @@ class Ingestion:
         self.report.articles += 1
         if self._replaces_older_version(item, coded):
             return
+        # A report with nothing to extract (another language, off topic) is stored as skipped
+        # straight away, and neither fingerprinted nor coded: most of a day's news costs one write.
+        skipped = uncodable(item) if coded is None else coded
+        skip_reason = skipped.skip_reason() if skipped is not None else None
         stored_id, is_new = self.store.add_article(
-            item, status="skipped", reason=EXTRACTION_PENDING
+            item, status="skipped", reason=_status_reason(skipped) or EXTRACTION_PENDING
         )
         status = None if is_new else self.store.article_status(stored_id)
         pending = bool(status and status[1] and status[1].startswith(EXTRACTION_PENDING))
@@ -123,6 +126,10 @@ class Ingestion:
             return
         self.report.new += int(is_new)
         article = item if stored_id == item.id else item.model_copy(update={"id": stored_id})
+        if skip_reason is not None:
+            assert skipped is not None
+            self._skip(article, skipped, stored_as_skipped=is_new)
+            return
         if self._is_copy(article):
             return
         self._extract(article, coded)
@@ -180,15 +187,8 @@ class Ingestion:
             coded = code_article(article)
         report = self.report
         source = article.source or article.id
-        if coded.off_topic:
-            report.skipped[OFF_TOPIC] += 1
-            self.store.set_article_status(article.id, "skipped", OFF_TOPIC)
-        elif coded.language is not None:
-            from conflictlens.extraction import UnsupportedLanguageError
-
-            report.skipped[f"not English ({coded.language})"] += 1
-            self.notify("skipped", source, str(UnsupportedLanguageError(coded.language)))
-            self.store.set_article_status(article.id, "skipped", "not English")
+        if coded.skip_reason() is not None:
+            self._skip(article, coded, stored_as_skipped=False)
         elif coded.error is not None:
             reason = f"extraction failed: {coded.error}"
             report.failures.append((source, reason))
@@ -201,6 +201,22 @@ class Ingestion:
             self._articles_to_link.append(article.id)
             if len(self._articles_to_link) >= LINK_BATCH:
                 self._link()
+
+    def _skip(self, article: Article, coded: Coded, *, stored_as_skipped: bool) -> None:
+        """Count (and for a language, report) an article not extracted for its text alone."""
+        reason = coded.skip_reason()
+        assert reason is not None
+        self.report.skipped[reason] += 1
+        if coded.language is not None:
+            from conflictlens.extraction import UnsupportedLanguageError
+
+            self.notify(
+                "skipped",
+                article.source or article.id,
+                str(UnsupportedLanguageError(coded.language)),
+            )
+        if not stored_as_skipped:
+            self.store.set_article_status(article.id, "skipped", _status_reason(coded))
 
     def _link(self) -> None:
         from conflictlens.linking.dataset import link_stored
@@ -227,6 +243,13 @@ class Ingestion:
             )
         )
         return list(self.touched_events)
+
+
+def _status_reason(coded: Coded | None) -> str | None:
+    """The stored status reason of an article not extracted for its text alone."""
+    if coded is None or coded.skip_reason() is None:
+        return None
+    return "not English" if coded.language is not None else coded.skip_reason()
 
 
 def _seniority(article: Article) -> tuple[date, str]:

@@ -58,9 +58,12 @@ class _Sketches:
         self.pending[key.row] = fingerprint(text).bands
 
     def neighbours(self, key: RowKey) -> set[str]:
-        return {i for band in self.pending[key.row] for i in self.ids_by_band.get(band, ())}
+        bands = self.pending.get(key.row, ())
+        return {i for band in bands for i in self.ids_by_band.get(band, ())}
 
     def store(self, article_id: str, key: RowKey) -> None:
+        if key.row not in self.pending:
+            return
         for band in self.bands_of.get(article_id, ()):
             self.ids_by_band[band].discard(article_id)
         self.bands_of[article_id] = self.pending.pop(key.row)
@@ -86,12 +89,12 @@ def plan_rows(inputs: Sequence[str]) -> tuple[ArticlePlan, list[tuple[str, str]]
             failures.append((item.source, item.reason))
             continue
         key = RowKey.of(row, item)
-        sketches.take(key, item.text)
+        if key.skipped is None:  # ingest sketches only what it may code
+            sketches.take(key, item.text)
         stored_id = plan.add(key)
         if stored_id is not None:
             sketches.store(stored_id, key)
-        else:
-            sketches.pending.pop(row)
+        sketches.pending.pop(row, None)
     return plan, failures
 
 

@@ -19,6 +19,7 @@ from datetime import date
 from conflictlens.linking.linker import Mention, cluster, cluster_id
 from conflictlens.linking.merge import Report, merge
 from conflictlens.models import Article, Event
+from conflictlens.parallel import uncodable
 from conflictlens.pipeline import RunReport
 
 
@@ -32,9 +33,11 @@ class RowKey:
     url: str | None
     content_hash: str
     published: date | None
+    skipped: str | None = None  # why its text alone says there is nothing to extract
 
     @classmethod
     def of(cls, row: int, article: Article) -> RowKey:
+        skipped = uncodable(article)
         return cls(
             row,
             article.id,
@@ -42,6 +45,7 @@ class RowKey:
             article.url,
             article.content_hash,
             article.published,
+            skipped.skip_reason() if skipped is not None else None,
         )
 
 
@@ -52,8 +56,6 @@ class _Stored:
     copy_of: str | None = None
 
 
-# (row, ids of the stored originals it shares a sketch with) -> those it truly copies.
-FindCopies = Callable[[RowKey, list[str]], list[str]]
 # A row -> the ids of stored articles whose current text may be near it (sketch candidates).
 Neighbours = Callable[[RowKey], Iterable[str]]
 
@@ -86,6 +88,9 @@ class ArticlePlan:
         self.stored[article_id] = _Stored(key.row, key)
         self._index(article_id, key)
         self.report.new += 1
+        if key.skipped is not None:  # stored as skipped: neither sketched nor coded
+            self.report.skipped[key.skipped] += 1
+            return article_id
         self._check_copies(article_id, key)
         return article_id
 
@@ -114,7 +119,11 @@ class ArticlePlan:
         """Ingest's `_is_copy`: the earliest published (then smallest id) of a report and the
         stored originals it copies is the original; the others become its copies."""
         candidates = sorted(
-            {self._root(n) for n in self.neighbours(key) if n in self.stored and n != article_id}
+            {
+                self._root(n)
+                for n in self.neighbours(key)
+                if n in self.stored and n != article_id and self.stored[n].key.skipped is None
+            }
             - {article_id}
         )
         copies_of = [c for c in candidates if self.confirm(key, c)]
@@ -137,7 +146,11 @@ class ArticlePlan:
 
     def coded(self) -> list[tuple[int, str]]:
         """(row, stored id) of every article that is extracted: originals with their last text."""
-        return sorted((s.row, i) for i, s in self.stored.items() if s.copy_of is None)
+        return sorted(
+            (s.row, i)
+            for i, s in self.stored.items()
+            if s.copy_of is None and s.key.skipped is None
+        )
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from conflictlens.batch.local import count_outcome
 from conflictlens.batch.plan import ArticlePlan, RowKey, StoredMention, block_of, link_block
 from conflictlens.models import Article, Event
+from conflictlens.parallel import uncodable
 from conflictlens.pipeline import RunReport
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ DUMP_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 ITEM_SCHEMA = (
     "key string, failure string, id string, text string, title string, url string, "
     "outlet string, published date, language string, source string, content_hash string, "
-    "text_id string"
+    "text_id string, skipped string"
 )
 # The parts of an item's place in the input (argument, file, position, item in file), joined so
 # that text order is input order.
@@ -81,8 +82,9 @@ def _item(arg: int, file: str, pos: int, sub: int, item: object) -> tuple:
 
     key = _KEY_SEPARATOR.join((f"{arg:06d}", file, f"{pos:020d}", f"{sub:09d}"))
     if isinstance(item, ReadFailure):
-        return (key, item.reason, *[None] * 7, item.source, None, None)
+        return (key, item.reason, *[None] * 7, item.source, None, None, None)
     assert isinstance(item, Article)
+    skipped = uncodable(item)
     return (
         key,
         None,
@@ -96,6 +98,7 @@ def _item(arg: int, file: str, pos: int, sub: int, item: object) -> tuple:
         item.source,
         item.content_hash,
         Article.id_for(item.text),
+        skipped.skip_reason() if skipped is not None else None,
     )
 
 
@@ -235,9 +238,10 @@ def plan_items(
 ) -> tuple[ArticlePlan, list[str], list[tuple[str, str]]]:
     """The driver's replay of ingest's storing rules over the items' keys, in input order:
     (the plan, each row's item key, the read failures)."""
-    near_keys, confirmed_keys = near_duplicate_pairs(spark, items.where("failure IS NULL"))
+    codable = items.where("failure IS NULL AND skipped IS NULL")
+    near_keys, confirmed_keys = near_duplicate_pairs(spark, codable)
     keys = items.select(
-        "key", "failure", "source", "id", "text_id", "url", "content_hash", "published"
+        "key", "failure", "source", "id", "text_id", "url", "content_hash", "published", "skipped"
     ).collect()
     keys.sort(key=lambda r: r.key)
     row_of_key = {r.key: row for row, r in enumerate(keys)}
@@ -256,7 +260,7 @@ def plan_items(
         if r.failure is not None:
             failures.append((r.source, r.failure))
             continue
-        key = RowKey(row, r.id, r.text_id, r.url, r.content_hash, r.published)
+        key = RowKey(row, r.id, r.text_id, r.url, r.content_hash, r.published, r.skipped)
         stored_id = plan.add(key)
         if stored_id is not None:
             id_of_row.pop(row_of_id.get(stored_id, -1), None)
