@@ -186,9 +186,7 @@ def test_spark_engine_writes_what_ingest_and_export_give(
     assert frame.count() == pq.read_table(tmp_path / "events.parquet").num_rows
 
 
-def test_spark_engine_gives_the_sample_corpus_ingest_events(
-    spark: object, tmp_path: Path
-) -> None:
+def test_spark_engine_gives_the_sample_corpus_ingest_events(spark: object, tmp_path: Path) -> None:
     sample = str(REPO / "corpus" / "sample")
     db = tmp_path / "events.db"
     assert runner.invoke(app, ["ingest", sample, "--db", str(db), "-q", "-j", "2"]).exit_code == 0
