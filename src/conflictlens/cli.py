@@ -112,6 +112,7 @@ class ExportFormat(StrEnum):
     ucdp_csv = "ucdp-csv"
     geojson = "geojson"
     jsonl = "jsonl"
+    parquet = "parquet"
 
 
 def _notify(level: str, source: str, message: str) -> None:
@@ -419,9 +420,20 @@ def ingest(
     retries: RetriesOpt = 3,
     cache: CacheOpt = None,
     allow_net: AllowNetOpt = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes that extract (default: the machine's cores); "
+            "one process stores and links, so the result is the same for any N.",
+        ),
+    ] = None,
 ) -> None:
     """Store articles, extract their events and keep them. Safe to run twice on the same input."""
     from conflictlens.ingest.fetch import Fetcher
+    from conflictlens.parallel import code_ahead, default_jobs
     from conflictlens.store import Store
 
     settings = _fetch_settings(timeout, delay, retries, cache, allow_net)
@@ -436,8 +448,9 @@ def ingest(
             "ingesting", total=known_article_count(sources), events=0, errors=0
         )
         events_before = store.count_events()
-        for item in read_sources(sources, fetcher=fetcher):
-            ingestion.add(item)
+        items = read_sources(sources, fetcher=fetcher)
+        for item, coded in code_ahead(items, jobs or default_jobs()):
+            ingestion.add(item, coded)
             progress.update(task, advance=1, events=report.events, errors=len(report.failures))
         ingestion.finish()
         linking = _LinkingOutcome(report.events, events_before, store.count_events())
@@ -749,12 +762,16 @@ def export(
         ),
     ] = False,
 ) -> None:
-    """Export stored events: ACLED-compatible CSV, GeoJSON or JSON Lines (streamed). What a format
-    cannot hold (tallies and undated events in ACLED CSV, events without coordinates in GeoJSON)
-    is counted and reported."""
+    """Export stored events: ACLED-compatible CSV, UCDP GED CSV, GeoJSON, JSON Lines or Parquet
+    (streamed). What a format cannot hold (tallies and undated events in ACLED and UCDP CSV, events
+    without coordinates in GeoJSON) is counted and reported."""
     from conflictlens.export import FORMATS
 
-    writer = FORMATS[fmt.value]
+    if fmt is ExportFormat.parquet and output is None:
+        raise typer.BadParameter(
+            "Parquet is a binary file: give one with -o", param_hint="--output"
+        )
+    writer = FORMATS.get(fmt.value)
     left_out: Counter[str] = Counter()
     options: dict[str, Any] = {
         ExportFormat.acled_csv: {
@@ -769,7 +786,11 @@ def export(
         rows = store.iter_events(
             **_filters(country, admin1, since, until, event_type, kind, actor, min_fatalities)
         )
-        if output is None:
+        if fmt is ExportFormat.parquet:
+            from conflictlens.parquet import write_parquet
+
+            n = write_parquet(rows, output)
+        elif output is None:
             n = writer(rows, sys.stdout, **options)
         else:
             with output.open("w", encoding="utf-8", newline="") as fp:
@@ -795,6 +816,65 @@ def _left_out_message(left_out: Counter[str]) -> str:
     if not keep:
         return f"left out {counts}"
     return f"left out {counts}: {', '.join(keep)} to keep them"
+
+
+class BatchEngine(StrEnum):
+    local = "local"
+    spark = "spark"
+
+
+class BatchExtra(StrEnum):
+    acled_csv = "acled-csv"
+    geojson = "geojson"
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="JSON Lines, CSV or Parquet dumps (columns id, text, published, title, url, "
+            "outlet), WARC files or folders; with Spark, any path Spark reads (hdfs://, s3a://)."
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")],
+    engine: Annotated[
+        BatchEngine, typer.Option("--engine", help="local: this machine; spark: a Spark cluster.")
+    ] = BatchEngine.local,
+    master: Annotated[
+        str | None,
+        typer.Option("--master", help="Spark master URL (default: spark-submit's, or local[*])."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Local engine's worker processes (default: cores)."
+        ),
+    ] = None,
+    also: Annotated[
+        list[BatchExtra] | None,
+        typer.Option("--format", "-f", help="Also write events.csv (acled-csv) or events.geojson."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+) -> None:
+    """Code a whole dump at once and write events.parquet and mentions.parquet: the events
+    `ingest` then `export` give for the same input, on this machine or on a Spark cluster."""
+    from conflictlens.batch import run_batch
+    from conflictlens.parallel import default_jobs
+
+    report, files = run_batch(
+        inputs,
+        output,
+        engine=engine.value,
+        master=master,
+        jobs=jobs or default_jobs(),
+        formats=[f.value for f in also or []],
+    )
+    _print_report(report, as_json=as_json)
+    for name, path in files.items():
+        err.print(f"{name}: {path}")
+    if report.failures:
+        raise typer.Exit(1)
 
 
 @app.command("eval")

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 
 from conflictlens.ingest import ReadFailure
 from conflictlens.models import Article, Event
+from conflictlens.parallel import Coded, code_article, uncodable
 from conflictlens.store import Run, Store
 
 # An article is stored with this status reason before extraction, so an article whose extraction
@@ -101,16 +102,22 @@ class Ingestion:
         self._articles_to_link: list[str] = []
         self._events_to_relink: dict[str, None] = {}
 
-    def add(self, item: Article | ReadFailure) -> None:
+    def add(self, item: Article | ReadFailure, coded: Coded | None = None) -> None:
+        """Store one article and code it; `coded` is its outcome computed ahead (`code_ahead`),
+        used only if it is for the very article stored, else the article is coded here."""
         if isinstance(item, ReadFailure):
             self.report.failures.append((item.source, item.reason))
             self.notify("error", item.source, item.reason)
             return
         self.report.articles += 1
-        if self._replaces_older_version(item):
+        if self._replaces_older_version(item, coded):
             return
+        # A report with nothing to extract (another language, off topic) is stored as skipped
+        # straight away, and neither fingerprinted nor coded: most of a day's news costs one write.
+        skipped = uncodable(item) if coded is None else coded
+        skip_reason = skipped.skip_reason() if skipped is not None else None
         stored_id, is_new = self.store.add_article(
-            item, status="skipped", reason=EXTRACTION_PENDING
+            item, status="skipped", reason=_status_reason(skipped) or EXTRACTION_PENDING
         )
         status = None if is_new else self.store.article_status(stored_id)
         pending = bool(status and status[1] and status[1].startswith(EXTRACTION_PENDING))
@@ -119,11 +126,15 @@ class Ingestion:
             return
         self.report.new += int(is_new)
         article = item if stored_id == item.id else item.model_copy(update={"id": stored_id})
+        if skip_reason is not None:
+            assert skipped is not None
+            self._skip(article, skipped, stored_as_skipped=is_new)
+            return
         if self._is_copy(article):
             return
-        self._extract(article)
+        self._extract(article, coded)
 
-    def _replaces_older_version(self, item: Article) -> bool:
+    def _replaces_older_version(self, item: Article, coded: Coded | None = None) -> bool:
         """A new text at a stored URL: the newer version (by publication date) is kept and coded."""
         stored_id = self.store.article_id_by_url(item.url) if item.url else None
         stored = self.store.get_article(stored_id) if stored_id else None
@@ -143,7 +154,7 @@ class Ingestion:
         self.notify(
             "updated", item.source or item.url or stored.id, f"newer version of {stored.id}"
         )
-        self._extract(item.model_copy(update={"id": stored.id}))
+        self._extract(item.model_copy(update={"id": stored.id}), coded)
         return True
 
     def _is_copy(self, article: Article) -> bool:
@@ -174,18 +185,42 @@ class Ingestion:
             self.report.copies += 1
         return False
 
-    def _extract(self, article: Article) -> None:
+    def _extract(self, article: Article, coded: Coded | None = None) -> None:
+        if coded is None or not coded.is_for(article):
+            coded = code_article(article)
         report = self.report
-        failures_before = len(report.failures)
-        events = extract_or_skip(article, report, self.notify)
-        if events is not None:
+        source = article.source or article.id
+        if coded.skip_reason() is not None:
+            self._skip(article, coded, stored_as_skipped=False)
+        elif coded.error is not None:
+            reason = f"extraction failed: {coded.error}"
+            report.failures.append((source, reason))
+            self.notify("error", source, reason)
+        else:
+            events = list(coded.events)
+            # Stored "ok" and LINK_PENDING in one transaction: a kill before linking is completed
+            # by the next run.
             self.store.set_mentions(article.id, events, link_pending=True)
             report.events += len(events)
             self._articles_to_link.append(article.id)
             if len(self._articles_to_link) >= LINK_BATCH:
                 self._link()
-        elif len(report.failures) == failures_before:  # skipped for its language, not failed
-            self.store.set_article_status(article.id, "skipped", "not English")
+
+    def _skip(self, article: Article, coded: Coded, *, stored_as_skipped: bool) -> None:
+        """Count (and for a language, report) an article not extracted for its text alone."""
+        reason = coded.skip_reason()
+        assert reason is not None
+        self.report.skipped[reason] += 1
+        if coded.language is not None:
+            from conflictlens.extraction import UnsupportedLanguageError
+
+            self.notify(
+                "skipped",
+                article.source or article.id,
+                str(UnsupportedLanguageError(coded.language)),
+            )
+        if not stored_as_skipped:
+            self.store.set_article_status(article.id, "skipped", _status_reason(coded))
 
     def _link(self) -> None:
         from conflictlens.linking.dataset import link_stored
@@ -216,6 +251,13 @@ class Ingestion:
             )
         )
         return list(self.touched_events)
+
+
+def _status_reason(coded: Coded | None) -> str | None:
+    """The stored status reason of an article not extracted for its text alone."""
+    if coded is None or coded.skip_reason() is None:
+        return None
+    return "not English" if coded.language is not None else coded.skip_reason()
 
 
 def _seniority(article: Article) -> tuple[date, str]:

@@ -1,0 +1,359 @@
+"""The batch plan on Spark: reading, sketching, coding and linking run on the executors; the
+driver only replays ingest's storing rules on the rows' keys (`ArticlePlan`) and writes the files.
+
+- Reading: JSON Lines, CSV and Parquet dumps through Spark's own readers (any path Spark reads);
+  anything else (WARC, text files) as whole files, parsed by conflictlens' readers. Each row keeps
+  its place in the input (argument, file, position), so ids and copies come out as with `ingest`.
+- Near-duplicates: the rows' word 5-grams (the shingles `ingest` sketches) through Spark ML's
+  MinHashLSH; candidate pairs are confirmed on the texts with ingest's rule.
+- Coding: `mapPartitions` over the chosen rows (the relevance gate, then the extractor; the models
+  load once per Python worker and stay for its next tasks).
+- Linking: grouped by block (country, first-level division), ingest's clustering per group.
+
+Python functions run through RDD `mapPartitions` (rows as tuples), not pandas UDFs: nothing on
+the way depends on the pandas version the executors have.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from conflictlens.batch.local import count_outcome
+from conflictlens.batch.plan import ArticlePlan, RowKey, StoredMention, block_of, link_block
+from conflictlens.models import Article, Event
+from conflictlens.parallel import uncodable
+from conflictlens.pipeline import RunReport
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, Row, SparkSession
+
+# Lowest Jaccard similarity MinHashLSH reports as a candidate: well below ingest's confirmation
+# thresholds, so a brief inside a longer story (containment) is still compared.
+CANDIDATE_JACCARD = 0.2
+HASH_TABLES = 8
+SHINGLE_FEATURES = 1 << 22
+LOCAL_SHUFFLE_PARTITIONS = 8
+DUMP_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
+
+ITEM_SCHEMA = (
+    "key string, failure string, id string, text string, title string, url string, "
+    "outlet string, published date, language string, source string, content_hash string, "
+    "text_id string, skipped string"
+)
+# The parts of an item's place in the input (argument, file, position, item in file), joined so
+# that text order is input order.
+_KEY_SEPARATOR = "\x01"
+CODED_SCHEMA = (
+    "article_id string, published date, off_topic boolean, language string, error string, "
+    "source string, mentions int, events string"
+)
+
+
+def session(master: str | None = None) -> SparkSession:
+    """The active Spark session, or a new one on `master` (default local[*])."""
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    builder = SparkSession.builder.appName("conflictlens batch").config("spark.ui.enabled", "false")
+    # Under spark-submit (which starts the gateway) the master comes from its command line.
+    if master or "PYSPARK_GATEWAY_PORT" not in os.environ:
+        master = master or "local[*]"
+        builder = builder.master(master)
+    if master and master.startswith("local"):
+        # One machine: a few shuffle partitions, not a cluster's 200 near-empty ones.
+        builder = builder.config("spark.sql.shuffle.partitions", str(LOCAL_SHUFFLE_PARTITIONS))
+    return builder.getOrCreate()
+
+
+def _item(arg: int, file: str, pos: int, sub: int, item: object) -> tuple:
+    """One parsed item as a tuple of ITEM_SCHEMA: an Article's fields, or a read failure."""
+    from conflictlens.ingest import ReadFailure
+
+    key = _KEY_SEPARATOR.join((f"{arg:06d}", file, f"{pos:020d}", f"{sub:09d}"))
+    if isinstance(item, ReadFailure):
+        return (key, item.reason, *[None] * 7, item.source, None, None, None)
+    assert isinstance(item, Article)
+    skipped = uncodable(item)
+    return (
+        key,
+        None,
+        item.id,
+        item.text,
+        item.title,
+        item.url,
+        item.outlet,
+        item.published,
+        item.language,
+        item.source,
+        item.content_hash,
+        Article.id_for(item.text),
+        skipped.skip_reason() if skipped is not None else None,
+    )
+
+
+def _parse_lines(rows: Iterator[Row]) -> Iterator[tuple]:
+    """JSON lines to articles, with ingest's reader (one bad line is one read failure)."""
+    from conflictlens.ingest import ReadFailure
+    from conflictlens.ingest.readers import _row_to_article
+
+    for r in rows:
+        if not r.value.strip():
+            continue
+        where = f"{r.file}:{r.pos}"
+        try:
+            row = json.loads(r.value)
+        except json.JSONDecodeError as exc:
+            item: object = ReadFailure(where, f"invalid JSON ({exc.msg})")
+        else:
+            item = (
+                _row_to_article(row, where)
+                if isinstance(row, dict)
+                else ReadFailure(where, "a JSON Lines row must be an object with a 'text' key")
+            )
+        yield _item(r.arg, r.file, r.pos, 0, item)
+
+
+def _parse_columns(rows: Iterator[Row]) -> Iterator[tuple]:
+    """CSV or Parquet rows (the dump columns) to articles, with ingest's reader."""
+    from conflictlens.ingest.readers import _row_to_article
+
+    for r in rows:
+        fields = {k: _plain(v) for k, v in r.asDict().items() if k not in ("arg", "file", "pos")}
+        yield _item(r.arg, r.file, r.pos, 0, _row_to_article(fields, f"{r.file}:{r.pos}"))
+
+
+def _plain(value: object) -> object:
+    """A dump cell as the JSON Lines reader would see it (dates as ISO text)."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _parse_files(rows: Iterator[Row]) -> Iterator[tuple]:
+    """Whole files (WARC, text, HTML) parsed by conflictlens' readers from a local copy."""
+    from conflictlens.ingest import read_sources
+    from conflictlens.ingest.readers import _READABLE_SUFFIXES, _suffix
+
+    for r in rows:
+        name = Path(str(r.path)).name
+        if name.startswith(".") or _suffix(Path(name)) not in _READABLE_SUFFIXES:
+            continue  # what ingest's folder reading leaves out (notes, gold files, hidden files)
+        with tempfile.TemporaryDirectory() as folder:
+            local = Path(folder) / name
+            local.write_bytes(r.content)
+            for sub, item in enumerate(read_sources([str(local)])):
+                yield _item(r.arg, r.path, 0, sub, item)
+
+
+def read_items(spark: SparkSession, inputs: Sequence[str]) -> DataFrame:
+    """Every input's items (ITEM_SCHEMA); their `key`s sort in ingest's reading order."""
+    from pyspark.sql import functions as F
+
+    parts = []
+    for arg, path in enumerate(inputs):
+        lowered = path.lower()
+        if lowered.endswith(DUMP_SUFFIXES):
+            if lowered.endswith(".parquet"):
+                raw, parse = spark.read.parquet(path), _parse_columns
+            elif lowered.endswith(".csv"):
+                raw = spark.read.csv(path, header=True, multiLine=True, escape='"')
+                raw, parse = raw.toDF(*[c.strip().lower() for c in raw.columns]), _parse_columns
+            else:
+                raw, parse = spark.read.text(path), _parse_lines
+            raw = raw.select(
+                F.lit(arg).alias("arg"),
+                F.input_file_name().alias("file"),
+                F.monotonically_increasing_id().alias("pos"),
+                *raw.columns,
+            )
+        else:
+            raw = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(path)
+            raw, parse = raw.select(F.lit(arg).alias("arg"), "path", "content"), _parse_files
+        parts.append(raw.rdd.mapPartitions(parse))
+    return spark.createDataFrame(spark.sparkContext.union(parts), ITEM_SCHEMA)
+
+
+def _shingled(rows: Iterator[Row]) -> Iterator[tuple[str, list[str]]]:
+    from conflictlens.linking.near_duplicates import MIN_SHINGLES, shingles
+
+    for r in rows:
+        grams = sorted(shingles(r.text))
+        if len(grams) >= MIN_SHINGLES:
+            yield r.key, grams
+
+
+def _confirmed(rows: Iterator[Row]) -> Iterator[tuple[str, str]]:
+    from conflictlens.linking import is_near_duplicate
+
+    for r in rows:
+        if is_near_duplicate(r.text_a, r.text_b):
+            yield r.key_a, r.key_b
+
+
+def near_duplicate_pairs(
+    spark: SparkSession, articles: DataFrame
+) -> tuple[dict[str, set[str]], set[tuple[str, str]]]:
+    """(item -> items MinHashLSH puts near it, confirmed pairs (both orders)), by item key."""
+    from pyspark.ml.feature import HashingTF, MinHashLSH
+    from pyspark.sql import functions as F
+
+    grams = spark.createDataFrame(
+        articles.select("key", "text").rdd.mapPartitions(_shingled),
+        "key string, shingles array<string>",
+    )
+    features = HashingTF(
+        inputCol="shingles", outputCol="features", numFeatures=SHINGLE_FEATURES, binary=True
+    ).transform(grams)
+    model = MinHashLSH(
+        inputCol="features", outputCol="hashes", numHashTables=HASH_TABLES, seed=7
+    ).fit(features)
+    joined = model.approxSimilarityJoin(features, features, 1 - CANDIDATE_JACCARD, "distance")
+    pairs = joined.select(
+        F.col("datasetA.key").alias("key_a"), F.col("datasetB.key").alias("key_b")
+    ).where("key_a < key_b")
+    candidates: dict[str, set[str]] = defaultdict(set)
+    for pair in pairs.collect():
+        candidates[pair.key_a].add(pair.key_b)
+        candidates[pair.key_b].add(pair.key_a)
+    text_a = articles.select(F.col("key").alias("key_a"), F.col("text").alias("text_a"))
+    text_b = articles.select(F.col("key").alias("key_b"), F.col("text").alias("text_b"))
+    with_texts = pairs.join(text_a, "key_a").join(text_b, "key_b")
+    confirmed: set[tuple[str, str]] = set()
+    for a, b in with_texts.rdd.mapPartitions(_confirmed).collect():
+        confirmed.update({(a, b), (b, a)})
+    return candidates, confirmed
+
+
+def plan_items(
+    spark: SparkSession, items: DataFrame
+) -> tuple[ArticlePlan, list[str], list[tuple[str, str]]]:
+    """The driver's replay of ingest's storing rules over the items' keys, in input order:
+    (the plan, each row's item key, the read failures)."""
+    codable = items.where("failure IS NULL AND skipped IS NULL")
+    near_keys, confirmed_keys = near_duplicate_pairs(spark, codable)
+    keys = items.select(
+        "key", "failure", "source", "id", "text_id", "url", "content_hash", "published", "skipped"
+    ).collect()
+    keys.sort(key=lambda r: r.key)
+    row_of_key = {r.key: row for row, r in enumerate(keys)}
+    candidates = {row_of_key[k]: {row_of_key[n] for n in near} for k, near in near_keys.items()}
+    confirmed = {(row_of_key[a], row_of_key[b]) for a, b in confirmed_keys}
+    row_of_id: dict[str, int] = {}
+    id_of_row: dict[int, str] = {}
+    plan = ArticlePlan(
+        neighbours=lambda key: {
+            id_of_row[r] for r in candidates.get(key.row, ()) if r in id_of_row
+        },
+        confirm=lambda key, other: (key.row, plan.stored[other].row) in confirmed,
+    )
+    failures = []
+    for row, r in enumerate(keys):
+        if r.failure is not None:
+            failures.append((r.source, r.failure))
+            continue
+        key = RowKey(row, r.id, r.text_id, r.url, r.content_hash, r.published, r.skipped)
+        stored_id = plan.add(key)
+        if stored_id is not None:
+            id_of_row.pop(row_of_id.get(stored_id, -1), None)
+            id_of_row[key.row], row_of_id[stored_id] = stored_id, key.row
+    return plan, [r.key for r in keys], failures
+
+
+def _code_rows(rows: Iterator[Row]) -> Iterator[tuple]:
+    """Code each chosen article (models stay loaded in this Python worker between tasks)."""
+    from conflictlens.parallel import code_article
+
+    for r in rows:
+        article = Article(
+            id=r.stored_id,
+            text=r.text,
+            title=r.title,
+            url=r.url,
+            outlet=r.outlet,
+            published=r.published,
+            language=r.language,
+            content_hash=r.content_hash,
+        )
+        coded = code_article(article)
+        yield (
+            article.id,
+            article.published,
+            coded.off_topic,
+            coded.language,
+            coded.error,
+            r.source,
+            len(coded.events),
+            json.dumps([e.to_json_dict() for e in coded.events]),
+        )
+
+
+def _mentions_of(row: Row) -> Iterator[tuple[str, tuple[str, date | None, str]]]:
+    """(block, (article id, published, record)) for each mention of a coded article."""
+    for raw in json.loads(row.events):
+        mention = StoredMention(row.article_id, row.published, Event.model_validate(raw))
+        yield block_of(mention), (row.article_id, row.published, json.dumps(raw))
+
+
+def _link(block: tuple[str, Iterable[tuple[str, date | None, str]]]) -> Iterator[tuple[str, str]]:
+    """(merged record, its mentions' keys) for each event of one block."""
+    mentions = [
+        StoredMention(a, published, Event.model_validate_json(record))
+        for a, published, record in block[1]
+    ]
+    for merged, keys in link_block(mentions):
+        yield merged.model_dump_json(), json.dumps(keys)
+
+
+def run_spark(
+    inputs: Sequence[str], *, master: str | None = None
+) -> tuple[RunReport, list[Event], list[tuple[str, str, Event]]]:
+    """The whole plan on Spark: (run summary, events, mentions as (article, event, record))."""
+    spark = session(master)
+    items = read_items(spark, inputs).persist()
+    try:
+        items.count()  # read once: planning and coding read the cached items
+        plan, item_keys, failures = plan_items(spark, items)
+        report = plan.report
+        report.failures.extend(failures)
+        chosen = spark.createDataFrame(
+            [(item_keys[row], stored_id) for row, stored_id in plan.coded()],
+            "key string, stored_id string",
+        )
+        parallelism = spark.sparkContext.defaultParallelism
+        to_code = items.join(chosen, "key").repartition(max(1, parallelism * 4), "key")
+        coded = spark.createDataFrame(to_code.rdd.mapPartitions(_code_rows), CODED_SCHEMA)
+        coded = coded.persist()
+        coded.count()  # coded once: every later step reads the cached outcomes
+        for outcome in sorted(coded.drop("events").collect(), key=lambda o: o.article_id):
+            count_outcome(
+                report,
+                source=outcome.source or outcome.article_id,
+                off_topic=outcome.off_topic,
+                language=outcome.language,
+                error=outcome.error,
+                mentions=outcome.mentions,
+            )
+        mentions = coded.select("article_id", "published", "events").rdd.flatMap(_mentions_of)
+        linked = mentions.groupByKey().flatMap(_link)
+        events, linked_to = [], {}
+        for record, members in linked.collect():
+            merged = Event.model_validate_json(record)
+            events.append(merged)
+            linked_to.update(dict.fromkeys(json.loads(members), merged.event_id))
+        mention_rows = []
+        for _block, (article_id, _published, record) in mentions.collect():
+            mention = Event.model_validate_json(record)
+            mention_rows.append((article_id, linked_to[mention.event_id], mention))
+        coded.unpersist()
+        return report, events, mention_rows
+    finally:
+        items.unpersist()

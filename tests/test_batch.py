@@ -1,0 +1,197 @@
+"""`conflictlens batch`: the same events as `ingest` then `export`, with or without Spark."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conflictlens.cli import app
+
+pq = pytest.importorskip("pyarrow.parquet", reason="pyarrow is not installed ('.[parquet]')")
+
+REPO = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+SAHEL = (
+    "Gunmen on motorcycles attacked the village of Tondibi in Tillaberi region on Saturday, "
+    "killing nine civilians and wounding four others, a local official said. The attackers "
+    "burned granaries and stole cattle before fleeing toward the border with Mali. Residents "
+    "said the army arrived several hours later. No group claimed the attack, which followed a "
+    "series of raids on markets in the area over the past month, according to the official, "
+    "who asked not to be named because he was not authorised to speak to the press."
+)
+ROWS = [
+    {
+        "id": "sahel-1",
+        "text": SAHEL,
+        "published": "2024-04-07",
+        "title": "Gunmen kill nine in Niger village",
+        "url": "https://sahel.example/tondibi",
+        "outlet": "Sahel Monitor",
+    },
+    # The same report syndicated under another headline and id: a near-duplicate copy.
+    {
+        "id": "wire-9",
+        "text": "NIAMEY (Wire) - " + SAHEL + " Reporting by the wire's West Africa desk.",
+        "published": "2024-04-08",
+        "title": "Niger: nine civilians killed",
+        "url": "https://wire.example/niger-9",
+        "outlet": "Wire",
+    },
+    # The same row again: an exact duplicate.
+    {
+        "id": "sahel-1b",
+        "text": SAHEL,
+        "published": "2024-04-07",
+        "title": "Gunmen kill nine in Niger village",
+        "url": "https://sahel.example/tondibi",
+        "outlet": "Sahel Monitor",
+    },
+    {
+        "id": "mx-2",
+        "text": "Six police officers were killed when gunmen ambushed their patrol on a highway "
+        "near Coyuca de Catalan in Guerrero state on Tuesday, the state prosecutor said.",
+        "published": "2024-05-14",
+        "title": "Six police killed in Guerrero ambush",
+        "url": "https://mx.example/guerrero-ambush",
+        "outlet": "Diario del Sur",
+    },
+    {
+        "id": "biz-1",
+        "text": "The regional airline reported a record summer, carrying 4.1 million passengers, "
+        "and said it would add three routes to the coast next year.",
+        "published": "2024-05-14",
+        "title": "Airline posts record summer",
+        "url": "https://biz.example/airline",
+        "outlet": "Business Daily",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """A JSON Lines dump (a copy, a duplicate, an off-topic report and a broken line) and a
+    folder of text reports with a newer version of one story."""
+    folder = tmp_path_factory.mktemp("batch-in")
+    dump = folder / "dump.jsonl"
+    lines = [json.dumps(row) for row in ROWS]
+    lines.insert(3, '{"id": "broken", "text": ')
+    dump.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    texts = folder / "texts"
+    shutil.copytree(REPO / "tests" / "linking_articles", texts)
+    return [str(dump), str(texts)]
+
+
+@pytest.fixture(scope="module")
+def ingested(inputs: list[str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """What `ingest` then `export` give for the inputs: the reference."""
+    out = tmp_path_factory.mktemp("ingested")
+    db = out / "events.db"
+    result = runner.invoke(app, ["ingest", *inputs, "--db", str(db), "--json", "--jobs", "1"])
+    assert result.exit_code == 1, result.output  # the broken line
+    summary = json.loads(result.stdout)
+    files = {}
+    for fmt, name in (("parquet", "events.parquet"), ("acled-csv", "events.csv")):
+        exported = runner.invoke(app, ["export", "--db", str(db), "-f", fmt, "-o", str(out / name)])
+        assert exported.exit_code == 0, exported.output
+        files[fmt] = (out / name).read_bytes()
+    return {"summary": summary, **files}
+
+
+def _batch(inputs: list[str], out: Path, *extra: str) -> dict[str, object]:
+    result = runner.invoke(app, ["batch", *inputs, "-o", str(out), "--json", *extra])
+    assert result.exit_code == 1, result.output  # the broken line is reported
+    return json.loads(result.stdout)
+
+
+def _same_summary(batch: dict[str, object], ingest: dict[str, object]) -> None:
+    """The same counts, but for "events": ingest also codes a story's older version before the
+    newer one replaces it, the batch only the version that stays."""
+    keys = ("articles", "new", "duplicates", "copies", "updated", "skipped")
+    assert {k: batch[k] for k in keys} == {k: ingest[k] for k in keys}
+    assert len(batch["failures"]) == len(ingest["failures"]) == 1  # type: ignore[arg-type]
+
+
+def test_local_engine_writes_what_ingest_and_export_give(
+    inputs: list[str], ingested: dict[str, object], tmp_path: Path
+) -> None:
+    summary = _batch(inputs, tmp_path, "--engine", "local", "--jobs", "1", "-f", "acled-csv")
+    _same_summary(summary, ingested["summary"])  # type: ignore[arg-type]
+    assert summary["copies"] == 2 and summary["duplicates"] == 1 and summary["updated"] == 1
+    assert (tmp_path / "events.parquet").read_bytes() == ingested["parquet"]
+    assert (tmp_path / "events.csv").read_bytes() == ingested["acled-csv"]
+    mentions = pq.read_table(tmp_path / "mentions.parquet").to_pylist()
+    events = {row["event_id"] for row in pq.read_table(tmp_path / "events.parquet").to_pylist()}
+    assert {m["linked_event_id"] for m in mentions} == events
+    assert "wire-9" not in {m["article_id"] for m in mentions}  # the copy reports nothing
+
+
+def test_local_engine_reads_parquet_dumps(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    dump = tmp_path / "dump.parquet"
+    pq.write_table(pa.Table.from_pylist([ROWS[0], ROWS[3]]), dump)
+    jsonl = tmp_path / "dump.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in (ROWS[0], ROWS[3])), encoding="utf-8")
+    from_parquet = runner.invoke(app, ["batch", str(dump), "-o", str(tmp_path / "p"), "-j", "1"])
+    from_jsonl = runner.invoke(app, ["batch", str(jsonl), "-o", str(tmp_path / "j"), "-j", "1"])
+    assert from_parquet.exit_code == from_jsonl.exit_code == 0, from_parquet.output
+    parquet_events = (tmp_path / "p" / "events.parquet").read_bytes()
+    assert parquet_events == (tmp_path / "j" / "events.parquet").read_bytes()
+    assert pq.read_table(tmp_path / "p" / "events.parquet").num_rows >= 2
+
+
+def _java_missing() -> str | None:
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no Java runtime: Spark cannot start (make install installs default-jre-headless)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark():  # type: ignore[no-untyped-def]
+    """One local Spark (two cores) for every Spark test: a JVM starts once."""
+    pytest.importorskip("pyspark", reason="pyspark is not installed ('.[spark]')")
+    if reason := _java_missing():
+        pytest.skip(reason)
+    from conflictlens.batch.spark import session
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = session("local[2]")
+    spark.sparkContext.setLogLevel("ERROR")
+    yield spark
+    spark.stop()
+
+
+def test_spark_engine_writes_what_ingest_and_export_give(
+    spark: object, inputs: list[str], ingested: dict[str, object], tmp_path: Path
+) -> None:
+    summary = _batch(inputs, tmp_path, "--engine", "spark", "-f", "acled-csv")
+    _same_summary(summary, ingested["summary"])  # type: ignore[arg-type]
+    assert (tmp_path / "events.parquet").read_bytes() == ingested["parquet"]
+    assert (tmp_path / "events.csv").read_bytes() == ingested["acled-csv"]
+
+    # Spark reads the output back with the documented types.
+    frame = spark.read.parquet(str(tmp_path / "events.parquet"))  # type: ignore[attr-defined]
+    types = dict(frame.dtypes)
+    assert types["event_date"] == "date"
+    assert types["tags"] == "array<string>"
+    assert types["fatalities_by_side"] == "map<string,int>"
+    assert types["evidence"].startswith("array<struct<article_id:string")
+    assert frame.count() == pq.read_table(tmp_path / "events.parquet").num_rows
+
+
+def test_spark_engine_gives_the_sample_corpus_ingest_events(spark: object, tmp_path: Path) -> None:
+    sample = str(REPO / "corpus" / "sample")
+    db = tmp_path / "events.db"
+    assert runner.invoke(app, ["ingest", sample, "--db", str(db), "-q", "-j", "2"]).exit_code == 0
+    exported = tmp_path / "export.parquet"
+    runner.invoke(app, ["export", "--db", str(db), "-f", "parquet", "-o", str(exported)])
+    result = runner.invoke(app, ["batch", sample, "-o", str(tmp_path / "out"), "--engine", "spark"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "events.parquet").read_bytes() == exported.read_bytes()
