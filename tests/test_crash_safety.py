@@ -16,13 +16,14 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import MetaData, create_engine, select
+from sqlalchemy import MetaData, create_engine, func, select
 
 from conflictlens.models import Article
 from conflictlens.store import LINK_PENDING, Store, schema
@@ -94,20 +95,40 @@ def run_cli(*args: str) -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 
-def run_with_kills(args: list[str], kills: int, rng: random.Random) -> int:
-    """Start the command, SIGKILL it after a random moment, start it again; `kills` times, then
-    once more to the end. Returns how many runs were really killed (not finished first)."""
+def stored_articles(url: str) -> int:
+    """How many articles the dataset holds now (0 before its tables exist)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(schema.articles)) or 0
+    except Exception:  # the run being killed has not created the tables yet
+        return 0
+    finally:
+        engine.dispose()
+
+
+def run_with_kills(args: list[str], kills: int, rng: random.Random, url: str, total: int) -> int:
+    """Start the command and SIGKILL it at a random point of its work, start it again; `kills`
+    times, then once more to the end. The point is a random number of articles further on (then
+    wherever the run is when the poll sees it: storing, extracting or linking), so every run is
+    killed mid-work however fast the machine is. Returns how many runs were really killed (not
+    finished first)."""
     killed = 0
-    for _ in range(kills):
+    for left in range(kills, 0, -1):
+        before = stored_articles(url)
+        # Spread the kills over the work still to do, the last ones during the final linking.
+        step = max(0, (total - before) // (left + 1))
+        target = before + rng.randint(0, step)
         process = subprocess.Popen(
             [*CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        try:
-            process.wait(timeout=rng.uniform(1.0, 7.0))
-        except subprocess.TimeoutExpired:
+        while process.poll() is None and stored_articles(url) < target:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 0.5))
+        if process.poll() is None:
             process.send_signal(signal.SIGKILL)
-            process.wait()
             killed += 1
+        process.wait()
     run_cli(*args)
     return killed
 
@@ -234,7 +255,10 @@ def test_ingest_killed_20_times_ends_as_an_uninterrupted_run(
     url = _fresh_url(backend, tmp_path, "crashed")
     run_cli("ingest", str(first), "--db", url, "-q")
     review_some_events(url)
-    killed = run_with_kills(["ingest", str(whole), "--db", url, "-q"], KILLS, random.Random(5))
+    total = distinct_texts(dump_rows(ARTICLES))
+    killed = run_with_kills(
+        ["ingest", str(whole), "--db", url, "-q"], KILLS, random.Random(5), url, total
+    )
     assert killed >= KILLS - 2, f"only {killed} runs were killed before they finished"
     crashed = snapshot(url)
     assert_whole(crashed)
@@ -278,7 +302,7 @@ def _watch_args(folder: Path, url: str, base: str) -> list[str]:
     config.write_text(f"sources:\n  - url: {base}/feed.rss\n", encoding="utf-8")
     return [
         "watch", str(config), "--db", url, "--once", "-q", "--cache", str(folder / "cache"),
-        "--timeout", "5", "--delay", "0", "--retries", "0",
+        "--timeout", "5", "--delay", "0", "--retries", "0", "--allow-net", "127.0.0.1/32",
     ]  # fmt: skip
 
 
@@ -303,7 +327,8 @@ def test_watch_once_killed_ends_as_an_uninterrupted_round(
 
     url = _fresh_url(backend, tmp_path, "crashed")
     args = _watch_args(crashed_folder, url, feed_server.base)
-    killed = run_with_kills(args, WATCH_KILLS, random.Random(11))
+    total = len(reference_state["articles"])
+    killed = run_with_kills(args, WATCH_KILLS, random.Random(11), url, total)
     assert killed >= WATCH_KILLS - 1
     crashed = snapshot(url)
     assert_whole(crashed)

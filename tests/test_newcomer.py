@@ -374,7 +374,7 @@ def test_10_a_broken_json_line_is_reported_at_its_line_and_column(tmp_path: Path
 
 # Commands that need the network, a running server or the developer's tools are not run here.
 _NOT_RUN = re.compile(
-    r"^(?:make|export|curl)\b|^\.\s|\bserve\b|https?://|\.urls\b|gazetteer import|bench/"
+    r"^(?:make|export|curl)\b|^\.\s|\bserve\b|https?://|\.urls\b|gazetteer (?:import|download)|bench/"
 )
 
 

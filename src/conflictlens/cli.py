@@ -969,6 +969,14 @@ def serve(
         ),
     ] = None,
     allow_net: AllowNetOpt = None,
+    writes_per_minute: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            help="Writes (ingest, review) each client address may make a minute, in bursts of a "
+            "third of that (at least 20); more are answered 429 with Retry-After.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Serve the JSON API (documented at /docs) and the analysts' desk on the database."""
     import uvicorn
@@ -976,6 +984,7 @@ def serve(
     from conflictlens.ingest.fetch import FetchSettings, default_cache_dir
     from conflictlens.web import create_app
     from conflictlens.web.app import missing_vendor_files
+    from conflictlens.web.limits import WriteRateLimit
 
     _require_existing_database(db)
     _require_free_port(host, port)
@@ -995,6 +1004,9 @@ def serve(
             token=token,
             fetch_settings=FetchSettings(
                 cache_dir=default_cache_dir(), allowed_networks=_allowed_networks(allow_net)
+            ),
+            write_limit=WriteRateLimit(
+                per_minute=writes_per_minute, burst=max(20, int(writes_per_minute // 3))
             ),
         ),
         host=host,
