@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -91,3 +95,46 @@ def test_an_outcome_is_used_only_for_the_article_it_was_coded_for() -> None:
     assert not coded.is_for(article.model_copy(update={"id": "stored-under-another-id"}))
     newer = Article(id="x", text="Gunmen killed three guards at a bank.")
     assert not coded.is_for(newer)
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+        except OSError:  # the process ended while we looked
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.add(int(status.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for a container's init to reap it."""
+    try:
+        return "\tZ" not in (Path(f"/proc/{pid}/status").read_text().split("State:", 1)[1][:4])
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and PDEATHSIG are Linux's")
+def test_workers_die_with_a_killed_ingest(mixed_folder: Path, tmp_path: Path) -> None:
+    command = [sys.executable, "-c", "from conflictlens.cli import app; app()"]
+    args = ["ingest", str(mixed_folder), "--db", str(tmp_path / "x.db"), "--jobs", "2", "-q"]
+    process = subprocess.Popen([*command, *args], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    workers: set[int] = set()
+    while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+        workers = _children(process.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the ingest never started its two workers"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = [pid for pid in workers if _alive(pid)]
+    assert alive == [], f"workers {alive} outlived the killed ingest"

@@ -12,8 +12,11 @@ coded again in the storing process.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -110,8 +113,28 @@ def open_gazetteer() -> None:
 
 def load_worker() -> None:
     """Everything a worker extracts with, loaded once per worker."""
+    die_with_parent()
     load_models()
     open_gazetteer()
+
+
+def start_forked_worker() -> None:
+    """A forked worker has the models already: it only needs its own gazetteer connection."""
+    die_with_parent()
+    open_gazetteer()
+
+
+def die_with_parent() -> None:
+    """On Linux, a worker is killed with the process that stores its results: when an ingest is
+    killed (SIGKILL reaches only that process), its workers do not code on for nobody, each
+    holding its models' memory."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
@@ -120,7 +143,7 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     if "fork" in multiprocessing.get_all_start_methods():
         load_models()
         return ProcessPoolExecutor(
-            jobs, mp_context=multiprocessing.get_context("fork"), initializer=open_gazetteer
+            jobs, mp_context=multiprocessing.get_context("fork"), initializer=start_forked_worker
         )
     return ProcessPoolExecutor(jobs, initializer=load_worker)
 
