@@ -18,11 +18,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import MetaData, create_engine
 
 from conflictlens.store import Store
 from test_crash_safety import (
     CLI,
+    _fresh_url,
     _watch_args,
     assert_whole,
     distinct_texts,
@@ -41,18 +41,6 @@ SEEDED = 30
 INGESTED = 60
 WATCHED = 60
 REVIEW_ROUNDS = 4
-
-
-def _url(backend: str, folder: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{folder / 'shared.db'}"
-    assert PG_URL is not None
-    engine = create_engine(PG_URL)
-    existing = MetaData()
-    existing.reflect(engine)
-    existing.drop_all(engine)
-    engine.dispose()
-    return PG_URL
 
 
 def _free_port() -> int:
@@ -103,7 +91,7 @@ def desk(db: str) -> Iterator[tuple[str, str]]:
 
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    url = _url(request.param, tmp_path)
+    url = _fresh_url(request.param, tmp_path, "shared")
     seed = write_dump(tmp_path / "seed.jsonl", dump_rows(SEEDED, seed=41))
     run_cli("ingest", str(seed), "--db", url, "-q")
     return url
