@@ -153,7 +153,10 @@ def event_filters(
     min_fatalities: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
     text: Annotated[
         str | None,
-        Query(max_length=200, description="case-insensitive text anywhere in the record"),
+        Query(
+            max_length=200,
+            description="words of the record (any field), case-insensitive; every word must occur, the last one as a prefix",
+        ),
     ] = None,
     review_status: ReviewStatusFilter | None = None,
     include_rejected: Annotated[
