@@ -43,6 +43,12 @@ def mixed_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def fixed_export_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ACLED CSV's timestamp column is the export's time: one fixed time for every export here."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+
+
 def _ingest_and_export(folder: Path, db: Path, jobs: int) -> dict[str, bytes]:
     result = runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--jobs", str(jobs)])
     assert result.exit_code == 1, result.output  # the empty file is reported as a failure
