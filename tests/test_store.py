@@ -21,6 +21,8 @@ from sqlalchemy import MetaData, create_engine, inspect, select, text
 
 from conflictlens.models import Article, Event, Evidence
 from conflictlens.store import UNKNOWN, ReviewError, Run, SchemaError, Store, Tally
+from conflictlens.store.base import EVENT_ORDERS
+from conflictlens.store.events import page_ids
 from conflictlens.store.migrate import alembic_config, head_revision
 from conflictlens.store.schema import is_declared, metadata
 
@@ -111,7 +113,7 @@ def incident(event_id: str, **fields: Any) -> Event:
 def test_fresh_file_is_migrated_to_head(tmp_path: Any) -> None:
     path = tmp_path / "nested" / "fresh.db"
     with Store(str(path)) as fresh:
-        assert fresh.schema_version() == head_revision() == "0003"
+        assert fresh.schema_version() == head_revision() == "0004"
         assert fresh.count_articles() == 0
     engine = create_engine(f"sqlite:///{path}")
     names = set(inspect(engine).get_table_names())
@@ -581,3 +583,20 @@ def test_counts_follow_writes_of_other_connections_and_stores(db_url: str) -> No
         reader.review_event("e2", "reject", reviewer="ana")
         assert reader.count_events(country="Mali", include_rejected=False) == 1
         assert writer.count_events(country="Mali", include_rejected=False) == 1
+
+
+@pytest.mark.parametrize("order", EVENT_ORDERS)
+def test_every_listing_order_reads_its_page_off_an_index(store: Store, order: str) -> None:
+    """A page in any order, ascending or descending, needs no sort of the matching events (on
+    PostgreSQL a descending order with NULLs last needs its own index: migration 0004)."""
+    statement = page_ids(order, 50, 200)
+    sql = str(statement.compile(store.engine, compile_kwargs={"literal_binds": True}))
+    with store.engine.connect() as conn:
+        if store.engine.dialect.name == "postgresql":
+            # Forbid sorting, so the plan shows a Sort only when no index can give the order.
+            conn.exec_driver_sql("SET enable_sort = off")
+            plan = [row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}")]
+            assert not any("Sort" in line for line in plan), plan
+        else:
+            plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+            assert not any("TEMP B-TREE" in line for line in plan), plan

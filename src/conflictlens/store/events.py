@@ -12,6 +12,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
+    Select,
     case,
     extract,
     func,
@@ -144,15 +145,8 @@ class EventsMixin(StoreBase):
     def _page(self, order: str, limit: int, offset: int, filters: EventFilters) -> list[Event]:
         """One page of a listing: ids first, read off the order's index (the wide records of the
         events skipped over are never read), then the records of that page alone."""
-        ids_statement = (
-            select(schema.events.c.event_id)
-            .where(*event_conditions(**filters))
-            .order_by(*_event_order(order))
-            .limit(limit)
-            .offset(offset or None)
-        )
         with self._engine.connect() as conn:
-            ids = list(conn.scalars(ids_statement))
+            ids = list(conn.scalars(page_ids(order, limit, offset, **filters)))
             records = dict(
                 conn.execute(
                     select(schema.events.c.event_id, schema.events.c.record).where(
@@ -229,6 +223,17 @@ class EventsMixin(StoreBase):
         )
 
 
+def page_ids(order: str, limit: int, offset: int, **filters: Unpack[EventFilters]) -> Select[Any]:
+    """The ids of one page of a listing, which an index per order serves without a sort."""
+    return (
+        select(schema.events.c.event_id)
+        .where(*event_conditions(**filters))
+        .order_by(*_event_order(order))
+        .limit(limit)
+        .offset(offset or None)
+    )
+
+
 def _event_order(order: str) -> list[ColumnElement[Any]]:
     if order not in EVENT_ORDERS:
         raise ValueError(f"unknown order {order!r}; use one of {', '.join(EVENT_ORDERS)}")
@@ -263,9 +268,7 @@ def event_conditions(**filters: Unpack[EventFilters]) -> list[ColumnElement[bool
     if matches_text is not None:
         conditions.append(matches_text)
     if country is not None:
-        conditions.append(
-            or_(schema.events.c.country == country, schema.events.c.country_code == country.upper())
-        )
+        conditions.append(_country_condition(country))
     if admin1 is not None:
         conditions.append(schema.events.c.admin1 == admin1)
     if since is not None:
@@ -281,6 +284,14 @@ def event_conditions(**filters: Unpack[EventFilters]) -> list[ColumnElement[bool
     if min_fatalities is not None:
         conditions.append(schema.events.c.fatalities >= min_fatalities)
     return conditions
+
+
+def _country_condition(country: str) -> ColumnElement[bool]:
+    """A country by name or by ISO alpha-2 code. No country's name has two letters, so one column
+    decides, and a count reads that column's index alone (an OR of both reads every matching row)."""
+    if len(country) == 2 and country.isalpha():
+        return schema.events.c.country_code == country.upper()
+    return schema.events.c.country == country
 
 
 def _tally(row: Sequence[Any]) -> Tally:
