@@ -1,7 +1,6 @@
 """Storage: articles, events and mentions in SQLite or PostgreSQL, schema versioned with Alembic."""
 
-from conflictlens.store.migrate import SchemaError
-from conflictlens.store.store import (
+from conflictlens.store.base import (
     CORRECTABLE_FIELDS,
     DEFAULT_DB_URL,
     EVENT_ORDERS,
@@ -15,13 +14,14 @@ from conflictlens.store.store import (
     ReviewError,
     ReviewStatus,
     Run,
-    Store,
     StoredMention,
     Summary,
     Tally,
     database_url,
-    event_conditions,
 )
+from conflictlens.store.events import event_conditions
+from conflictlens.store.migrate import SchemaError
+from conflictlens.store.store import Store
 
 __all__ = [
     "CORRECTABLE_FIELDS",

@@ -11,51 +11,10 @@ and their copies (articles.py), mentions and links (links.py), events and the qu
 from __future__ import annotations
 
 from conflictlens.store.articles import ArticlesMixin
-from conflictlens.store.base import (
-    CORRECTABLE_FIELDS,
-    DEFAULT_DB_URL,
-    EVENT_ORDERS,
-    LINK_PENDING,
-    UNKNOWN,
-    ArticleStatus,
-    EventFilters,
-    LinkWindow,
-    ReviewAction,
-    ReviewEntry,
-    ReviewError,
-    ReviewStatus,
-    Run,
-    StoredMention,
-    Summary,
-    Tally,
-    database_url,
-)
-from conflictlens.store.events import EventsMixin, event_conditions
+from conflictlens.store.events import EventsMixin
 from conflictlens.store.links import LinksMixin
 from conflictlens.store.reviews import ReviewsMixin
 from conflictlens.store.runs import RunsMixin
-
-__all__ = [
-    "CORRECTABLE_FIELDS",
-    "DEFAULT_DB_URL",
-    "EVENT_ORDERS",
-    "LINK_PENDING",
-    "UNKNOWN",
-    "ArticleStatus",
-    "EventFilters",
-    "LinkWindow",
-    "ReviewAction",
-    "ReviewEntry",
-    "ReviewError",
-    "ReviewStatus",
-    "Run",
-    "Store",
-    "StoredMention",
-    "Summary",
-    "Tally",
-    "database_url",
-    "event_conditions",
-]
 
 
 class Store(ArticlesMixin, LinksMixin, EventsMixin, ReviewsMixin, RunsMixin):
