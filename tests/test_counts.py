@@ -3,7 +3,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conflictlens.extraction.counts import find_counts, parse_number
+from conflictlens.extraction.counts import find_counts
+from conflictlens.extraction.numbers import parse_number
 
 
 def killed(text: str) -> list[tuple[int | None, int | None, int | None]]:

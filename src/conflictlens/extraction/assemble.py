@@ -11,13 +11,13 @@ from datetime import date
 from conflictlens.extraction.actors import ActorDictionary
 from conflictlens.extraction.clauses import Clause, is_dateline
 from conflictlens.extraction.confidence import confidence as calibrated_confidence
+from conflictlens.extraction.count_words import lexicon as count_lexicon
 from conflictlens.extraction.counts import (
     FLAG_TOLL_SHARED,
     PART_OF,
     CountMember,
     CountMention,
 )
-from conflictlens.extraction.counts import _lexicon as _count_lexicon
 from conflictlens.extraction.event_types import classify, find_tags
 from conflictlens.extraction.incidents import Incident, is_other_sides_toll
 from conflictlens.extraction.sides import Attributed, Sides, find_sides
@@ -459,7 +459,7 @@ def _only_people_counted(who: Sides) -> bool:
         return False
     clause, start, end = who.actor2_cite
     words = clause.text[start:end].lower().split()
-    return bool(words) and words[-1] in _count_lexicon().generic_people
+    return bool(words) and words[-1] in count_lexicon().generic_people
 
 
 def _borrowed_place(draft: _Draft, context: GeoContext, hit: GeoHit | None) -> GeoHit | None:

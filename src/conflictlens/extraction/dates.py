@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from conflictlens.clean import month_number
-from conflictlens.extraction.counts import parse_number
+from conflictlens.extraction.numbers import parse_number
 from conflictlens.models import FLAG_DATE_UNRESOLVED, FLAG_NO_PUBLICATION_DATE
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
