@@ -115,7 +115,8 @@ def _undated_neighbours(store: Store, records: Sequence[Event], *, dated: bool =
 
     For an undated incident: every event of its country, admin1 and sub-event type, whatever its
     date (`linker.attach_undated` needs all the events it could be, to join only the one it
-    fits); with `dated`, for a dated incident: the undated events of its country and admin1.
+    fits); with `dated`, for a dated incident: the events of its country and admin1 that an
+    undated report tells (alone, or joined to dated ones).
     """
     undated_kinds, dated_blocks = set(), set()
     for record in records:
@@ -125,7 +126,9 @@ def _undated_neighbours(store: Store, records: Sequence[Event], *, dated: bool =
             undated_kinds.add((record.country_code, record.admin1, record.sub_event_type))
         elif record.event_date is not None and dated:
             dated_blocks.add((record.country_code, record.admin1))
-    events = schema.events
+    events, mentions = schema.events, schema.mentions
+    # An undated report already joined to a dated event is still one: found by its own record.
+    undated_record = mentions.c.record["event_date"].as_string().is_(None)
     conditions = [
         and_(
             events.c.country_code == country,
@@ -134,14 +137,16 @@ def _undated_neighbours(store: Store, records: Sequence[Event], *, dated: bool =
         )
         for country, admin1, sub_event_type in sorted(undated_kinds)
     ] + [
-        and_(
-            events.c.country_code == country,
-            events.c.admin1 == admin1,
-            events.c.event_date.is_(None),
-        )
+        and_(events.c.country_code == country, events.c.admin1 == admin1, undated_record)
         for country, admin1 in sorted(dated_blocks)
     ]
     if not conditions:
         return []
+    statement = (
+        select(events.c.event_id)
+        .distinct()
+        .select_from(events.outerjoin(mentions, mentions.c.event_id == events.c.event_id))
+        .where(or_(*conditions))
+    )
     with store.engine.connect() as conn:
-        return list(conn.execute(select(events.c.event_id).where(or_(*conditions))).scalars())
+        return list(conn.execute(statement).scalars())

@@ -87,6 +87,8 @@ class Mention:
     # For a record with no date: the weekdays (0 Monday) the incident may have fallen on by its
     # text (Saturday, or Saturday and Sunday for "late Saturday"); empty when it names none.
     weekdays: frozenset[int] = frozenset()
+    # The named attacker (actor1), if the report names one: what an undated report must share.
+    attacker: str | None = None
 
     @classmethod
     def of(cls, event: Event, article_id: str, published: date | None) -> Mention:
@@ -120,6 +122,7 @@ class Mention:
             fatalities_low=event.fatalities_low,
             fatalities_high=event.fatalities_high,
             weekdays=frozenset() if event.event_date is not None else _named_weekdays(event),
+            attacker=event.actor1 if event.actor1 in named else None,
         )
 
     @property
@@ -489,10 +492,23 @@ def _only_group(
     split in two is the same incident told twice, not a look-alike).
     """
     matched = {group_of[j] for j in alike if _content_match(undated, mentions[j])}
-    if len(matched) != 1:
+    if not matched:
         return None
-    group = matched.pop()
-    own_articles = {mentions[j].article_id for j in members[group]}
+
+    def articles(group: int) -> set[str]:
+        return {mentions[j].article_id for j in members[group]}
+
+    # The group told by the most reports (then the most records, then the first key); every
+    # other alike group must be told only by its articles.
+    group = min(
+        matched,
+        key=lambda g: (
+            -len(articles(g)),
+            -len(members[g]),
+            min(mentions[j].key for j in members[g]),
+        ),
+    )
+    own_articles = articles(group)
     for other in {group_of[j] for j in alike} - {group}:
         if any(mentions[j].article_id not in own_articles for j in members[other]):
             return None
@@ -504,7 +520,7 @@ def _only_group(
 def _content_match(undated: Mention, dated: Mention) -> bool:
     """The undated report tells what this dated one tells: the same region and kind of attack, a
     toll stated on both that may have risen from one to the other (an open "at least 3" is no
-    agreement with 15), the same named attacker or the same town or village, and nothing
+    agreement with 15), the same named attacker, armed group or town, and nothing
     contradicts (`_undated_fits`). A weekday it names is its only clue to when: without one it is
     never linked to a day."""
     tolls = sorted((_stated_toll(undated), _stated_toll(dated)), key=lambda n: n or 0)
@@ -521,9 +537,19 @@ def _content_match(undated: Mention, dated: Mention) -> bool:
         and (bool(undated.weekdays) or dated.time_precision != 1)
         and dated.block == undated.block
         and dated.sub_event_type == undated.sub_event_type
-        and (bool(undated.actors & dated.actors) or (km is not None and km <= SAME_PLACE_KM))
+        and (
+            (undated.attacker is not None and undated.attacker == dated.attacker)
+            or _armed_group_in_common(undated, dated)
+            or (km is not None and km <= SAME_PLACE_KM)
+        )
         and _undated_fits(undated, dated)
     )
+
+
+def _armed_group_in_common(a: Mention, b: Mention) -> bool:
+    """Both name one non-state group, whatever role each gives it (one outlet's attackers are
+    another's "clashed with"); the state forces attacked in most incidents tell nothing."""
+    return any(not name.startswith(STATE_FORCE_PREFIXES) for name in a.actors & b.actors)
 
 
 def _stated_toll(m: Mention) -> int | None:
