@@ -523,7 +523,30 @@ def _content_match(undated: Mention, dated: Mention) -> bool:
     agreement with 15), the same named attacker, armed group or town, and nothing
     contradicts (`_undated_fits`). A weekday it names is its only clue to when: without one it is
     never linked to a day."""
+    return all(check(undated, dated) for _, check in CONTENT_CHECKS)
+
+
+def content_disagreements(undated: Mention, dated: Mention) -> list[str]:
+    """Why an undated report's content does not match a dated report (`CONTENT_CHECKS`)."""
+    return [reason for reason, check in CONTENT_CHECKS if not check(undated, dated)]
+
+
+def _same_kind_in_region(undated: Mention, dated: Mention) -> bool:
+    return dated.block == undated.block and dated.sub_event_type == undated.sub_event_type
+
+
+def _tolls_agree(undated: Mention, dated: Mention) -> bool:
     tolls = sorted((_stated_toll(undated), _stated_toll(dated)), key=lambda n: n or 0)
+    if tolls[0] is None or tolls[1] is None:
+        return False
+    return tolls[1] <= TOLL_RISE_FACTOR * tolls[0] + TOLL_RISE_SLACK
+
+
+def _a_day_named(undated: Mention, dated: Mention) -> bool:
+    return bool(undated.weekdays) or dated.time_precision != 1
+
+
+def _who_or_where_in_common(undated: Mention, dated: Mention) -> bool:
     # A city named like its province ("Kabul") is a place here when the gazetteer placed it.
     km = (
         _distance_km(undated, dated)
@@ -532,17 +555,9 @@ def _content_match(undated: Mention, dated: Mention) -> bool:
         else None
     )
     return (
-        tolls[0] is not None
-        and tolls[1] <= TOLL_RISE_FACTOR * tolls[0] + TOLL_RISE_SLACK  # type: ignore[operator]
-        and (bool(undated.weekdays) or dated.time_precision != 1)
-        and dated.block == undated.block
-        and dated.sub_event_type == undated.sub_event_type
-        and (
-            (undated.attacker is not None and undated.attacker == dated.attacker)
-            or _armed_group_in_common(undated, dated)
-            or (km is not None and km <= SAME_PLACE_KM)
-        )
-        and _undated_fits(undated, dated)
+        (undated.attacker is not None and undated.attacker == dated.attacker)
+        or _armed_group_in_common(undated, dated)
+        or (km is not None and km <= SAME_PLACE_KM)
     )
 
 
@@ -586,3 +601,13 @@ def cluster_id(group: Sequence[Mention]) -> str:
     later never rename an event; only an earlier report arriving late does."""
     first = min(group, key=lambda m: (m.published or date.max, m.key))
     return first.key
+
+
+# What an undated report must share with a dated one to join its event, with the reason given.
+CONTENT_CHECKS = (
+    ("other region or kind of attack", _same_kind_in_region),
+    ("no stated tolls that agree", _tolls_agree),
+    ("no day named", _a_day_named),
+    ("no attacker, armed group or town in common", _who_or_where_in_common),
+    ("contradicted (another article, place, attacker, type, toll or weekday)", _undated_fits),
+)
