@@ -448,7 +448,9 @@ def attach_undated(
     undated records only the first (by key) joins a group. Undated mentions never join each other:
     with no date on either side, nothing tells a second incident apart.
     """
-    undated = [i for i, m in enumerate(mentions) if m.undated and m.sub_event_type]
+    undated = [
+        i for i, m in enumerate(mentions) if m.event_date is None and m.undated and m.sub_event_type
+    ]
     if not undated:
         return {}
     dated_by_kind: dict[tuple[str, str, str], list[int]] = defaultdict(list)
