@@ -18,6 +18,7 @@ from conflictlens.linking.merge import FLAG_LINKED_WITHOUT_DATE
 from conflictlens.models import Article, Event, Evidence
 from conflictlens.pipeline import Ingestion, RunReport
 from conflictlens.store import Store
+from test_store import db_url  # noqa: F401  (the SQLite and, when configured, PostgreSQL store)
 
 ARTICLES = Path(__file__).parent / "linking_articles"
 TIGRIS = ARTICLES / "diyala_ambush_tigris.txt"
@@ -310,7 +311,8 @@ def test_an_undated_report_joins_its_only_event_whichever_arrives_first(
 
 @pytest.mark.parametrize("undated_at", [0, 1, 2])
 def test_an_undated_report_with_a_look_alike_years_apart_stays_alone(
-    tmp_path: Path, undated_at: int
+    db_url: str,  # noqa: F811  (the fixture imported above)
+    undated_at: int,
 ) -> None:
     # Two Monday ambushes at Mayadin two years apart, nine dead each: the report with no date
     # could be either, however far apart their dates, whatever the order they arrive in.
@@ -319,7 +321,7 @@ def test_an_undated_report_with_a_look_alike_years_apart_stays_alone(
         _ambush_record("second", date(2023, 3, 13), 9),
     ]
     records.insert(undated_at, _ambush_record("blog", None, 9))
-    with Store(tmp_path / "events.db") as store:
+    with Store(db_url) as store:  # on PostgreSQL too: the query reads JSON records
         assert _link_in_order(store, records) == [["blog"], ["first"], ["second"]]
 
 
