@@ -170,6 +170,8 @@ def _why_undated_apart(first: Sequence[Mention], second: Sequence[Mention]) -> s
             continue
         pairs = [(u, d) for u in undated_side if u.undated for d in dated_side if d.linkable]
         if not pairs:
+            if any(m.undated for m in dated_side) and not any(m.linkable for m in dated_side):
+                return "no date: neither report has one (undated reports never link to each other)"
             return None
         u, d = min(pairs, key=lambda p: (len(content_disagreements(*p)), p[0].key, p[1].key))
         reasons = content_disagreements(u, d)

@@ -234,6 +234,20 @@ def test_a_monitors_assassinations_on_consecutive_days_stay_apart() -> None:
         )
 
     assert [len(g) for g in cluster([killing("a", 13), killing("b", 14)])] == [1, 1]
+    # A third bulletin with no date ("on Monday") tells only the province and "unknown gunmen":
+    # nothing in it is evidence of either killing, so it joins neither.
+    bulletin = undated(
+        "u",
+        "on Monday",
+        event_type="Violence against civilians",
+        sub_event_type="Attack",
+        actor1="Unidentified Armed Group",
+        actor2="Civilians",
+        location="Deir ez-Zor",
+        geo_precision=3,
+        fatalities=1,
+    )
+    assert groups_of([killing("a", 13), killing("b", 14), bulletin]) == [["a"], ["b"], ["u"]]
 
 
 def test_running_totals_never_link() -> None:
