@@ -37,6 +37,7 @@ from conflictlens.linking.linker import (
     LINK_THRESHOLD,
     Mention,
     compatible,
+    content_disagreements,
     disagreements,
     similarity,
 )
@@ -133,6 +134,9 @@ def why_apart(first: Sequence[StoredMention], second: Sequence[StoredMention]) -
     for label, found, stored in (("first", a_incidents, first), ("second", b_incidents, second)):
         if not found:
             return f"no record ({label} report: {'only tallies' if stored else 'nothing coded'})"
+    if (undated := _why_undated_apart(a_incidents, b_incidents)) is not None:
+        return undated
+    for label, found in (("first", a_incidents), ("second", b_incidents)):
         if not any(m.linkable for m in found):
             return f"not linkable ({label} report: {_unlinkable_reason(found[0])})"
     pairs = [(a, b) for a in a_incidents for b in b_incidents if a.linkable and b.linkable]
@@ -156,6 +160,25 @@ def why_apart(first: Sequence[StoredMention], second: Sequence[StoredMention]) -
     return "kept apart by another member of the events" + (
         f" ({'; '.join(blockers)})" if blockers else ""
     )
+
+
+def _why_undated_apart(first: Sequence[Mention], second: Sequence[Mention]) -> str | None:
+    """For a report with no date beside a dated one: why its content did not join it (or that it
+    did match, so another event it could be as well held it back); None for any other pair."""
+    for undated_side, dated_side in ((first, second), (second, first)):
+        if any(m.linkable for m in undated_side) or not any(m.undated for m in undated_side):
+            continue
+        pairs = [(u, d) for u in undated_side if u.undated for d in dated_side if d.linkable]
+        if not pairs:
+            if any(m.undated for m in dated_side) and not any(m.linkable for m in dated_side):
+                return "no date: neither report has one (undated reports never link to each other)"
+            return None
+        u, d = min(pairs, key=lambda p: (len(content_disagreements(*p)), p[0].key, p[1].key))
+        reasons = content_disagreements(u, d)
+        if not reasons:
+            return "no date: its content matches, but another event it could be is in its region"
+        return "no date: " + "; ".join(reasons)
+    return None
 
 
 def _mention(stored: StoredMention) -> Mention:
@@ -258,6 +281,8 @@ def _cause(reason: str) -> str:
     """A miss's reason without the values: 'not linkable (first report: no date)' -> 'no date'."""
     if reason.startswith(("not linkable", "no record")):
         return reason.split(": ", 1)[1].rstrip(")")
+    if reason.startswith("no date: "):
+        return reason.split("; ", 1)[0]  # the first content rule that failed
     return "; ".join(part.split(" (", 1)[0] for part in reason.split("; "))
 
 

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from conflictlens.clean import content_lines, detect_language, find_dateline, is_junk_line
+from conflictlens.clean import (
+    content_lines,
+    date_from_url,
+    detect_language,
+    find_dateline,
+    is_junk_line,
+)
 
 
 def test_page_furniture_is_junk_and_reporting_is_not() -> None:
@@ -36,6 +42,48 @@ def test_dateline_gives_a_publication_date() -> None:
         0
     ] == date(2019, 4, 20)
     assert find_dateline("No date in this text at all.\nJust words.") is None
+
+
+def test_a_page_stamp_after_a_clock_time_or_a_byline_is_found() -> None:
+    page = "Gunmen kill five in Kano\n\n14:05, 12 March 2019 Tuesday\n\nFive men were shot dead on Tuesday."
+    assert find_dateline(page)[0] == date(2019, 3, 12)
+    byline = (
+        "Convoy ambushed near Gao\nReuters , Friday 8 Nov 2019\nSoldiers were killed on Friday."
+    )
+    assert find_dateline(byline)[0] == date(2019, 11, 8)
+
+
+def test_a_stamp_inside_a_headline_is_not_a_page_stamp() -> None:
+    assert find_dateline("Attack on 12 March 2019 kills five\nThe attack was on Tuesday.") is None
+
+
+def test_a_stamp_whose_printed_weekday_is_wrong_is_ignored() -> None:
+    # 12 March 2019 was a Tuesday: a page printing "Monday" beside it is stamped wrongly.
+    assert find_dateline("Headline\nMonday 12 March 2019\nBody on Monday.") is None
+
+
+def test_of_two_page_stamps_the_one_on_the_day_the_text_names_wins() -> None:
+    # A site header stamps the day the page was last rendered; the agency byline the day the
+    # story ran, which is the "Monday" of its text.
+    page = (
+        "Last Update 11:57\nWednesday, 04 August 2021\n\nBomb kills 12 at a wedding in Kirkuk\n\n"
+        "AFP , Monday 29 Feb 2016\n\nA bomb struck a wedding party in Kirkuk on Monday, police said."
+    )
+    assert find_dateline(page)[0] == date(2016, 2, 29)
+    without_weekday = page.replace(" on Monday", "")
+    assert find_dateline(without_weekday)[0] == date(2021, 8, 4)  # the first stamp
+
+
+def test_a_full_date_in_the_url_path_dates_the_page() -> None:
+    assert date_from_url("https://news.example.org/2019/03/14/gunmen-kill-five/") == date(
+        2019, 3, 14
+    )
+    assert date_from_url("https://news.example.org/world/2019-3-4-bomb-kills-two") == date(
+        2019, 3, 4
+    )
+    assert date_from_url("https://news.example.org/2020/01/village-attack.html") is None
+    assert date_from_url("https://news.example.org/2019/13/40/x") is None
+    assert date_from_url(None) is None
 
 
 def test_language_detection() -> None:

@@ -265,3 +265,22 @@ def test_a_tally_that_names_no_place_covers_the_country_not_the_articles_town() 
     assert (tally.country, tally.admin1, tally.latitude) == ("Myanmar", None, None)
     [incident] = [e for e in events if e.kind == "incident"]
     assert incident.location == "Mandalay"
+
+
+def test_an_undated_page_is_dated_by_its_address_and_says_so() -> None:
+    from conflictlens.extraction import extract_article
+    from conflictlens.extraction.assemble import FLAG_PUBLISHED_FROM_URL
+
+    text = (
+        "Gunmen kill six at a market in Borno\n\n"
+        "Gunmen on motorcycles killed six traders at a market in Konduga, Borno State, on Tuesday,"
+        " residents said. The attackers set stalls on fire before fleeing into the bush.\n"
+    )
+    dated = Article(id="borno-url", text=text, url="https://news.example.org/2019/03/14/market/")
+    (event,) = [e for e in extract_article(dated) if e.kind == "incident"]
+    assert event.event_date == date(2019, 3, 12)  # the Tuesday before Thursday 14 March
+    assert FLAG_PUBLISHED_FROM_URL in event.flags
+    (undated,) = [
+        e for e in extract_article(dated.model_copy(update={"url": None})) if e.kind == "incident"
+    ]
+    assert undated.event_date is None and FLAG_DATE_UNRESOLVED in undated.flags

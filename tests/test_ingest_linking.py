@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,12 @@ from typer.testing import CliRunner
 
 from conflictlens.cli import app
 from conflictlens.ingest import read_sources
-from conflictlens.models import Article
+from conflictlens.linking.dataset import link_stored
+from conflictlens.linking.merge import FLAG_LINKED_WITHOUT_DATE
+from conflictlens.models import Article, Event, Evidence
 from conflictlens.pipeline import Ingestion, RunReport
 from conflictlens.store import Store
+from test_store import db_url  # noqa: F401  (the SQLite and, when configured, PostgreSQL store)
 
 ARTICLES = Path(__file__).parent / "linking_articles"
 TIGRIS = ARTICLES / "diyala_ambush_tigris.txt"
@@ -246,6 +249,80 @@ def test_a_country_only_report_joins_its_event_whichever_arrives_first(
         (event,) = store.events()
     assert sorted(event.articles) == ["country", "placed"]
     assert event.admin1 == "Mopti"  # the more precise report's place
+
+
+def _ambush_record(key: str, day: date | None, fatalities: int, **fields: object) -> Event:
+    """One outlet's record of an ambush at Mayadin; `day` None is a page with no date whose
+    "on Monday" stayed unresolved (cited as the date's evidence)."""
+    evidence = (
+        []
+        if day
+        else [Evidence(article_id=key, field="event_date", start=0, end=9, text="on Monday")]
+    )
+    values: dict[str, object] = {
+        "event_id": f"ev-{key}",
+        "event_date": day,
+        "time_precision": 1 if day else None,
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
+        "actor1": "Islamic State",
+        "actor2": "Military Forces of Syria",
+        "country": "Syria",
+        "country_code": "SY",
+        "admin1": "Deir ez-Zor",
+        "location": "Mayadin",
+        "latitude": 35.0158,
+        "longitude": 40.4517,
+        "geo_precision": 1,
+        "fatalities": fatalities,
+        "articles": [key],
+        "evidence": evidence,
+    }
+    return Event(**(values | fields))  # type: ignore[arg-type]
+
+
+def _link_in_order(store: Store, records: list[Event]) -> list[list[str]]:
+    """Store and link each record's article in turn; the events' articles."""
+    for record in records:
+        article_id = record.articles[0]
+        published = record.event_date + timedelta(days=1) if record.event_date else None
+        store.add_article(Article(id=article_id, text=f"Report {article_id}.", published=published))
+        store.set_mentions(article_id, [record])
+        link_stored(store, [article_id])
+    return sorted(sorted(e.articles) for e in store.events())
+
+
+@pytest.mark.parametrize("undated_first", [True, False])
+def test_an_undated_report_joins_its_only_event_whichever_arrives_first(
+    tmp_path: Path, undated_first: bool
+) -> None:
+    dated = [
+        _ambush_record("wire", date(2023, 3, 13), 9),
+        _ambush_record("paper", date(2023, 3, 13), 11),
+    ]
+    undated = _ambush_record("blog", None, 13)
+    records = [undated, *dated] if undated_first else [*dated, undated]
+    with Store(tmp_path / "events.db") as store:
+        assert _link_in_order(store, records) == [["blog", "paper", "wire"]]
+        (event,) = store.events()
+    assert event.event_date == date(2023, 3, 13)
+    assert FLAG_LINKED_WITHOUT_DATE in event.flags
+
+
+@pytest.mark.parametrize("undated_at", [0, 1, 2])
+def test_an_undated_report_with_a_look_alike_years_apart_stays_alone(
+    db_url: str,  # noqa: F811  (the fixture imported above)
+    undated_at: int,
+) -> None:
+    # Two Monday ambushes at Mayadin two years apart, nine dead each: the report with no date
+    # could be either, however far apart their dates, whatever the order they arrive in.
+    records = [
+        _ambush_record("first", date(2021, 3, 15), 9),
+        _ambush_record("second", date(2023, 3, 13), 9),
+    ]
+    records.insert(undated_at, _ambush_record("blog", None, 9))
+    with Store(db_url) as store:  # on PostgreSQL too: the query reads JSON records
+        assert _link_in_order(store, records) == [["blog"], ["first"], ["second"]]
 
 
 def test_a_new_version_whose_text_is_already_stored_is_a_duplicate(tmp_path: Path) -> None:

@@ -22,7 +22,8 @@ from conflictlens.linking import (
     report_differences,
 )
 from conflictlens.linking.linker import disagreements
-from conflictlens.models import FLAG_COUNT_VAGUE, FLAG_PLACE_NOT_FOUND, Event
+from conflictlens.linking.merge import FLAG_LINKED_WITHOUT_DATE
+from conflictlens.models import FLAG_COUNT_VAGUE, FLAG_PLACE_NOT_FOUND, Event, Evidence
 
 STORY = """Gunmen ambush army convoy near Mayadin
 
@@ -233,6 +234,20 @@ def test_a_monitors_assassinations_on_consecutive_days_stay_apart() -> None:
         )
 
     assert [len(g) for g in cluster([killing("a", 13), killing("b", 14)])] == [1, 1]
+    # A third bulletin with no date ("on Monday") tells only the province and "unknown gunmen":
+    # nothing in it is evidence of either killing, so it joins neither.
+    bulletin = undated(
+        "u",
+        "on Monday",
+        event_type="Violence against civilians",
+        sub_event_type="Attack",
+        actor1="Unidentified Armed Group",
+        actor2="Civilians",
+        location="Deir ez-Zor",
+        geo_precision=3,
+        fatalities=1,
+    )
+    assert groups_of([killing("a", 13), killing("b", 14), bulletin]) == [["a"], ["b"], ["u"]]
 
 
 def test_running_totals_never_link() -> None:
@@ -260,11 +275,114 @@ def test_clusters_do_not_depend_on_input_order(rnd: random.Random) -> None:
         mention("g", published=None, fatalities=8),
         mention("h", admin1=None, location=None, latitude=None, longitude=None),
         mention("i", admin1="Raqqa", location="Raqqa", latitude=35.95, longitude=39.01),
+        undated("j", "on Monday"),
+        undated("k", "on Monday", event_date=date(2023, 3, 20), time_precision=1),
     ]
     expected = [[m.key for m in g] for g in cluster(mentions)]
     shuffled = list(mentions)
     rnd.shuffle(shuffled)
     assert [[m.key for m in g] for g in cluster(shuffled)] == expected
+
+
+# Reports with no date: linked by content, only to the one event they can be
+
+
+def undated(key: str, when: str | None, published: date | None = None, **fields: Any) -> Mention:
+    """A report whose page gives no publication date: its "on Monday" stays unresolved (`when`
+    is the date evidence the extractor cites, or None when the text names no day at all)."""
+    evidence = [
+        Evidence(article_id=f"art-{key}", field="event_date", start=0, end=len(when), text=when)
+        for when in [when]
+        if when
+    ]
+    values = {"event_date": None, "time_precision": None, "evidence": evidence}
+    return Mention.of(event(key, **(values | fields)), f"art-{key}", published)
+
+
+def groups_of(mentions: list[Mention]) -> list[list[str]]:
+    return sorted(sorted(m.key for m in g) for g in cluster(mentions))
+
+
+def test_an_undated_report_joins_the_only_event_it_can_be() -> None:
+    # 13 March 2023 is a Monday; the undated outlet says "on Monday", counts 13 of the first 9,
+    # and calls the attackers "gunmen".
+    gunmen = undated("u", "on Monday", fatalities=13, actor1="Unidentified Armed Group")
+    assert gunmen.undated and not gunmen.linkable and gunmen.weekdays == {0}
+    assert groups_of([mention("a"), mention("b", fatalities=11), gunmen]) == [["a", "b", "u"]]
+
+
+@pytest.mark.parametrize(
+    ("when", "change", "why"),
+    [
+        ("on Tuesday", {}, "the event was on a Monday"),
+        (None, {}, "no day named: nothing ties it to the Monday event"),
+        ("on Monday", {"fatalities": 40}, "a toll no report of nine becomes"),
+        ("on Monday", {"sub_event_type": "Remote explosive/landmine/IED"}, "another kind"),
+        ("on Monday", {"fatalities": None}, "no toll: nothing but the kind and the region"),
+        ("on Monday", {"admin1": "Raqqa", "location": "Raqqa"}, "another province"),
+        (
+            "on Monday",
+            {"actor1": "Unidentified Armed Group", "location": "Deir ez-Zor", "geo_precision": 3},
+            "neither the attacker nor the town in common: only the province",
+        ),
+    ],
+)
+def test_an_undated_report_stays_alone_unless_its_content_matches(
+    when: str | None, change: dict[str, Any], why: str
+) -> None:
+    assert groups_of([mention("a"), undated("u", when, **change)]) == [["a"], ["u"]], why
+
+
+def test_late_on_a_day_may_be_the_next_days_event() -> None:
+    # A night raid: "late on Sunday" in one report, dated Monday 13 March by another.
+    assert groups_of([mention("a"), undated("u", "late on Sunday")]) == [["a", "u"]]
+    assert groups_of([mention("a"), undated("u", "early Tuesday")]) == [["a", "u"]]
+    assert groups_of([mention("a"), undated("u", "late on Tuesday")]) == [["a"], ["u"]]
+
+
+def test_an_undated_report_with_two_look_alikes_stays_alone() -> None:
+    # Two ambushes at Mayadin, each on a Monday a week apart, each with nine dead: the undated
+    # report could be either.
+    a_week_later = mention("b", event_date=date(2023, 3, 20), published=date(2023, 3, 21))
+    assert groups_of([mention("a"), a_week_later, undated("u", "on Monday")]) == [
+        ["a"],
+        ["b"],
+        ["u"],
+    ]
+
+
+def test_a_second_undated_report_never_joins_the_first() -> None:
+    # With no date on either side nothing tells a second incident apart.
+    assert groups_of([undated("u", "on Monday"), undated("v", "on Monday")]) == [["u"], ["v"]]
+
+
+def test_background_records_are_no_evidence_for_an_undated_report() -> None:
+    # A report of 14 March recalls "a similar ambush at Mayadin last November": that record is
+    # neither a candidate for the undated report nor a rival to the real one.
+    recalled = Mention.of(event("old", event_date=date(2022, 11, 14)), "art-a", date(2023, 3, 14))
+    assert recalled.background
+    assert groups_of([mention("a"), recalled, undated("u", "on Monday")]) == [
+        ["a", "u"],
+        ["old"],
+    ]
+    assert groups_of([recalled, undated("u", "on Monday")]) == [["old"], ["u"]]
+
+
+def test_one_articles_split_record_is_no_rival() -> None:
+    # The dated article told the ambush in two records (9 soldiers, then 2 drivers): both are
+    # that article's, so the undated report still has only one incident to join.
+    split = Mention.of(event("a2", fatalities=2, actor1=None), "art-a", date(2023, 3, 14))
+    assert groups_of([mention("a"), split, undated("u", "on Monday")]) == [["a", "u"], ["a2"]]
+
+
+def test_an_event_joined_without_a_date_is_flagged() -> None:
+    dated = event("a")
+    without = event("u", event_date=None, time_precision=None)
+    merged = merge("a", [Report(dated, date(2023, 3, 14)), Report(without, None)])
+    assert FLAG_LINKED_WITHOUT_DATE in merged.flags
+    assert merged.event_date == date(2023, 3, 13)
+    alone = merge("a", [Report(dated, date(2023, 3, 14)), Report(event("b"), None)])
+    assert FLAG_LINKED_WITHOUT_DATE not in alone.flags
 
 
 # Merged values

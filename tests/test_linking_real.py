@@ -49,6 +49,16 @@ Gunmen shot dead two clan elders in a village near Burhakaba in Somalia's Bay re
 The elders had been mediating a land dispute, a relative said. No group claimed the killings.
 """
 
+# A third outlet whose page has no date: "on Monday" cannot be resolved, so only its content
+# (Baidoa, a suicide car bomb, Al-Shabaab, a toll between the others) can link it.
+UNDATED = """URL: https://sahan-news.example/article/88213
+PUBLISHED: unknown
+Car bomb kills 12 at Baidoa checkpoint
+Home | World | Africa
+At least 12 people died on Monday when an Al-Shabaab suicide bomber rammed a car laden with explosives into a checkpoint in Baidoa, the main town of Somalia's Bay region, witnesses said.
+The militants have carried out several attacks on the town's defences.
+"""
+
 runner = CliRunner()
 
 
@@ -150,3 +160,27 @@ def test_the_linking_dev_scorer_counts_whole_incidents_and_says_why_a_pair_misse
     assert score.pairwise_precision == 1.0 and score.pairwise_recall == pytest.approx(1 / 3, 0.01)
     assert set(score.missed) == {"1.txt 3.txt", "2.txt 3.txt"}
     assert all(reason.startswith("places apart") for reason in score.missed.values())
+
+
+@pytest.mark.parametrize("undated_first", [True, False])
+def test_a_report_with_no_date_joins_the_only_bombing_it_can_be(
+    tmp_path: Path, undated_first: bool
+) -> None:
+    texts = [("wire", FIRST_REPORT), ("update", UPDATE), ("elders", ELDERS)]
+    texts.insert(0 if undated_first else 3, ("undated", UNDATED))
+    files = []
+    for name, text in texts:
+        files.append(tmp_path / f"{name}.txt")
+        files[-1].write_text(text, encoding="utf-8")
+    with Store(tmp_path / "events.db") as store:
+        ingestion = Ingestion(store)
+        for item in read_sources([str(f) for f in files]):
+            ingestion.add(item)
+        ingestion.finish()
+        bombing = _bombing(store)
+        assert len(bombing.articles) == 3
+        assert bombing.event_date == date(2024, 5, 6)
+        assert "linked_without_date" in bombing.flags
+        assert (bombing.fatalities_low, bombing.fatalities_high) == (4, 15)
+        elders = [e for e in store.events() if e.event_id != bombing.event_id]
+        assert all(len(e.articles) == 1 for e in elders)

@@ -127,38 +127,89 @@ def detect_language(text: str) -> str:
     return "und"
 
 
+# A page stamp: a publication date alone on a short line, perhaps after a label, a clock time or
+# an agency byline ("Last Update: 2019-04-20", "21:53, 11 June 2018 Monday", "AFP , Monday 29 Feb
+# 2016"), never inside a sentence ("Attack on 12 March 2019 kills five" is a headline).
+_WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*"
 _DATELINE = re.compile(
-    r"(?:last update|updated|published|posted)?:?\s*"
+    r"(?:(?:last update|updated|published|posted|date)\b|(?-i:[A-Z][A-Za-z]*)\b|\d{1,2}:\d{2}|[\s,:|/·-])*?"
+    rf"(?:(?P<wd_before>{_WEEKDAY}),?\s+)?"
     r"(?:(?P<iso>\d{4}-\d{2}-\d{2})"
-    r"|(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?P<day>\d{1,2})\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{4})"
-    r"|(?P<month2>[a-z]+)\.?\s+(?P<day2>\d{1,2}),?\s+(?P<year2>\d{4}))",
+    r"|(?P<day>\d{1,2})\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{4})"
+    r"|(?P<month2>[a-z]+)\.?\s+(?P<day2>\d{1,2}),?\s+(?P<year2>\d{4}))\b"
+    rf"(?:,?\s+(?P<wd_after>{_WEEKDAY})\b)?",
     re.IGNORECASE,
 )
+# A weekday the text names ("on Monday"): what a page stamp is checked against.
+_NAMED_WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# A full date in a URL path: /2019/03/14/ or /2019-03-14-
+_URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d\d)[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?:[/-]|$)")
 
 
-def find_dateline(text: str, max_lines: int = 6) -> tuple[date, int, int] | None:
-    """A publication date printed at the top of a page ("Sat 09 January 2021:", "Last Update: 2019-04-20")."""
+def find_dateline(text: str, max_lines: int = 8) -> tuple[date, int, int] | None:
+    """A publication date printed at the top of a page ("Sat 09 January 2021:", "Last Update:
+    2019-04-20").
+
+    A page may carry several stamps (a site header "Wednesday, 04 August 2021" over an agency
+    byline "Monday 29 Feb 2016"); a stamp whose printed weekday is not its date's is wrong, and
+    among the rest the first whose weekday the text names ("on Monday") wins: news says "on
+    Monday" of the day it is published far more than any other.
+    """
+    stamps = _page_stamps(text, max_lines)
+    if len(stamps) > 1:
+        named = {
+            m.group(1).lower()
+            for m in _NAMED_WEEKDAY.finditer(text)
+            if not any(start <= m.start() < end for _, start, end in stamps)
+        }
+        same_day = [s for s in stamps if WEEKDAY_NAMES[s[0].weekday()] in named]
+        stamps = same_day or stamps
+    return stamps[0] if stamps else None
+
+
+def _page_stamps(text: str, max_lines: int) -> list[tuple[date, int, int]]:
+    """Every page stamp in the first lines, in text order, less those whose weekday is wrong."""
+    stamps = []
     for line in content_lines(text, keep_junk=True)[:max_lines]:
         match = _DATELINE.match(line.text)
         if not match or len(line.text) > 80:
             continue
-        try:
-            if match.group("iso"):
-                found = date.fromisoformat(match.group("iso"))
-            elif match.group("day"):
-                month = _MONTHS.get(match.group("month").lower())
-                if month is None:
-                    continue
-                found = date(int(match.group("year")), month, int(match.group("day")))
-            else:
-                month = _MONTHS.get(match.group("month2").lower())
-                if month is None:
-                    continue
-                found = date(int(match.group("year2")), month, int(match.group("day2")))
-        except ValueError:
+        found = _stamp_date(match)
+        printed = [match.group(g) for g in ("wd_before", "wd_after") if match.group(g)]
+        if found is None or any(
+            not WEEKDAY_NAMES[found.weekday()].startswith(w.lower()[:3]) for w in printed
+        ):
             continue
-        return found, line.start + match.start(), line.start + match.end()
-    return None
+        stamps.append((found, line.start + match.start(), line.start + match.end()))
+    return stamps
+
+
+def _stamp_date(match: re.Match[str]) -> date | None:
+    try:
+        if match.group("iso"):
+            return date.fromisoformat(match.group("iso"))
+        day, month, year = (
+            (match.group("day"), match.group("month"), match.group("year"))
+            if match.group("day")
+            else (match.group("day2"), match.group("month2"), match.group("year2"))
+        )
+        number = _MONTHS.get(month.lower())
+        return date(int(year), number, int(day)) if number else None
+    except ValueError:
+        return None
+
+
+def date_from_url(url: str | None) -> date | None:
+    """The publication date a page's address carries in its path (/2019/03/14/), if any: sites
+    file articles under the day they publish them."""
+    match = _URL_DATE.search(url or "")
+    if match is None:
+        return None
+    try:
+        return date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+    except ValueError:
+        return None
 
 
 def month_number(name: str) -> int | None:
@@ -168,6 +219,7 @@ def month_number(name: str) -> int | None:
 __all__ = [
     "Line",
     "content_lines",
+    "date_from_url",
     "detect_language",
     "find_dateline",
     "is_junk_line",

@@ -10,9 +10,13 @@ import dataclasses
 from collections import Counter
 from datetime import date
 
-from conflictlens.clean import detect_language, find_dateline
+from conflictlens.clean import date_from_url, detect_language, find_dateline
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
-from conflictlens.extraction.assemble import build_event
+from conflictlens.extraction.assemble import (
+    FLAG_PUBLISHED_FROM_DATELINE,
+    FLAG_PUBLISHED_FROM_URL,
+    build_event,
+)
 from conflictlens.extraction.clauses import Clause, is_dateline, split_clauses
 from conflictlens.extraction.incidents import group_incidents
 from conflictlens.extraction.roles import parse_clauses, role_of
@@ -38,9 +42,7 @@ def extract_article(article: Article) -> list[Event]:
     language = article.language or detect_language(article.text)
     if language != "en":
         raise UnsupportedLanguageError(language)
-    published, from_dateline = article.published, False
-    if published is None and (dateline := find_dateline(article.text)) is not None:
-        published, from_dateline = dateline[0], True
+    published, published_flag = _publication_date(article)
 
     gazetteer, actors = Gazetteer.default(), ActorDictionary.default()
     context = gazetteer.context(article.text)
@@ -76,12 +78,24 @@ def extract_article(article: Article) -> list[Event]:
             context=context,
             article_country=country,
             outlets=[outlet] if outlet else [],
-            published_flag=from_dateline,
+            published_flag=published_flag,
             attributed=attribution,
         )
         for incident, attribution in zip(incidents, attributed, strict=True)
     ]
     return [e for e in events if not _is_history(e, published)]
+
+
+def _publication_date(article: Article) -> tuple[date | None, str | None]:
+    """The article's publication date, and the flag saying where it came from when the source
+    gave none: the page's address (/2019/03/14/), else a stamp printed on the page itself."""
+    if article.published is not None:
+        return article.published, None
+    if (from_url := date_from_url(article.url)) is not None:
+        return from_url, FLAG_PUBLISHED_FROM_URL
+    if (dateline := find_dateline(article.text)) is not None:
+        return dateline[0], FLAG_PUBLISHED_FROM_DATELINE
+    return None, None
 
 
 def _actor_countries(text: str, actors: ActorDictionary) -> Counter[str]:

@@ -51,6 +51,7 @@ _RETOLD = re.compile(
     re.I,
 )
 FLAG_PUBLISHED_FROM_DATELINE = "published_from_dateline"
+FLAG_PUBLISHED_FROM_URL = "published_from_url"
 
 
 def _date(
@@ -615,7 +616,7 @@ def build_event(
     context: GeoContext,
     article_country: str | None,
     outlets: list[str],
-    published_flag: bool,
+    published_flag: str | None,
     attributed: Attributed | None = None,
 ) -> Event:
     """One record for an incident: when, what, who, where, how many and according to whom, each
@@ -623,7 +624,7 @@ def build_event(
     (attributions_by_incident)."""
     dictionary = ActorDictionary.default()
     kind = incident.kind
-    draft = _Draft(article, incident, [FLAG_PUBLISHED_FROM_DATELINE] if published_flag else [])
+    draft = _Draft(article, incident, [published_flag] if published_flag else [])
     event_date, precision = _when(draft, published)
     who = find_sides(draft.incident, dictionary, article_country, attributed)
     what = _what(draft, who, dictionary, article_country)

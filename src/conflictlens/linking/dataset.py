@@ -4,6 +4,9 @@ The neighbourhood of a set of mentions is every stored event of the same country
 a month either side of their dates, with all of those events' mentions. It is clustered from scratch
 (`linker.cluster`, which depends only on the set), so the same reports give the same events whatever
 order they arrived in, and a late report that changes a toll or a date rebuilds its event.
+A report with no date reaches every event of its region and kind of attack, whatever their dates
+(it may join only the one it fits, so it must see them all), and a dated report reaches the undated
+events of its region (`_undated_neighbours`).
 """
 
 from __future__ import annotations
@@ -44,7 +47,11 @@ def link_stored(
         if s.record.country_code and s.record.admin1 and s.record.event_date
     ]
     events += _country_only_neighbours(store, [s.record for s in seeds])
+    events += _undated_neighbours(store, [s.record for s in seeds])
     stored = store.stored_mentions(article_ids=articles, event_ids=events, windows=windows)
+    if more := _undated_neighbours(store, [s.record for s in stored], dated=False):
+        events += more
+        stored = store.stored_mentions(article_ids=articles, event_ids=events, windows=windows)
     by_key = {s.record.event_id: s for s in stored}
     groups = cluster([Mention.of(s.record, s.article_id, s.published) for s in stored])
     seed_rows = {s.row_id for s in seeds}
@@ -101,3 +108,45 @@ def _country_only_neighbours(store: Store, seeds: Sequence[Event]) -> list[str]:
     ]
     with store.engine.connect() as conn:
         return list(conn.execute(select(events.c.event_id).where(or_(*conditions))).scalars())
+
+
+def _undated_neighbours(store: Store, records: Sequence[Event], *, dated: bool = True) -> list[str]:
+    """Events a report with no date may join, and the reverse.
+
+    For an undated incident: every event of its country, admin1 and sub-event type, whatever its
+    date (`linker.attach_undated` needs all the events it could be, to join only the one it
+    fits); with `dated`, for a dated incident: the events of its country and admin1 that an
+    undated report tells (alone, or joined to dated ones).
+    """
+    undated_kinds, dated_blocks = set(), set()
+    for record in records:
+        if record.kind != "incident" or not (record.country_code and record.admin1):
+            continue
+        if record.event_date is None and record.sub_event_type:
+            undated_kinds.add((record.country_code, record.admin1, record.sub_event_type))
+        elif record.event_date is not None and dated:
+            dated_blocks.add((record.country_code, record.admin1))
+    events, mentions = schema.events, schema.mentions
+    # An undated report already joined to a dated event is still one: found by its own record.
+    undated_record = mentions.c.record["event_date"].as_string().is_(None)
+    conditions = [
+        and_(
+            events.c.country_code == country,
+            events.c.admin1 == admin1,
+            events.c.sub_event_type == sub_event_type,
+        )
+        for country, admin1, sub_event_type in sorted(undated_kinds)
+    ] + [
+        and_(events.c.country_code == country, events.c.admin1 == admin1, undated_record)
+        for country, admin1 in sorted(dated_blocks)
+    ]
+    if not conditions:
+        return []
+    statement = (
+        select(events.c.event_id)
+        .distinct()
+        .select_from(events.outerjoin(mentions, mentions.c.event_id == events.c.event_id))
+        .where(or_(*conditions))
+    )
+    with store.engine.connect() as conn:
+        return list(conn.execute(statement).scalars())

@@ -7,12 +7,18 @@ enough positive agreement (`similarity`) become links; links are taken strongest
 clusters merge only if every pair across them is compatible (complete linkage), so a chain of
 near-matches never glues two distinct ambushes together.
 
+A report with no date at all (no publication date, "on Monday" unresolved) joins an event by its
+content alone, and only when that leaves no doubt: its place, event type, attacker and toll fit the
+dated reports of exactly ONE event of its region, and the weekday it names fits that event's date
+(`attach_undated`). The merged event is flagged (`merge.FLAG_LINKED_WITHOUT_DATE`).
+
 The result depends only on the set of mentions, never on their order: pairs are sorted by score and
 then by key before merging, and cluster ids come from the earliest report (see `cluster_id`).
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -45,6 +51,13 @@ VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence ag
 DEMONSTRATION_TYPES = frozenset({"Protests", "Riots"})
 # Actors too generic to tell incidents apart (or to tell them the same).
 GENERIC_ACTOR_PREFIXES = ("Unidentified", "Civilians", "Protesters", "Rioters")
+# A weekday named where an undated record's date was sought ("on Monday", "late on Saturday").
+_WEEKDAY = re.compile(
+    r"\b(?:(?P<part>early|late)\s+(?:on\s+)?)?"
+    r"(?P<day>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.I,
+)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,11 @@ class Mention:
     fatalities: int | None
     fatalities_low: int | None
     fatalities_high: int | None
+    # For a record with no date: the weekdays (0 Monday) the incident may have fallen on by its
+    # text (Saturday, or Saturday and Sunday for "late Saturday"); empty when it names none.
+    weekdays: frozenset[int] = frozenset()
+    # The named attacker (actor1), if the report names one: what an undated report must share.
+    attacker: str | None = None
 
     @classmethod
     def of(cls, event: Event, article_id: str, published: date | None) -> Mention:
@@ -103,6 +121,8 @@ class Mention:
             fatalities=event.fatalities,
             fatalities_low=event.fatalities_low,
             fatalities_high=event.fatalities_high,
+            weekdays=frozenset() if event.event_date is not None else _named_weekdays(event),
+            attacker=event.actor1 if event.actor1 in named else None,
         )
 
     @property
@@ -116,6 +136,27 @@ class Mention:
         )
 
     @property
+    def background(self) -> bool:
+        """An incident the article recalls from long before it was published ("a similar bombing
+        in January"): for an undated report, neither evidence for an event nor against one."""
+        return (
+            self.published is not None
+            and self.event_date is not None
+            and (self.published - self.event_date).days > 2 * MAX_DAY_GAP
+        )
+
+    @property
+    def undated(self) -> bool:
+        """An incident placed in a region whose report gives no date at all: it may join an event
+        only by its content (`attach_undated`)."""
+        return (
+            self.kind == "incident"
+            and self.event_date is None
+            and self.country_code is not None
+            and self.admin1 is not None
+        )
+
+    @property
     def block(self) -> tuple[str, str]:
         """(country, admin1); admin1 is "" for a report placed only in its country."""
         return (self.country_code or "", self.admin1 or "")
@@ -123,6 +164,18 @@ class Mention:
     @property
     def country_only(self) -> bool:
         return self.admin1 is None
+
+
+def _named_weekdays(event: Event) -> frozenset[int]:
+    """The weekdays an unresolved date's evidence allows, 0 for Monday: "on Monday" is Monday;
+    "late Saturday" may be dated Sunday by another outlet, and "early Sunday" Saturday."""
+    for item in event.evidence:
+        if item.field == "event_date" and (match := _WEEKDAY.search(item.text)):
+            day = WEEKDAYS.index(match.group("day").lower())
+            part = (match.group("part") or "").lower()
+            shift = 1 if part == "late" else -1 if part == "early" else 0
+            return frozenset({day, (day + shift) % 7})
+    return frozenset()
 
 
 def _distance_km(a: Mention, b: Mention) -> float | None:
@@ -375,8 +428,174 @@ def cluster(mentions: Sequence[Mention]) -> list[list[Mention]]:
         for x in members[gone]:
             group_of[x] = keep
         members[keep].extend(members.pop(gone))
+    for i, group in attach_undated(ordered, group_of, members).items():
+        members[group].append(i)
+        del members[group_of[i]]
+        group_of[i] = group
     groups = [sorted((ordered[i] for i in idx), key=lambda m: m.key) for idx in members.values()]
     return sorted(groups, key=cluster_id)
+
+
+def attach_undated(
+    mentions: Sequence[Mention], group_of: Sequence[int], members: dict[int, list[int]]
+) -> dict[int, int]:
+    """Which undated mentions join which group of dated mentions: index -> group.
+
+    An undated mention joins a group when its content matches a dated member (`_content_match`),
+    nothing in it contradicts any member (`_undated_fits`), and no other group of its region has
+    a member of its kind of attack it could be (one it does not contradict, even without a
+    positive match): the only event it can be, never the likeliest of several. Of one article's
+    undated records only the first (by key) joins a group. Undated mentions never join each other:
+    with no date on either side, nothing tells a second incident apart.
+    """
+    undated = [
+        i for i, m in enumerate(mentions) if m.event_date is None and m.undated and m.sub_event_type
+    ]
+    if not undated:
+        return {}
+    dated_by_kind: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for j, m in enumerate(mentions):
+        if m.linkable and m.admin1 is not None and m.sub_event_type and not m.background:
+            dated_by_kind[(*m.block, m.sub_event_type)].append(j)
+    joined: dict[int, int] = {}
+    taken: set[tuple[str, int]] = set()
+    for i in undated:
+        u = mentions[i]
+        alike = [
+            j
+            for j in dated_by_kind.get((*u.block, u.sub_event_type or ""), [])
+            if _undated_fits(u, mentions[j])
+        ]
+        group = _only_group(u, alike, mentions, group_of, members)
+        if group is None or (u.article_id, group) in taken:
+            continue
+        taken.add((u.article_id, group))
+        joined[i] = group
+    return joined
+
+
+# Two places named below the region level this close are the same place, for a report whose only
+# evidence is its content.
+SAME_PLACE_KM = 5.0
+
+
+def _only_group(
+    undated: Mention,
+    alike: Sequence[int],
+    mentions: Sequence[Mention],
+    group_of: Sequence[int],
+    members: dict[int, list[int]],
+) -> int | None:
+    """The one group the undated mention can join, or None when it fits none or several.
+
+    `alike` are the dated mentions it does not contradict. The group must hold one whose content
+    it matches and none it contradicts; any other group holding an alike mention makes it doubtful,
+    unless all that group's reports are reports of the chosen group too (one article's record
+    split in two is the same incident told twice, not a look-alike).
+    """
+    matched = {group_of[j] for j in alike if _content_match(undated, mentions[j])}
+    if not matched:
+        return None
+
+    def articles(group: int) -> set[str]:
+        return {mentions[j].article_id for j in members[group]}
+
+    # The group told by the most reports (then the most records, then the first key); every
+    # other alike group must be told only by its articles.
+    group = min(
+        matched,
+        key=lambda g: (
+            -len(articles(g)),
+            -len(members[g]),
+            min(mentions[j].key for j in members[g]),
+        ),
+    )
+    own_articles = articles(group)
+    for other in {group_of[j] for j in alike} - {group}:
+        if any(mentions[j].article_id not in own_articles for j in members[other]):
+            return None
+    if not all(_undated_fits(undated, mentions[j]) for j in members[group]):
+        return None
+    return group
+
+
+def _content_match(undated: Mention, dated: Mention) -> bool:
+    """The undated report tells what this dated one tells: the same region and kind of attack, a
+    toll stated on both that may have risen from one to the other (an open "at least 3" is no
+    agreement with 15), the same named attacker, armed group or town, and nothing
+    contradicts (`_undated_fits`). A weekday it names is its only clue to when: without one it is
+    never linked to a day."""
+    return all(check(undated, dated) for _, check in CONTENT_CHECKS)
+
+
+def content_disagreements(undated: Mention, dated: Mention) -> list[str]:
+    """Why an undated report's content does not match a dated report (`CONTENT_CHECKS`)."""
+    return [reason for reason, check in CONTENT_CHECKS if not check(undated, dated)]
+
+
+def _same_kind_in_region(undated: Mention, dated: Mention) -> bool:
+    return dated.block == undated.block and dated.sub_event_type == undated.sub_event_type
+
+
+def _tolls_agree(undated: Mention, dated: Mention) -> bool:
+    tolls = sorted((_stated_toll(undated), _stated_toll(dated)), key=lambda n: n or 0)
+    if tolls[0] is None or tolls[1] is None:
+        return False
+    return tolls[1] <= TOLL_RISE_FACTOR * tolls[0] + TOLL_RISE_SLACK
+
+
+def _a_day_named(undated: Mention, dated: Mention) -> bool:
+    return bool(undated.weekdays) or dated.time_precision != 1
+
+
+def _who_or_where_in_common(undated: Mention, dated: Mention) -> bool:
+    # A city named like its province ("Kabul") is a place here when the gazetteer placed it.
+    km = (
+        _distance_km(undated, dated)
+        if not (undated.regional or dated.regional)
+        or (undated.geo_precision == 1 and dated.geo_precision == 1)
+        else None
+    )
+    return (
+        (undated.attacker is not None and undated.attacker == dated.attacker)
+        or _armed_group_in_common(undated, dated)
+        or (km is not None and km <= SAME_PLACE_KM)
+    )
+
+
+def _armed_group_in_common(a: Mention, b: Mention) -> bool:
+    """Both name one non-state group, whatever role each gives it (one outlet's attackers are
+    another's "clashed with"); the state forces attacked in most incidents tell nothing."""
+    return any(not name.startswith(STATE_FORCE_PREFIXES) for name in a.actors & b.actors)
+
+
+def _stated_toll(m: Mention) -> int | None:
+    """The toll a report states: its best count, else the bound it gives ("up to 19")."""
+    for value in (m.fatalities, m.fatalities_high, m.fatalities_low):
+        if value is not None:
+            return value
+    return None
+
+
+def _undated_fits(undated: Mention, dated: Mention) -> bool:
+    """Nothing says these are two incidents: another article, same country, places close, the
+    attackers, types and tolls compatible, and the weekday the undated report names is the dated
+    one's (`_named_weekdays`)."""
+    return (
+        undated.article_id != dated.article_id
+        and undated.country_code == dated.country_code
+        and _places_close(undated, dated)
+        and _actors_compatible(undated, dated)
+        and _types_compatible(undated, dated)
+        and _counts_consistent(undated, dated)
+        and _weekday_fits(undated, dated)
+    )
+
+
+def _weekday_fits(undated: Mention, dated: Mention) -> bool:
+    if not undated.weekdays or dated.time_precision != 1 or dated.event_date is None:
+        return True
+    return dated.event_date.weekday() in undated.weekdays
 
 
 def cluster_id(group: Sequence[Mention]) -> str:
@@ -384,3 +603,13 @@ def cluster_id(group: Sequence[Mention]) -> str:
     later never rename an event; only an earlier report arriving late does."""
     first = min(group, key=lambda m: (m.published or date.max, m.key))
     return first.key
+
+
+# What an undated report must share with a dated one to join its event, with the reason given.
+CONTENT_CHECKS = (
+    ("other region or kind of attack", _same_kind_in_region),
+    ("no stated tolls that agree", _tolls_agree),
+    ("no day named", _a_day_named),
+    ("no attacker, armed group or town in common", _who_or_where_in_common),
+    ("contradicted (another article, place, attacker, type, toll or weekday)", _undated_fits),
+)

@@ -10,7 +10,9 @@
 - actors by majority among reports that name them (ties: the most credible report);
 - sources, outlets, articles, tags and evidence are the union of all reports;
 - flags are the chosen reports' own: the place flags of the report whose place is used, and so on;
-- confidence is the best report's: more copies of one claim do not make it truer.
+- confidence is the best report's: more copies of one claim do not make it truer;
+- an event joined by a report with no date (linked by its content alone) says so:
+  `linked_without_date`.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ ACTOR_FIELDS = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2", "inter1", 
 COUNT_FLAGS = frozenset({FLAG_COUNT_VAGUE})
 ACTOR_FLAGS = frozenset({FLAG_ACTOR_SUSPECTED, FLAG_ACTOR_UNKNOWN})
 DATE_FLAG_PREFIXES = ("date_", "no_publication_date", "published_")
+# One of the event's reports has no date: it joined by place, type, attacker and toll alone.
+FLAG_LINKED_WITHOUT_DATE = "linked_without_date"
 PLACE_FLAG_PREFIXES = ("place_",)
 
 
@@ -142,6 +146,7 @@ def merge(event_id: str, reports: Sequence[Report]) -> Event:
         | {f for f in place_report.flags if f.startswith(PLACE_FLAG_PREFIXES)}
         | (set(count_report.flags) & COUNT_FLAGS)
         | (set(actor_report.flags) & ACTOR_FLAGS)
+        | ({FLAG_LINKED_WITHOUT_DATE} if any(e.event_date is None for e in events) else set())
     )
     merged.confidence = best.confidence
     merged.notes = notes(merged)
