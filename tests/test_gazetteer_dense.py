@@ -213,6 +213,26 @@ def test_an_event_in_an_imported_village_gets_its_district(
     assert "admin2_derived" in event.flags  # the dump gave no district: it is the nearest one
 
 
+def test_an_event_at_a_town_or_only_in_a_province_gets_the_district_of_its_point(
+    dense: Gazetteer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ACLED and UCDP code a district for every event: the town's, or for an event known only by
+    its province, its capital's. Neither the packaged town nor the province has a code."""
+    monkeypatch.setenv("CONFLICTLENS_DATA_DIR", str(dense.index_path.parent))
+    town = "Gunmen killed two policemen at a checkpoint in Ariha, Syria, on Monday night."
+    province = "Regime forces shelled several villages in Idlib province, Syrian media said."
+    events = [
+        extract_article(Article(id=str(i), text=text, published=date(2024, 5, 6)))[0]
+        for i, text in enumerate((town, province))
+    ]
+    assert [(e.location, e.admin2, e.geo_precision) for e in events] == [
+        ("Ariha", "Ariha District", 1),
+        ("Idlib", "Idlib District", 3),
+    ]
+    assert all("admin2_derived" in e.flags for e in events)
+    assert dense.with_district(dense.lookup("Ariha", ["SY"])[0]).admin2 == "Ariha District"
+
+
 def test_a_rebuilt_index_keeps_what_was_imported(
     packaged: Gazetteer, dump: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

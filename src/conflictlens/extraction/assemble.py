@@ -513,7 +513,9 @@ def _where(draft: _Draft, context: GeoContext, dictionary: ActorDictionary) -> _
         flags.append(FLAG_PLACE_REGION_ONLY)
     if place is None:
         flags.append(FLAG_PLACE_NOT_FOUND)
-    elif place.admin2 and place.admin2_derived:
+    else:
+        place = Gazetteer.default().with_district(place)
+    if place is not None and place.admin2 and place.admin2_derived:
         flags.append(FLAG_ADMIN2_DERIVED)
     country_place = (
         place if place is not None else _country_without_place(incident, context, dictionary, flags)

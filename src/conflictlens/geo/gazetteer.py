@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from conflictlens.geo.cues import Cue, cue_around
 from conflictlens.geo.finder import Span, Word, runs_of, spans_of, words_of
+from conflictlens.geo.importer import nearest_district
 from conflictlens.geo.index import (
     IMPORTED_NEW,
     INDEX_FILE,
@@ -226,6 +227,11 @@ class Gazetteer:
         self._rows_for_key = lru_cache(maxsize=65_536)(self._query_key)
         self._cached_candidates = lru_cache(maxsize=16_384)(self._compute_candidates)
         self._part_of = lru_cache(maxsize=1_024)(self._compute_part)
+        self._districts: dict[str, list[tuple]] = {}
+        for district in self._db.execute(
+            "SELECT admin1, name, lat, lon, seat_lat, seat_lon, cc FROM admin2"
+        ):
+            self._districts.setdefault(district[-1], []).append(district[:-1])
 
     @classmethod
     def default(cls) -> Gazetteer:
@@ -262,6 +268,18 @@ class Gazetteer:
             c.place for c in self._candidates(name_or_code) if c.exact and c.place.kind == "country"
         ]
         return exact[0] if exact else None
+
+    def with_district(self, place: Place) -> Place:
+        """The place with the district its point lies in, where it has none and an import gave
+        its country districts: the nearest district's point or seat inside its province, marked
+        derived. ACLED and UCDP code a district for every event, a province's capital's for an
+        event only known by its province, so a city, a region or a province gets one too."""
+        districts = self._districts.get(place.country_code)
+        if place.admin2 is not None or place.kind == "country" or not districts:
+            return place
+        in_province = [d for d in districts if d[0] == place.admin1]
+        district = nearest_district(in_province or districts, place.latitude, place.longitude)
+        return replace(place, admin2=district[1], admin2_derived=True)
 
     # -- places in a text ------------------------------------------------------------------
 

@@ -490,16 +490,21 @@ def derive_admin2(connection: sqlite3.Connection, countries: Iterable[str]) -> i
             " AND (admin2 IS NULL OR admin2_derived = 1)",
             (cc,),
         ).fetchall()
-        updates = []
-        for place_id, admin1, lat, lon in rows:
-            choices = by_admin1.get(admin1) or districts
-            best = min(choices, key=lambda d: _district_distance(lat, lon, d))
-            updates.append((best[1], place_id))
+        updates = [
+            (nearest_district(by_admin1.get(admin1) or districts, lat, lon)[1], place_id)
+            for place_id, admin1, lat, lon in rows
+        ]
         connection.executemany(
             "UPDATE place SET admin2 = ?, admin2_derived = 1 WHERE id = ?", updates
         )
         derived += len(updates)
     return derived
+
+
+def nearest_district(districts: Iterable[tuple], lat: float, lon: float) -> tuple:
+    """The district (an admin2 table row) a point most likely lies in: the nearest by its own
+    point or its seat. Callers pass the districts of the point's province where it has any."""
+    return min(districts, key=lambda d: _district_distance(lat, lon, d))
 
 
 def _district_distance(lat: float, lon: float, district: tuple) -> float:
