@@ -129,11 +129,34 @@ def spelling_similarity(a: str, b: str) -> float:
 
 def spelling_similarities(name: str, others: Iterable[str]) -> dict[str, float]:
     """The spelling similarity of `name` to each of `others`, with `name` indexed once: a common
-    key is shared by dozens of names, and many places share their alternate names."""
+    key is shared by dozens of names, and many places share their alternate names. The better of
+    the spellings as written and as transliterated alike (`transliteration`): "al-Kendeh" and
+    "Kindah" differ in three letters of six, but only in how the same Arabic was written."""
     matcher = SequenceMatcher(None, b=bare_spelling(name))
+    soft_matcher = SequenceMatcher(None, b=transliteration(name))
     similarities: dict[str, float] = {}
     for other in others:
         if other not in similarities:
             matcher.set_seq1(bare_spelling(other))
-            similarities[other] = matcher.ratio()
+            soft_matcher.set_seq1(transliteration(other))
+            similarities[other] = max(matcher.ratio(), soft_matcher.ratio())
     return similarities
+
+
+# Latin spellings of one Arabic (or Kurdish, Turkish) sound, each to one form: long vowels
+# written doubled or as digraphs, diphthongs, and the vowel e, which Arabic lacks (Idleb, Idlib).
+_SOFT_DIGRAPHS = (("ou", "u"), ("oo", "u"), ("ee", "i"), ("ey", "ai"), ("ei", "ai"), ("ay", "ai"))
+# The feminine ending: -ah, -eh, -a, -e and -ih are one letter (Raqqah, Hasakeh, Kindah).
+_FEMININE_ENDING = re.compile(r"(?:[aei]h|e)\b")
+
+
+@lru_cache(maxsize=100_000)
+def transliteration(name: str) -> str:
+    """The bare spelling with transliteration variants folded, more finely than the lookup
+    key: ou/u, ee/i, ei/ay, e/i, and the feminine ending. Doubled letters stay: a shadda
+    tells names apart ("Shola", "Shilla")."""
+    text = bare_spelling(name)
+    for written, sound in _SOFT_DIGRAPHS:
+        text = text.replace(written, sound)
+    text = _FEMININE_ENDING.sub("a", text)
+    return text.replace("e", "i")
