@@ -265,3 +265,17 @@ def test_a_tally_that_names_no_place_covers_the_country_not_the_articles_town() 
     assert (tally.country, tally.admin1, tally.latitude) == ("Myanmar", None, None)
     [incident] = [e for e in events if e.kind == "incident"]
     assert incident.location == "Mandalay"
+
+
+def test_a_province_across_the_border_does_not_set_the_incidents_province() -> None:
+    """ "near the border with Aleppo governorate" names the far side of a line: the shelling
+    that killed the farmer was around Saraqib in Idlib, not at the Aleppo villages shelled too."""
+    text = (
+        "A farmer was killed by regime shelling in the countryside of Saraqib, near the border "
+        "with Aleppo governorate. Regime forces shelled Al-Eis and Khan Tuman in the southern "
+        "countryside of Aleppo."
+    )
+    from conflictlens.extraction import extract_article
+
+    event = extract_article(Article(id="border", text=text, published=date(2021, 1, 24)))[0]
+    assert (event.location, event.admin1, event.fatalities) == ("Saraqib", "Idlib", 1)
