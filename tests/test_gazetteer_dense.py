@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -72,6 +73,8 @@ DUMP_ROWS = [
     geoname_row(990031, "Idlib District", "", (35.93, 36.63), feature="ADM2"),
     geoname_row(990032, "Maarra", "", (35.64, 36.68), feature="PPLA2", population=0),
     geoname_row(990033, "Ariha District", "", (35.81, 36.61), feature="ADM2"),
+    # A district named after no town: it has no seat, only its own point.
+    geoname_row(990034, "Jabal Wastani District", "", (35.70, 36.45), feature="ADM2"),
 ]
 
 
@@ -397,3 +400,14 @@ def test_cli_download_then_status(
     assert status.exit_code == 0, status.output
     assert "imported places by country: SY" in status.output
     assert f"{base_url}SY.zip" in status.output
+
+
+def test_a_district_seat_pulls_harder_than_the_districts_own_point(dense: Gazetteer) -> None:
+    """A point a little nearer Jabal Wastani District's own point than Maarra's seat lies in
+    Maarra's district: towns cluster round their seat, a district's point drifts to its empty
+    land."""
+    ariha = dense.lookup("Ariha", ["SY"])[0]
+    between = replace(ariha, admin2=None, latitude=35.65, longitude=36.55)
+    assert dense.with_district(between).admin2 == "Maarra District"
+    beside = replace(between, latitude=35.69, longitude=36.47)
+    assert dense.with_district(beside).admin2 == "Jabal Wastani District"

@@ -49,6 +49,8 @@ _BATCH = 50_000
 # A place without an admin1 code takes the division of the nearest place within this distance.
 _ADMIN1_NEIGHBOUR_KM = 30.0
 _GRID_DEGREES = 0.25
+# How much nearer a district's seat pulls than its own point (see _district_distance).
+_SEAT_PULL = 0.8
 
 
 @dataclass
@@ -509,10 +511,12 @@ def nearest_district(districts: Iterable[tuple], lat: float, lon: float) -> tupl
 
 def _district_distance(lat: float, lon: float, district: tuple) -> float:
     """How far a point is from a district: from its own point or its seat, whichever is nearer
-    (a district's point lies mid-district, away from a seat on its edge)."""
+    (a district's point lies mid-district, away from a seat on its edge). The seat's distance
+    counts for _SEAT_PULL of itself: a district's towns cluster around the town that governs it,
+    while its own point is pulled towards the empty land of its outline."""
     distance = _flat_km(lat, lon, district[2], district[3])
     if district[4] is not None:
-        distance = min(distance, _flat_km(lat, lon, district[4], district[5]))
+        distance = min(distance, _SEAT_PULL * _flat_km(lat, lon, district[4], district[5]))
     return distance
 
 
