@@ -423,3 +423,18 @@ def test_a_feature_named_after_a_dash_is_the_site() -> None:
         "Rockets hit a coalition base in Omar - Oil Fields in rural Deir ez-Zor on Friday."
     )
     assert (event.location, event.admin1) == ("Al-Omar Oil Field", "Deir ez-Zor")
+
+
+def test_a_town_just_across_the_named_provinces_line_counts_in_that_province(
+    gazetteer: Gazetteer,
+) -> None:
+    """GeoNames puts At Tarmiyah in Baghdad governorate, a few km from Salah ad Din; a report of
+    "Tarmiyah, Saladin" means that town, counted where the text (and its coders) put it."""
+    hits = gazetteer.find("A suicide bomber struck a checkpoint in Tarmiyah, Saladin, Iraq.")
+    hit = hit_for(hits, "Tarmiyah")
+    assert hit.place is not None
+    assert (hit.place.name, hit.place.admin1, hit.precision) == (
+        "At Tarmiyah",
+        "Salah ad Din",
+        1,
+    )

@@ -149,8 +149,10 @@ _TOWN_COUNTRYSIDE_KM = 30.0
 # of the article's places (a village across a provincial line).
 _BESIDE_ANCHOR_KM = 25.0
 # A place named "X, <province>" that lies in the next province is still X this close to one of
-# the named province's places.
+# the named province's places (and is counted in the named province).
 _BESIDE_LINE_KM = 10.0
+# A town (no village an import added) may lie this far across: towns lie further apart.
+_TOWN_BESIDE_LINE_KM = 25.0
 # Between the names of a list of places: "Kharita, Qasemiyeh and Tal Tamer".
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or|&|/)\s*$", re.IGNORECASE)
 # Ranking weights: the article's countries dominate, then an exact spelling, then the kind.
@@ -518,7 +520,10 @@ class Gazetteer:
                     continue
             elif container.country_code == place.country_code:
                 continue
-            namesake = self._namesake_inside(hit.text, container, context)
+            # "someone from Afrin in Idlib" came from the town, wherever its province lies.
+            namesake = self._namesake_inside(
+                hit.text, container, context, across_line=hit.relation != "from"
+            )
             if namesake is not None:
                 result[index] = replace(hit, place=namesake)
             else:
@@ -647,7 +652,9 @@ class Gazetteer:
                 return inside[-1], container
         return None, None
 
-    def _namesake_inside(self, name: str, container: Place, context: GeoContext) -> Place | None:
+    def _namesake_inside(
+        self, name: str, container: Place, context: GeoContext, across_line: bool = True
+    ) -> Place | None:
         """The best place or site called `name` inside a division or country the text names.
 
         The container vouches for the place, so inside a division any spelling that folds to
@@ -669,23 +676,30 @@ class Gazetteer:
             for c in in_country
             if container.kind == "country" or c.place.admin1 == container.admin1
         ]
-        if not inside and container.kind == "admin1":
+        beside = False
+        if not inside and container.kind == "admin1" and across_line:
             inside = [
                 c
                 for c in in_country
                 if c.exact and self._beside_division(c.place, container) is not None
             ]
+            beside = True
         if not inside:
             return None
         # Villages rank by spelling first (a town's looser spelling keeps its old rank).
-        return max(
+        place = max(
             inside,
             key=lambda c: (c.similarity if minor(c.place) else 1.0, self._score(c, context)),
         ).place
+        # Just across the line, the text's division is the coder's: it names the province the
+        # place is counted in, where the gazetteer's line may run elsewhere.
+        return replace(place, admin1=container.admin1, admin2=None) if beside else place
 
     def _beside_division(self, place: Place, division: Place) -> Place | None:
-        """A place of `division` within _BESIDE_LINE_KM of `place`, if any."""
-        degrees = _BESIDE_LINE_KM / 111.32
+        """A place of `division` within _BESIDE_LINE_KM of `place` (_TOWN_BESIDE_LINE_KM of a
+        town), if any."""
+        reach = _BESIDE_LINE_KM if minor(place) else _TOWN_BESIDE_LINE_KM
+        degrees = reach / 111.32
         rows = self._db.execute(
             f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.cc = ? AND p.admin1 = ?"
             " AND p.kind = 'place' AND p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ?",
@@ -703,7 +717,7 @@ class Gazetteer:
                 near
                 for near in map(self._place_from_row, rows)
                 if distance_km(place.latitude, place.longitude, near.latitude, near.longitude)
-                <= _BESIDE_LINE_KM
+                <= reach
             ),
             None,
         )
