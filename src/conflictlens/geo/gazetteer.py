@@ -30,6 +30,7 @@ from conflictlens.geo.names import (
     light_key,
     normalise_name,
     spelling_similarities,
+    transliteration_similarity,
 )
 from conflictlens.geo.sources import load_country_words, load_stopwords
 from conflictlens.geo.types import (
@@ -1034,9 +1035,14 @@ class Gazetteer:
             Candidate(
                 place,
                 exact=place_id in exact,
+                # Written another way, only the place's own name counts: alternate names carry
+                # GeoNames' noise ("Jazira" for As Suwayrah), which a loose spelling multiplies.
                 similarity=1.0
                 if place_id in exact
-                else max(similarity[n] for n in names[place_id]),
+                else max(
+                    max(similarity[n] for n in names[place_id]),
+                    transliteration_similarity(name, place.name),
+                ),
                 foreign_form=articled and not any(map(has_arabic_article, names[place_id])),
             )
             for place_id, place in places.items()

@@ -119,30 +119,37 @@ def has_arabic_article(name: str) -> bool:
 
 
 def spelling_similarity(a: str, b: str) -> float:
-    """How alike two spellings are (0..1), ignoring case, accents and Arabic articles.
+    """How alike two spellings are (0..1), ignoring case, accents and Arabic articles, and
+    transliteration variants (`transliteration_similarity`).
 
     Equal keys only say two names may be the same; this tells "Idleb"/"Idlib" (0.8) from
     "Shola"/"Shilla" (0.73), which fold to one key too.
     """
-    return spelling_similarities(a, (b,))[b]
+    return max(spelling_similarities(a, (b,))[b], transliteration_similarity(a, b))
 
 
 def spelling_similarities(name: str, others: Iterable[str]) -> dict[str, float]:
     """The spelling similarity of `name` to each of `others`, with `name` indexed once: a common
-    key is shared by dozens of names, and many places share their alternate names. The better of
-    the spellings as written and as transliterated alike (`transliteration`): "al-Kendeh" and
-    "Kindah" differ in three letters of six, but only in how the same Arabic was written."""
+    key is shared by dozens of names, and many places share their alternate names."""
     matcher = SequenceMatcher(None, b=bare_spelling(name))
-    soft_matcher = SequenceMatcher(None, b=transliteration(name))
     similarities: dict[str, float] = {}
     for other in others:
         if other not in similarities:
             matcher.set_seq1(bare_spelling(other))
-            soft_matcher.set_seq1(transliteration(other))
-            similarities[other] = max(matcher.ratio(), soft_matcher.ratio())
+            similarities[other] = matcher.ratio()
     return similarities
 
 
+def transliteration_similarity(a: str, b: str) -> float:
+    """How alike two spellings are once written alike (`transliteration`): "al-Kendeh" and
+    "Kindah" differ in three letters of six, but only in how the same Arabic was written. Below
+    WRITTEN_ALIKE it is 0: folded endings make short names partly agree ("Quriyeh", "Qarah")."""
+    ratio = SequenceMatcher(None, transliteration(a), transliteration(b)).ratio()
+    return ratio if ratio >= WRITTEN_ALIKE else 0.0
+
+
+# Two spellings this alike once transliteration variants are folded are one name written two ways.
+WRITTEN_ALIKE = 0.8
 # Latin spellings of one Arabic (or Kurdish, Turkish) sound, each to one form: long vowels
 # written doubled or as digraphs, diphthongs, and the vowel e, which Arabic lacks (Idleb, Idlib).
 _SOFT_DIGRAPHS = (("ou", "u"), ("oo", "u"), ("ee", "i"), ("ey", "ai"), ("ei", "ai"), ("ay", "ai"))
