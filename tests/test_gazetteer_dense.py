@@ -62,6 +62,8 @@ DUMP_ROWS = [
     geoname_row(990011, "Salvation", "", (35.75, 36.50)),
     geoname_row(990012, "Kafr Dabbous", "Kafr Dabbus", (35.62, 36.62)),
     geoname_row(990013, "Umm Sharshouh", "", (35.58, 36.74)),
+    # Spelled like Kafr Dabbous but for one vowel: a namesake by key.
+    geoname_row(990017, "Kafr Dabbas", "", (35.55, 36.75)),
     # No admin1 code: the nearest village's division is taken.
     geoname_row(990014, "Jubb Hamdan", "", (35.63, 36.66), admin=("", "")),
     # Only an Arabic name and Latin alternates: shown by its first Latin name.
@@ -334,7 +336,7 @@ def test_download_fetches_verifies_and_imports(
         ["sy"], tmp_path / "downloads", index, base_url, progress=lambda *p: seen.append(p)
     )
     assert [p.name for p in result.files] == ["SY.zip", "admin1CodesASCII.txt", "admin2Codes.txt"]
-    assert result.report.places == 11  # the villages and the seat; districts are not places
+    assert result.report.places == 12  # the villages and the seat; districts are not places
     assert seen and seen[-1][1] == seen[-1][2]  # progress ends at the announced size
     status = geo_index.index_status(index)
     assert {row[1] for row in status.imports} == {f"{base_url}{p.name}" for p in result.files}
@@ -411,3 +413,14 @@ def test_a_district_seat_pulls_harder_than_the_districts_own_point(dense: Gazett
     assert dense.with_district(between).admin2 == "Maarra District"
     beside = replace(between, latitude=35.69, longitude=36.47)
     assert dense.with_district(beside).admin2 == "Jabal Wastani District"
+
+
+def test_among_villages_spelled_loosely_the_closer_spelling_wins(dense: Gazetteer) -> None:
+    """Two villages of Idlib share the key of "Kafr Dabbass", neither has a population: the one
+    spelled closer to the text is meant."""
+    hit = place_of(dense.find("Regime forces shelled Kafr Dabbass in Idlib."), "Kafr Dabbass")
+    assert hit is not None and hit.place is not None
+    assert hit.place.geonames_id == 990017
+    other = place_of(dense.find("Regime forces shelled Kafr Dabous in Idlib."), "Kafr Dabous")
+    assert other is not None and other.place is not None
+    assert other.place.geonames_id == 990012

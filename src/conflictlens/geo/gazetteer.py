@@ -881,7 +881,8 @@ class Gazetteer:
             candidates = rural or candidates
         if cue.division and any(c.place.kind == "admin1" for c in candidates):
             candidates = [c for c in candidates if c.place.kind == "admin1"]
-        ranked = sorted(candidates, key=lambda c: -self._score(c, context))
+        # Equal scores (villages without population): the closer spelling first.
+        ranked = sorted(candidates, key=lambda c: (-self._score(c, context), -c.similarity))
         acceptable = [c for c in ranked if self._acceptable(c, span, cue, context)]
         if not acceptable:
             return None
