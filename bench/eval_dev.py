@@ -4,11 +4,13 @@
 Each note is one event; its gold date is used as the publication date. For each note the first
 incident the extractor returns is compared with the gold row.
 
-    python bench/eval_dev.py [--json] [--limit N] [--only acled|gtd|ucdp] [--gazetteer DIR]
+    python bench/eval_dev.py [--json] [--limit N] [--only acled|gtd|ucdp] [--gazetteer DIR] [--misses]
 
 --gazetteer DIR imports the GeoNames-format files in DIR (*.txt, *.zip; ../shared/geo) into a
 scratch data directory (kept in the temp dir and reused while the files are unchanged) and scores
-with that gazetteer instead of the packaged one.
+with that gazetteer instead of the packaged one. --misses lists the ACLED and GTD rows whose place
+is wrong (coordinates over 25 km away, admin1 or admin2 not the coder's), to read before changing
+a geocoding rule.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class Score:
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
         self.totals: Counter[str] = Counter()
+        self.geo_misses: list[str] = []  # one line per row whose place is wrong
 
     def add(self, name: str, ok: bool) -> None:
         self.totals[name] += 1
@@ -142,9 +145,34 @@ def _score_common(score: Score, row: dict, event: Event | None) -> None:
         # Data coverage vs matching: a place the gazetteer lacks can only be near by luck.
         coverage = "not found" if FLAG_PLACE_NOT_FOUND in event.flags else "found"
         score.add(f"coordinates within 25 km, place {coverage}", ok)
+    _note_geo_miss(score, row, event)
 
 
-def acled(path: Path, limit: int | None) -> dict:
+def _note_geo_miss(score: Score, row: dict, event: Event) -> None:
+    """A line saying where the coder put the row and where we did, when any place value differs."""
+    wrong = []
+    if row.get("admin1") and not (event.admin1 and same_admin1(event.admin1, row["admin1"])):
+        wrong.append("admin1")
+    if row.get("admin2") and not (event.admin2 and same_admin2(event.admin2, row["admin2"])):
+        wrong.append("admin2")
+    km = None
+    if row.get("latitude") is not None and event.latitude is not None:
+        km = distance_km(event.latitude, event.longitude, row["latitude"], row["longitude"])
+    if row.get("latitude") is not None and (km is None or km > 25):
+        wrong.append("coordinates")
+    if wrong:
+        theirs = " / ".join(
+            str(row.get(k) or "-") for k in ("location", "city", "admin1", "admin2") if k in row
+        )
+        ours = " / ".join(str(v or "-") for v in (event.location, event.admin1, event.admin2))
+        distance = "no point" if km is None else f"{km:.1f} km"
+        score.geo_misses.append(
+            f"{row['id']}: {', '.join(wrong)} wrong; coder {theirs}; ours {ours}"
+            f" (precision {event.geo_precision}, {distance}, {', '.join(event.flags) or 'no flags'})"
+        )
+
+
+def acled(path: Path, limit: int | None) -> Score:
     score = Score()
     for row in read_rows(path, limit):
         published = date.fromisoformat(row["date"])
@@ -165,10 +193,10 @@ def acled(path: Path, limit: int | None) -> dict:
                 "fatalities exact (notes stating a number)",
                 (event.fatalities or 0) == row["fatalities"],
             )
-    return score.table()
+    return score
 
 
-def gtd(path: Path, limit: int | None) -> dict:
+def gtd(path: Path, limit: int | None) -> Score:
     score = Score()
     for row in read_rows(path, limit):
         published = date.fromisoformat(row["date"])
@@ -194,7 +222,7 @@ def gtd(path: Path, limit: int | None) -> dict:
             score.add("fatalities exact (full rows)", (event.fatalities or 0) == int(row["nkill"]))
         if row.get("nwound") is not None:
             score.add("wounded exact (full rows)", (event.wounded or 0) == int(row["nwound"]))
-    return score.table()
+    return score
 
 
 def ucdp(path: Path, limit: int | None) -> tuple[dict, dict]:
@@ -209,6 +237,7 @@ def main() -> None:
     cli.add_argument("--json", action="store_true")
     cli.add_argument("--limit", type=int, default=None)
     cli.add_argument("--only", choices=("acled", "gtd", "ucdp"), help="score one set")
+    cli.add_argument("--misses", action="store_true", help="list the ACLED and GTD place misses")
     cli.add_argument(
         "--gazetteer",
         type=Path,
@@ -223,10 +252,12 @@ def main() -> None:
         raise SystemExit("../shared/bench is not here: nothing to score")
     results: dict[str, dict] = {}
     misses: dict[str, int] = {}
-    if args.only in (None, "acled"):
-        results["acled_dev"] = acled(shared / "bench" / "acled_dev.jsonl", args.limit)
-    if args.only in (None, "gtd"):
-        results["gtd_dev"] = gtd(shared / "bench" / "gtd_dev.jsonl", args.limit)
+    geo_misses: list[str] = []
+    for name, score_set in (("acled", acled), ("gtd", gtd)):
+        if args.only in (None, name):
+            score = score_set(shared / "bench" / f"{name}_dev.jsonl", args.limit)
+            results[f"{name}_dev"] = score.table()
+            geo_misses += score.geo_misses
     if args.only in (None, "ucdp"):
         results["ucdp_dev"], misses = ucdp(shared / "bench" / "ucdp_dev.jsonl", args.limit)
     if args.json:
@@ -240,6 +271,9 @@ def main() -> None:
         print("\nucdp_dev toll misses, by cause")
     for cause, n in misses.items():
         print(f"  {cause:45s} {n}")
+    if args.misses:
+        print(f"\nplace misses ({len(geo_misses)})")
+        print("\n".join(f"  {line}" for line in geo_misses))
 
 
 if __name__ == "__main__":

@@ -284,3 +284,17 @@ def test_an_undated_page_is_dated_by_its_address_and_says_so() -> None:
         e for e in extract_article(dated.model_copy(update={"url": None})) if e.kind == "incident"
     ]
     assert undated.event_date is None and FLAG_DATE_UNRESOLVED in undated.flags
+
+
+def test_a_province_across_the_border_does_not_set_the_incidents_province() -> None:
+    """ "near the border with Aleppo governorate" names the far side of a line: the shelling
+    that killed the farmer was around Saraqib in Idlib, not at the Aleppo villages shelled too."""
+    text = (
+        "A farmer was killed by regime shelling in the countryside of Saraqib, near the border "
+        "with Aleppo governorate. Regime forces shelled Al-Eis and Khan Tuman in the southern "
+        "countryside of Aleppo."
+    )
+    from conflictlens.extraction import extract_article
+
+    event = extract_article(Article(id="border", text=text, published=date(2021, 1, 24)))[0]
+    assert (event.location, event.admin1, event.fatalities) == ("Saraqib", "Idlib", 1)

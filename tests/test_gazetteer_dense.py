@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -61,6 +62,8 @@ DUMP_ROWS = [
     geoname_row(990011, "Salvation", "", (35.75, 36.50)),
     geoname_row(990012, "Kafr Dabbous", "Kafr Dabbus", (35.62, 36.62)),
     geoname_row(990013, "Umm Sharshouh", "", (35.58, 36.74)),
+    # Spelled like Kafr Dabbous but for one vowel: a namesake by key.
+    geoname_row(990017, "Kafr Dabbas", "", (35.55, 36.75)),
     # No admin1 code: the nearest village's division is taken.
     geoname_row(990014, "Jubb Hamdan", "", (35.63, 36.66), admin=("", "")),
     # Only an Arabic name and Latin alternates: shown by its first Latin name.
@@ -72,6 +75,8 @@ DUMP_ROWS = [
     geoname_row(990031, "Idlib District", "", (35.93, 36.63), feature="ADM2"),
     geoname_row(990032, "Maarra", "", (35.64, 36.68), feature="PPLA2", population=0),
     geoname_row(990033, "Ariha District", "", (35.81, 36.61), feature="ADM2"),
+    # A district named after no town: it has no seat, only its own point.
+    geoname_row(990034, "Jabal Wastani District", "", (35.70, 36.45), feature="ADM2"),
 ]
 
 
@@ -213,6 +218,26 @@ def test_an_event_in_an_imported_village_gets_its_district(
     assert "admin2_derived" in event.flags  # the dump gave no district: it is the nearest one
 
 
+def test_an_event_at_a_town_or_only_in_a_province_gets_the_district_of_its_point(
+    dense: Gazetteer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ACLED and UCDP code a district for every event: the town's, or for an event known only by
+    its province, its capital's. Neither the packaged town nor the province has a code."""
+    monkeypatch.setenv("CONFLICTLENS_DATA_DIR", str(dense.index_path.parent))
+    town = "Gunmen killed two policemen at a checkpoint in Ariha, Syria, on Monday night."
+    province = "Regime forces shelled several villages in Idlib province, Syrian media said."
+    events = [
+        extract_article(Article(id=str(i), text=text, published=date(2024, 5, 6)))[0]
+        for i, text in enumerate((town, province))
+    ]
+    assert [(e.location, e.admin2, e.geo_precision) for e in events] == [
+        ("Ariha", "Ariha District", 1),
+        ("Idlib", "Idlib District", 3),
+    ]
+    assert all("admin2_derived" in e.flags for e in events)
+    assert dense.with_district(dense.lookup("Ariha", ["SY"])[0]).admin2 == "Ariha District"
+
+
 def test_a_rebuilt_index_keeps_what_was_imported(
     packaged: Gazetteer, dump: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -311,7 +336,7 @@ def test_download_fetches_verifies_and_imports(
         ["sy"], tmp_path / "downloads", index, base_url, progress=lambda *p: seen.append(p)
     )
     assert [p.name for p in result.files] == ["SY.zip", "admin1CodesASCII.txt", "admin2Codes.txt"]
-    assert result.report.places == 11  # the villages and the seat; districts are not places
+    assert result.report.places == 12  # the villages and the seat; districts are not places
     assert seen and seen[-1][1] == seen[-1][2]  # progress ends at the announced size
     status = geo_index.index_status(index)
     assert {row[1] for row in status.imports} == {f"{base_url}{p.name}" for p in result.files}
@@ -377,3 +402,25 @@ def test_cli_download_then_status(
     assert status.exit_code == 0, status.output
     assert "imported places by country: SY" in status.output
     assert f"{base_url}SY.zip" in status.output
+
+
+def test_a_district_seat_pulls_harder_than_the_districts_own_point(dense: Gazetteer) -> None:
+    """A point a little nearer Jabal Wastani District's own point than Maarra's seat lies in
+    Maarra's district: towns cluster round their seat, a district's point drifts to its empty
+    land."""
+    ariha = dense.lookup("Ariha", ["SY"])[0]
+    between = replace(ariha, admin2=None, latitude=35.65, longitude=36.55)
+    assert dense.with_district(between).admin2 == "Maarra District"
+    beside = replace(between, latitude=35.69, longitude=36.47)
+    assert dense.with_district(beside).admin2 == "Jabal Wastani District"
+
+
+def test_among_villages_spelled_loosely_the_closer_spelling_wins(dense: Gazetteer) -> None:
+    """Two villages of Idlib share the key of "Kafr Dabbass", neither has a population: the one
+    spelled closer to the text is meant."""
+    hit = place_of(dense.find("Regime forces shelled Kafr Dabbass in Idlib."), "Kafr Dabbass")
+    assert hit is not None and hit.place is not None
+    assert hit.place.geonames_id == 990017
+    other = place_of(dense.find("Regime forces shelled Kafr Dabous in Idlib."), "Kafr Dabous")
+    assert other is not None and other.place is not None
+    assert other.place.geonames_id == 990012

@@ -97,6 +97,19 @@ def test_spelling_similarity_separates_variants_from_namesakes() -> None:
     assert spelling_similarity("Shola", "Shilla") < 0.8
 
 
+def test_spellings_of_one_arabic_name_are_alike_whatever_the_transliteration() -> None:
+    """The feminine ending (-eh, -ah), e for i, ee and ou for long vowels, ei for ay: each pair
+    differs in several letters, and is one name."""
+    for written, other in (
+        ("al-Kendeh", "Kindah"),
+        ("Qasemiyeh", "Al Qasimiyah"),
+        ("Hajeen", "Hajin"),
+        ("Ftireh", "Fatirah"),
+    ):
+        assert spelling_similarity(written, other) >= 0.8, (written, other)
+    assert spelling_similarity("Kendeh", "Kandil") < 0.8
+
+
 # -- distance ------------------------------------------------------------------------------
 
 

@@ -127,8 +127,12 @@ def _first_scene(
 def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause | None]:
     hits = [(cl, h) for cl in incident.clauses for h in _clause_places(cl)]
     found = [(cl, h) for cl, h in hits if h.place is not None]
-    # A place inside a province the incident names beats one elsewhere ("near Muqdadiyah in Diyala").
-    named_admin1 = {h.place.admin1 for _, h in found if h.place.kind == "admin1"}
+    # A place inside a province the incident names beats one elsewhere ("near Muqdadiyah in Diyala");
+    # a province named as an origin or the far side of a line ("near the border with Hama") is not
+    # where the incident was.
+    named_admin1 = {
+        h.place.admin1 for _, h in found if h.place.kind == "admin1" and h.relation != "from"
+    }
     # The first place named sets the province; a place in another province named in another
     # clause is another scene ("found on the road between Kahil and Mseifra in Dar'a ... he
     # was kidnapped near Mazra'a in Sweida").
@@ -514,7 +518,9 @@ def _where(draft: _Draft, context: GeoContext, dictionary: ActorDictionary) -> _
         flags.append(FLAG_PLACE_REGION_ONLY)
     if place is None:
         flags.append(FLAG_PLACE_NOT_FOUND)
-    elif place.admin2 and place.admin2_derived:
+    else:
+        place = Gazetteer.default().with_district(place)
+    if place is not None and place.admin2 and place.admin2_derived:
         flags.append(FLAG_ADMIN2_DERIVED)
     country_place = (
         place if place is not None else _country_without_place(incident, context, dictionary, flags)

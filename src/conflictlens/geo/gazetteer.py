@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from conflictlens.geo.cues import Cue, cue_around
 from conflictlens.geo.finder import Span, Word, runs_of, spans_of, words_of
+from conflictlens.geo.importer import nearest_district
 from conflictlens.geo.index import (
     IMPORTED_NEW,
     INDEX_FILE,
@@ -29,6 +30,7 @@ from conflictlens.geo.names import (
     light_key,
     normalise_name,
     spelling_similarities,
+    transliteration_similarity,
 )
 from conflictlens.geo.sources import load_country_words, load_stopwords
 from conflictlens.geo.types import (
@@ -148,8 +150,10 @@ _TOWN_COUNTRYSIDE_KM = 30.0
 # of the article's places (a village across a provincial line).
 _BESIDE_ANCHOR_KM = 25.0
 # A place named "X, <province>" that lies in the next province is still X this close to one of
-# the named province's places.
+# the named province's places (and is counted in the named province).
 _BESIDE_LINE_KM = 10.0
+# A town (no village an import added) may lie this far across: towns lie further apart.
+_TOWN_BESIDE_LINE_KM = 25.0
 # Between the names of a list of places: "Kharita, Qasemiyeh and Tal Tamer".
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or|&|/)\s*$", re.IGNORECASE)
 # Ranking weights: the article's countries dominate, then an exact spelling, then the kind.
@@ -226,6 +230,11 @@ class Gazetteer:
         self._rows_for_key = lru_cache(maxsize=65_536)(self._query_key)
         self._cached_candidates = lru_cache(maxsize=16_384)(self._compute_candidates)
         self._part_of = lru_cache(maxsize=1_024)(self._compute_part)
+        self._districts: dict[str, list[tuple]] = {}
+        for district in self._db.execute(
+            "SELECT admin1, name, lat, lon, seat_lat, seat_lon, cc FROM admin2"
+        ):
+            self._districts.setdefault(district[-1], []).append(district[:-1])
 
     @classmethod
     def default(cls) -> Gazetteer:
@@ -262,6 +271,18 @@ class Gazetteer:
             c.place for c in self._candidates(name_or_code) if c.exact and c.place.kind == "country"
         ]
         return exact[0] if exact else None
+
+    def with_district(self, place: Place) -> Place:
+        """The place with the district its point lies in, where it has none and an import gave
+        its country districts: the nearest district's point or seat inside its province, marked
+        derived. ACLED and UCDP code a district for every event, a province's capital's for an
+        event only known by its province, so a city, a region or a province gets one too."""
+        districts = self._districts.get(place.country_code)
+        if place.admin2 is not None or place.kind == "country" or not districts:
+            return place
+        in_province = [d for d in districts if d[0] == place.admin1]
+        district = nearest_district(in_province or districts, place.latitude, place.longitude)
+        return replace(place, admin2=district[1], admin2_derived=True)
 
     # -- places in a text ------------------------------------------------------------------
 
@@ -500,7 +521,10 @@ class Gazetteer:
                     continue
             elif container.country_code == place.country_code:
                 continue
-            namesake = self._namesake_inside(hit.text, container, context)
+            # "someone from Afrin in Idlib" came from the town, wherever its province lies.
+            namesake = self._namesake_inside(
+                hit.text, container, context, across_line=hit.relation != "from"
+            )
             if namesake is not None:
                 result[index] = replace(hit, place=namesake)
             else:
@@ -629,7 +653,9 @@ class Gazetteer:
                 return inside[-1], container
         return None, None
 
-    def _namesake_inside(self, name: str, container: Place, context: GeoContext) -> Place | None:
+    def _namesake_inside(
+        self, name: str, container: Place, context: GeoContext, across_line: bool = True
+    ) -> Place | None:
         """The best place or site called `name` inside a division or country the text names.
 
         The container vouches for the place, so inside a division any spelling that folds to
@@ -651,23 +677,30 @@ class Gazetteer:
             for c in in_country
             if container.kind == "country" or c.place.admin1 == container.admin1
         ]
-        if not inside and container.kind == "admin1":
+        beside = False
+        if not inside and container.kind == "admin1" and across_line:
             inside = [
                 c
                 for c in in_country
                 if c.exact and self._beside_division(c.place, container) is not None
             ]
+            beside = True
         if not inside:
             return None
         # Villages rank by spelling first (a town's looser spelling keeps its old rank).
-        return max(
+        place = max(
             inside,
             key=lambda c: (c.similarity if minor(c.place) else 1.0, self._score(c, context)),
         ).place
+        # Just across the line, the text's division is the coder's: it names the province the
+        # place is counted in, where the gazetteer's line may run elsewhere.
+        return replace(place, admin1=container.admin1, admin2=None) if beside else place
 
     def _beside_division(self, place: Place, division: Place) -> Place | None:
-        """A place of `division` within _BESIDE_LINE_KM of `place`, if any."""
-        degrees = _BESIDE_LINE_KM / 111.32
+        """A place of `division` within _BESIDE_LINE_KM of `place` (_TOWN_BESIDE_LINE_KM of a
+        town), if any."""
+        reach = _BESIDE_LINE_KM if minor(place) else _TOWN_BESIDE_LINE_KM
+        degrees = reach / 111.32
         rows = self._db.execute(
             f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.cc = ? AND p.admin1 = ?"
             " AND p.kind = 'place' AND p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ?",
@@ -685,7 +718,7 @@ class Gazetteer:
                 near
                 for near in map(self._place_from_row, rows)
                 if distance_km(place.latitude, place.longitude, near.latitude, near.longitude)
-                <= _BESIDE_LINE_KM
+                <= reach
             ),
             None,
         )
@@ -848,7 +881,8 @@ class Gazetteer:
             candidates = rural or candidates
         if cue.division and any(c.place.kind == "admin1" for c in candidates):
             candidates = [c for c in candidates if c.place.kind == "admin1"]
-        ranked = sorted(candidates, key=lambda c: -self._score(c, context))
+        # Equal scores (villages without population): the closer spelling first.
+        ranked = sorted(candidates, key=lambda c: (-self._score(c, context), -c.similarity))
         acceptable = [c for c in ranked if self._acceptable(c, span, cue, context)]
         if not acceptable:
             return None
@@ -1002,9 +1036,14 @@ class Gazetteer:
             Candidate(
                 place,
                 exact=place_id in exact,
+                # Written another way, only the place's own name counts: alternate names carry
+                # GeoNames' noise ("Jazira" for As Suwayrah), which a loose spelling multiplies.
                 similarity=1.0
                 if place_id in exact
-                else max(similarity[n] for n in names[place_id]),
+                else max(
+                    max(similarity[n] for n in names[place_id]),
+                    transliteration_similarity(name, place.name),
+                ),
                 foreign_form=articled and not any(map(has_arabic_article, names[place_id])),
             )
             for place_id, place in places.items()

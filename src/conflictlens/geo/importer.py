@@ -49,6 +49,8 @@ _BATCH = 50_000
 # A place without an admin1 code takes the division of the nearest place within this distance.
 _ADMIN1_NEIGHBOUR_KM = 30.0
 _GRID_DEGREES = 0.25
+# How much nearer a district's seat pulls than its own point (see _district_distance).
+_SEAT_PULL = 0.8
 
 
 @dataclass
@@ -490,11 +492,10 @@ def derive_admin2(connection: sqlite3.Connection, countries: Iterable[str]) -> i
             " AND (admin2 IS NULL OR admin2_derived = 1)",
             (cc,),
         ).fetchall()
-        updates = []
-        for place_id, admin1, lat, lon in rows:
-            choices = by_admin1.get(admin1) or districts
-            best = min(choices, key=lambda d: _district_distance(lat, lon, d))
-            updates.append((best[1], place_id))
+        updates = [
+            (nearest_district(by_admin1.get(admin1) or districts, lat, lon)[1], place_id)
+            for place_id, admin1, lat, lon in rows
+        ]
         connection.executemany(
             "UPDATE place SET admin2 = ?, admin2_derived = 1 WHERE id = ?", updates
         )
@@ -502,12 +503,20 @@ def derive_admin2(connection: sqlite3.Connection, countries: Iterable[str]) -> i
     return derived
 
 
+def nearest_district(districts: Iterable[tuple], lat: float, lon: float) -> tuple:
+    """The district (an admin2 table row) a point most likely lies in: the nearest by its own
+    point or its seat. Callers pass the districts of the point's province where it has any."""
+    return min(districts, key=lambda d: _district_distance(lat, lon, d))
+
+
 def _district_distance(lat: float, lon: float, district: tuple) -> float:
     """How far a point is from a district: from its own point or its seat, whichever is nearer
-    (a district's point lies mid-district, away from a seat on its edge)."""
+    (a district's point lies mid-district, away from a seat on its edge). The seat's distance
+    counts for _SEAT_PULL of itself: a district's towns cluster around the town that governs it,
+    while its own point is pulled towards the empty land of its outline."""
     distance = _flat_km(lat, lon, district[2], district[3])
     if district[4] is not None:
-        distance = min(distance, _flat_km(lat, lon, district[4], district[5]))
+        distance = min(distance, _SEAT_PULL * _flat_km(lat, lon, district[4], district[5]))
     return distance
 
 

@@ -119,12 +119,13 @@ def has_arabic_article(name: str) -> bool:
 
 
 def spelling_similarity(a: str, b: str) -> float:
-    """How alike two spellings are (0..1), ignoring case, accents and Arabic articles.
+    """How alike two spellings are (0..1), ignoring case, accents and Arabic articles, and
+    transliteration variants (`transliteration_similarity`).
 
     Equal keys only say two names may be the same; this tells "Idleb"/"Idlib" (0.8) from
     "Shola"/"Shilla" (0.73), which fold to one key too.
     """
-    return spelling_similarities(a, (b,))[b]
+    return max(spelling_similarities(a, (b,))[b], transliteration_similarity(a, b))
 
 
 def spelling_similarities(name: str, others: Iterable[str]) -> dict[str, float]:
@@ -137,3 +138,32 @@ def spelling_similarities(name: str, others: Iterable[str]) -> dict[str, float]:
             matcher.set_seq1(bare_spelling(other))
             similarities[other] = matcher.ratio()
     return similarities
+
+
+def transliteration_similarity(a: str, b: str) -> float:
+    """How alike two spellings are once written alike (`transliteration`): "al-Kendeh" and
+    "Kindah" differ in three letters of six, but only in how the same Arabic was written. Below
+    WRITTEN_ALIKE it is 0: folded endings make short names partly agree ("Quriyeh", "Qarah")."""
+    ratio = SequenceMatcher(None, transliteration(a), transliteration(b)).ratio()
+    return ratio if ratio >= WRITTEN_ALIKE else 0.0
+
+
+# Two spellings this alike once transliteration variants are folded are one name written two ways.
+WRITTEN_ALIKE = 0.8
+# Latin spellings of one Arabic (or Kurdish, Turkish) sound, each to one form: long vowels
+# written doubled or as digraphs, diphthongs, and the vowel e, which Arabic lacks (Idleb, Idlib).
+_SOFT_DIGRAPHS = (("ou", "u"), ("oo", "u"), ("ee", "i"), ("ey", "ai"), ("ei", "ai"), ("ay", "ai"))
+# The feminine ending: -ah, -eh, -a, -e and -ih are one letter (Raqqah, Hasakeh, Kindah).
+_FEMININE_ENDING = re.compile(r"(?:[aei]h|e)\b")
+
+
+@lru_cache(maxsize=100_000)
+def transliteration(name: str) -> str:
+    """The bare spelling with transliteration variants folded, more finely than the lookup
+    key: ou/u, ee/i, ei/ay, e/i, and the feminine ending. Doubled letters stay: a shadda
+    tells names apart ("Shola", "Shilla")."""
+    text = bare_spelling(name)
+    for written, sound in _SOFT_DIGRAPHS:
+        text = text.replace(written, sound)
+    text = _FEMININE_ENDING.sub("a", text)
+    return text.replace("e", "i")
