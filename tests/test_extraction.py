@@ -284,3 +284,19 @@ def test_an_undated_page_is_dated_by_its_address_and_says_so() -> None:
         e for e in extract_article(dated.model_copy(update={"url": None})) if e.kind == "incident"
     ]
     assert undated.event_date is None and FLAG_DATE_UNRESOLVED in undated.flags
+
+
+def test_another_sources_toll_for_the_same_bombing_is_one_record_with_a_range() -> None:
+    text = (
+        "Suicide bomber strikes hotel gate in Kismayo\n\n"
+        "Four people were killed when a suicide bomber blew himself up near a hotel in "
+        "Kismayo on Tuesday, ambulance staff said.\n\n"
+        "The regional governor, however, said two people were killed when the bomber, stopped at "
+        "the gate, detonated his vest.\n\n"
+        "In a separate attack in Baidoa, a roadside bomb killed two soldiers on Tuesday."
+    )
+    events = [e for e in conflictlens.extract(text, published="2021-02-10") if e.kind == "incident"]
+    kismayo = [e for e in events if e.location == "Kismayo"]
+    assert len(kismayo) == 1, [(e.location, e.fatalities) for e in events]
+    assert (kismayo[0].fatalities_low, kismayo[0].fatalities_high) == (2, 4)
+    assert any(e.location == "Baidoa" and e.fatalities == 2 for e in events)

@@ -56,6 +56,7 @@ class _TemporalCues:
     follow_up: tuple[re.Pattern[str], ...]
     claimed_toll: tuple[re.Pattern[str], ...]
     tally_continuation: tuple[re.Pattern[str], ...]
+    other_account: tuple[re.Pattern[str], ...]
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +92,7 @@ class Clause:
     back_reference: bool = False
     claimed_toll: bool = False  # its counts are a group's claim, not the report's own figure
     tally_continuation: bool = False  # goes on about a tally just before it ("These attacks ...")
+    other_account: bool = False  # another source's toll for the incident just told ("however, ...")
 
     @property
     def is_candidate(self) -> bool:
@@ -211,4 +213,5 @@ def _annotate(clause: Clause, published: date | None, anchor: date | None) -> Cl
     clause.back_reference = any(p.search(text) for p in cues.back_reference)
     clause.claimed_toll = bool(clause.counts) and any(p.search(text) for p in cues.claimed_toll)
     clause.tally_continuation = any(p.search(text) for p in cues.tally_continuation)
+    clause.other_account = bool(clause.counts) and any(p.search(text) for p in cues.other_account)
     return clause
