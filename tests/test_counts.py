@@ -180,3 +180,8 @@ def test_a_part_of_the_people_just_counted_is_not_added() -> None:
     assert killed("Jets struck a camp, killing 20 fighters, five of them commanders.") == [
         (20, 20, 20)
     ]
+
+
+def test_a_headline_says_how_many_die() -> None:
+    assert killed("54 Die As Mosque Targeted in Landi Kotal") == [(54, 54, 54)]
+    assert killed("Five die in Maiduguri market blast") == [(5, 5, 5)]

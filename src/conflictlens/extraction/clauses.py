@@ -135,7 +135,11 @@ def _is_headline(text: str) -> bool:
     return len(text.rsplit(" | ", 1)[-1].split()) <= 20
 
 
-def split_clauses(text: str, published: date | None) -> list[Clause]:
+def split_clauses(
+    text: str, published: date | None, *, published_precision: int = 1
+) -> list[Clause]:
+    """The article's clauses, annotated; `published_precision` 3 when only the month of
+    publication is known (find_dates)."""
     dateline = find_dateline(text)
     clauses: list[Clause] = []
     seen_body = False
@@ -154,6 +158,7 @@ def split_clauses(text: str, published: date | None) -> list[Clause]:
                     ),
                     published,
                     last_day,
+                    published_precision,
                 )
                 clauses.append(clause)
                 days = [d.value for d in clause.dates if d.precision == 1 and d.value is not None]
@@ -197,9 +202,11 @@ def _reports_something(text: str) -> bool:
     return bool(find_counts(text)) or bool(find_dates(text, None))
 
 
-def _annotate(clause: Clause, published: date | None, anchor: date | None) -> Clause:
+def _annotate(
+    clause: Clause, published: date | None, anchor: date | None, published_precision: int
+) -> Clause:
     text = clause.text
-    clause.dates = find_dates(text, published, anchor)
+    clause.dates = find_dates(text, published, anchor, published_precision=published_precision)
     clause.counts = find_counts(text)
     clause.triggers = find_triggers(text)
     cues = temporal_cues()
