@@ -8,6 +8,7 @@ from conflictlens.clean import (
     detect_language,
     find_dateline,
     is_junk_line,
+    month_from_url,
 )
 
 
@@ -84,6 +85,19 @@ def test_a_full_date_in_the_url_path_dates_the_page() -> None:
     assert date_from_url("https://news.example.org/2020/01/village-attack.html") is None
     assert date_from_url("https://news.example.org/2019/13/40/x") is None
     assert date_from_url(None) is None
+
+
+def test_a_year_and_month_in_the_url_path_date_the_page_to_its_month() -> None:
+    assert month_from_url("https://blog.example.net/2020/01/ten-killed-in-village.html") == date(
+        2020, 1, 1
+    )
+    assert month_from_url("https://example.org/archives/2011/08/mosque_attack.php") == date(
+        2011, 8, 1
+    )
+    # A full date is a day, not a month; a thirteenth month is no month.
+    assert month_from_url("https://news.example.org/2019/03/14/gunmen-kill-five/") is None
+    assert month_from_url("https://news.example.org/2019/13/x.html") is None
+    assert month_from_url("https://news.example.org/story/12345") is None
 
 
 def test_language_detection() -> None:

@@ -18,6 +18,14 @@ def test_qualifiers_map_to_bounds() -> None:
     assert killed("About 20 fighters were killed.") == [(20, 20, 20)]
 
 
+def test_a_lone_attacker_before_an_approximate_toll_is_the_agent_not_a_death() -> None:
+    assert killed("A suicide bomber killed more than 40 worshippers in Landi Kotal.") == [
+        (40, 40, None)
+    ]
+    assert killed("A gunman killed at least three guards at the gate.") == [(3, 3, None)]
+    assert killed("A guard was killed at the gate.") == [(1, 1, 1)]
+
+
 def test_vague_words_get_a_range_and_no_best() -> None:
     [count] = find_counts("Dozens of soldiers were killed in the desert.")
     assert (count.best, count.low, count.high, count.vague) == (None, 24, 99, True)
@@ -172,3 +180,8 @@ def test_a_part_of_the_people_just_counted_is_not_added() -> None:
     assert killed("Jets struck a camp, killing 20 fighters, five of them commanders.") == [
         (20, 20, 20)
     ]
+
+
+def test_a_headline_says_how_many_die() -> None:
+    assert killed("54 Die As Mosque Targeted in Landi Kotal") == [(54, 54, 54)]
+    assert killed("Five die in Maiduguri market blast") == [(5, 5, 5)]

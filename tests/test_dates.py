@@ -89,3 +89,21 @@ def test_days_counted_from_the_day_told_last() -> None:
     assert [m.value for m in find_dates("the previous day", SATURDAY)] == [date(2021, 1, 8)]
     # "A day after the attack" counts from an event, not from a date.
     assert find_dates("a day after communication was lost with him", SATURDAY, told) == []
+
+
+def test_a_page_dated_to_its_month_dates_weekdays_to_that_month_only() -> None:
+    august = date(2011, 8, 1)  # a page filed under /2011/08/
+    found = find_dates(
+        "The bomber struck on Friday; a day earlier police said on August 18 they feared it.",
+        august,
+        published_precision=3,
+    )
+    assert [(m.text, m.value, m.precision) for m in found] == [
+        ("on Friday", august, 3),
+        ("a day earlier", august, 3),
+        ("August 18", date(2011, 8, 18), 1),
+    ]
+    [today] = find_dates("killed 40 people today", august, published_precision=3)
+    assert (today.value, today.precision) == (august, 3)
+    [november] = find_dates("targeted in November", date(2013, 9, 1), published_precision=3)
+    assert (november.value, november.precision) == (date(2012, 11, 1), 3)

@@ -298,3 +298,46 @@ def test_a_province_across_the_border_does_not_set_the_incidents_province() -> N
 
     event = extract_article(Article(id="border", text=text, published=date(2021, 1, 24)))[0]
     assert (event.location, event.admin1, event.fatalities) == ("Saraqib", "Idlib", 1)
+
+
+def test_another_sources_toll_for_the_same_bombing_is_one_record_with_a_range() -> None:
+    text = (
+        "Suicide bomber strikes hotel gate in Kismayo\n\n"
+        "Four people were killed when a suicide bomber blew himself up near a hotel in "
+        "Kismayo on Tuesday, ambulance staff said.\n\n"
+        "The regional governor, however, said two people were killed when the bomber, stopped at "
+        "the gate, detonated his vest.\n\n"
+        "In a separate attack in Baidoa, a roadside bomb killed two soldiers on Tuesday."
+    )
+    events = [e for e in conflictlens.extract(text, published="2021-02-10") if e.kind == "incident"]
+    kismayo = [e for e in events if e.location == "Kismayo"]
+    assert len(kismayo) == 1, [(e.location, e.fatalities) for e in events]
+    assert (kismayo[0].fatalities_low, kismayo[0].fatalities_high) == (2, 4)
+    assert any(e.location == "Baidoa" and e.fatalities == 2 for e in events)
+
+
+def test_a_page_filed_under_its_month_dates_its_incidents_to_that_month_and_says_so() -> None:
+    from conflictlens.extraction import extract_article
+    from conflictlens.extraction.assemble import FLAG_PUBLISHED_MONTH_FROM_URL
+
+    text = (
+        "Bomber kills 12 at a mosque in Landi Kotal\n\n"
+        "A suicide bomber killed 12 worshippers at a mosque in Landi Kotal on Friday, officials "
+        "said. Police said the attacker was on foot.\n"
+    )
+    page = Article(id="blog", text=text, url="https://blog.example.net/2012/05/mosque-attack.html")
+    (event,) = [e for e in extract_article(page) if e.kind == "incident"]
+    assert (event.event_date, event.time_precision) == (date(2012, 5, 1), 3)
+    assert FLAG_PUBLISHED_MONTH_FROM_URL in event.flags
+    assert event.fatalities == 12
+
+
+def test_a_record_with_no_place_of_its_own_stays_in_the_articles_country() -> None:
+    text = (
+        "Car bomb kills 11 at a Kismayo hotel\n\n"
+        "A car bomb killed 11 people at the gate of a hotel in Kismayo on Tuesday, police said.\n\n"
+        "The hotel belongs to a businessman who came back to Somalia from London to open it. "
+        "Only one guard was killed in that attack by gunmen."
+    )
+    events = [e for e in conflictlens.extract(text, published="2021-02-10") if e.kind == "incident"]
+    assert {(e.country_code, e.location) for e in events} == {("SO", "Kismayo")}

@@ -10,6 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conflictlens.extraction.assemble import (
+    FLAG_DATE_FROM_PUBLICATION,
+    FLAG_PUBLISHED_MONTH_FROM_URL,
+)
 from conflictlens.linking import (
     Mention,
     Report,
@@ -464,3 +468,41 @@ def test_report_differences_show_the_toll_range_places_and_attackers() -> None:
     assert differences.attackers == ["Islamic State", "Unidentified Armed Group"]
     assert differences.disagree
     assert not report_differences([event("a"), event("b")]).disagree
+
+
+def month_dated(key: str, when: str | None, **fields: Any) -> Mention:
+    """A report on a page filed under /2023/03/ only: its "on Saturday" is dated to March 2023
+    (precision 3), or, when it names no day, the record is dated from that month alone."""
+    evidence = [
+        Evidence(article_id=f"art-{key}", field="event_date", start=0, end=len(when), text=when)
+        for when in [when]
+        if when
+    ]
+    flags = [FLAG_PUBLISHED_MONTH_FROM_URL] + ([] if when else [FLAG_DATE_FROM_PUBLICATION])
+    values = {"event_date": date(2023, 3, 1), "time_precision": 3, "evidence": evidence}
+    return Mention.of(event(key, **(values | {"flags": flags} | fields)), f"art-{key}", None)
+
+
+def test_a_look_alike_dated_to_its_month_on_another_weekday_is_no_rival() -> None:
+    # The Monday ambush told by "a" and by the undated "u"; a blog filed under /2023/03/ tells a
+    # Saturday ambush at Mayadin: it could not be the Monday one, so "u" still joins "a".
+    saturday = month_dated("s", "on Saturday", fatalities=8)
+    assert saturday.weekdays == {5}
+    assert groups_of([mention("a"), saturday, undated("u", "on Monday")]) == [
+        ["a", "u"],
+        ["s"],
+    ]
+    # Told on a Monday, the blog's ambush is the event's: the same month, the same weekday.
+    monday = month_dated("m", "on Monday", fatalities=8)
+    assert groups_of([mention("a"), monday]) == [["a", "m"]]
+
+
+def test_a_record_dated_only_by_its_pages_month_is_undated_for_linking() -> None:
+    # "Only one person was killed in that attack": no date of its own, the page filed under
+    # /2023/03/: it may be any earlier attack, so it neither rivals "a" nor joins it by date.
+    recalled = month_dated("r", None, fatalities=1)
+    assert recalled.event_date is None and recalled.undated
+    assert groups_of([mention("a"), recalled, undated("u", "on Monday")]) == [
+        ["a", "u"],
+        ["r"],
+    ]

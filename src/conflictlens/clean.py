@@ -145,6 +145,8 @@ _NAMED_WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturd
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # A full date in a URL path: /2019/03/14/ or /2019-03-14-
 _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d\d)[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?:[/-]|$)")
+# A year and month with no day after them: /2011/08/slug or /archives/2011/08/slug.php
+_URL_MONTH = re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>\d{1,2})/(?!\d{1,2}(?:[/-]|$))")
 
 
 def find_dateline(text: str, max_lines: int = 8) -> tuple[date, int, int] | None:
@@ -212,6 +214,18 @@ def date_from_url(url: str | None) -> date | None:
         return None
 
 
+def month_from_url(url: str | None) -> date | None:
+    """The first day of the month a page's address files it under (/2011/08/slug), when the
+    address names no day: blogs and archives file by month, so the page was published in that
+    month, on a day nobody knows."""
+    if date_from_url(url) is not None:
+        return None
+    match = _URL_MONTH.search(url or "")
+    if match is None or not 1 <= int(match.group("m")) <= 12:
+        return None
+    return date(int(match.group("y")), int(match.group("m")), 1)
+
+
 def month_number(name: str) -> int | None:
     return _MONTHS.get(name.lower().rstrip("."))
 
@@ -223,6 +237,7 @@ __all__ = [
     "detect_language",
     "find_dateline",
     "is_junk_line",
+    "month_from_url",
     "month_number",
     "normalise_text",
 ]

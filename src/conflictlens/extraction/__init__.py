@@ -10,11 +10,12 @@ import dataclasses
 from collections import Counter
 from datetime import date
 
-from conflictlens.clean import date_from_url, detect_language, find_dateline
+from conflictlens.clean import date_from_url, detect_language, find_dateline, month_from_url
 from conflictlens.extraction.actors import ActorDictionary, ActorMention
 from conflictlens.extraction.assemble import (
     FLAG_PUBLISHED_FROM_DATELINE,
     FLAG_PUBLISHED_FROM_URL,
+    FLAG_PUBLISHED_MONTH_FROM_URL,
     build_event,
 )
 from conflictlens.extraction.clauses import Clause, is_dateline, split_clauses
@@ -49,7 +50,8 @@ def extract_article(article: Article) -> list[Event]:
     if not context.named:
         context.countries.update(_actor_countries(article.text, actors))
     country = context.countries.most_common(1)[0][0] if context.countries else None
-    clauses = split_clauses(article.text, published)
+    month_only = published_flag == FLAG_PUBLISHED_MONTH_FROM_URL
+    clauses = split_clauses(article.text, published, published_precision=3 if month_only else 1)
     for clause in clauses:
         clause.sources = find_sources(clause.text)
         if clause.is_candidate:
@@ -88,13 +90,17 @@ def extract_article(article: Article) -> list[Event]:
 
 def _publication_date(article: Article) -> tuple[date | None, str | None]:
     """The article's publication date, and the flag saying where it came from when the source
-    gave none: the page's address (/2019/03/14/), else a stamp printed on the page itself."""
+    gave none: the page's address (/2019/03/14/), else a stamp printed on the page itself, else
+    the month the address files it under (/2011/08/; the first of the month, flagged: its days
+    are known to the month only)."""
     if article.published is not None:
         return article.published, None
     if (from_url := date_from_url(article.url)) is not None:
         return from_url, FLAG_PUBLISHED_FROM_URL
     if (dateline := find_dateline(article.text)) is not None:
         return dateline[0], FLAG_PUBLISHED_FROM_DATELINE
+    if (month := month_from_url(article.url)) is not None:
+        return month, FLAG_PUBLISHED_MONTH_FROM_URL
     return None, None
 
 

@@ -52,6 +52,9 @@ _RETOLD = re.compile(
 )
 FLAG_PUBLISHED_FROM_DATELINE = "published_from_dateline"
 FLAG_PUBLISHED_FROM_URL = "published_from_url"
+# The page's address gives only the month it was published in (/2011/08/slug): the days the text
+# counts from it ("on Friday", "today") are known to that month alone.
+FLAG_PUBLISHED_MONTH_FROM_URL = "published_month_from_url"
 
 
 def _date(
@@ -68,7 +71,7 @@ def _date(
         return None, None, (clause, first.start, first.end)
     if published is not None:
         flags.append(FLAG_DATE_FROM_PUBLICATION)
-        return published, 2, None
+        return published, 3 if FLAG_PUBLISHED_MONTH_FROM_URL in flags else 2, None
     flags.extend([FLAG_DATE_UNRESOLVED, FLAG_NO_PUBLICATION_DATE])
     return None, None, None
 
@@ -467,10 +470,13 @@ def _only_people_counted(who: Sides) -> bool:
     return bool(words) and words[-1] in count_lexicon().generic_people
 
 
-def _borrowed_place(draft: _Draft, context: GeoContext, hit: GeoHit | None) -> GeoHit | None:
+def _borrowed_place(
+    draft: _Draft, context: GeoContext, hit: GeoHit | None, article_country: str | None
+) -> GeoHit | None:
     """The article's scene for an incident that names no place below its country, cited and
-    flagged; None when the article names none either."""
-    country_code = hit.place.country_code if hit is not None and hit.place else None
+    flagged; None when the article names none either. The scene is in the incident's country,
+    else in the country the article is about: "a businessman back from London" names no scene."""
+    country_code = hit.place.country_code if hit is not None and hit.place else article_country
     borrowed = _place_from_article(draft.article, draft.incident, context, country_code)
     if borrowed is None:
         return None
@@ -487,7 +493,9 @@ def _borrowed_place(draft: _Draft, context: GeoContext, hit: GeoHit | None) -> G
     return borrowed
 
 
-def _where(draft: _Draft, context: GeoContext, dictionary: ActorDictionary) -> _Where:
+def _where(
+    draft: _Draft, context: GeoContext, dictionary: ActorDictionary, article_country: str | None
+) -> _Where:
     """The incident's place, else the article's scene, else the article's main province; a
     tally without a place covers its country."""
     incident, flags = draft.incident, draft.flags
@@ -497,7 +505,7 @@ def _where(draft: _Draft, context: GeoContext, dictionary: ActorDictionary) -> _
     placeless = hit is None or hit.place is None or hit.place.kind == "country"
     countrywide = incident.kind == "aggregate" and placeless
     if placeless and not countrywide:
-        borrowed = _borrowed_place(draft, context, hit)
+        borrowed = _borrowed_place(draft, context, hit, article_country)
         if borrowed is not None:
             hit, hit_clause = borrowed, None
     place: Place | None = hit.place if hit else None
@@ -635,7 +643,7 @@ def build_event(
     who = find_sides(draft.incident, dictionary, article_country, attributed)
     what = _what(draft, who, dictionary, article_country)
     _cite_sides(draft, who, what, dictionary)
-    where = _where(draft, context, dictionary)
+    where = _where(draft, context, dictionary, article_country)
     tolls = _how_many(draft, (who.actor1, who.actor2), dictionary, article_country)
     inter1 = _inter_of(who.actor1, dictionary, article_country)
     sources, claimed_by = _according_to(

@@ -56,6 +56,7 @@ class _TemporalCues:
     follow_up: tuple[re.Pattern[str], ...]
     claimed_toll: tuple[re.Pattern[str], ...]
     tally_continuation: tuple[re.Pattern[str], ...]
+    other_account: tuple[re.Pattern[str], ...]
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +92,7 @@ class Clause:
     back_reference: bool = False
     claimed_toll: bool = False  # its counts are a group's claim, not the report's own figure
     tally_continuation: bool = False  # goes on about a tally just before it ("These attacks ...")
+    other_account: bool = False  # another source's toll for the incident just told ("however, ...")
 
     @property
     def is_candidate(self) -> bool:
@@ -133,7 +135,11 @@ def _is_headline(text: str) -> bool:
     return len(text.rsplit(" | ", 1)[-1].split()) <= 20
 
 
-def split_clauses(text: str, published: date | None) -> list[Clause]:
+def split_clauses(
+    text: str, published: date | None, *, published_precision: int = 1
+) -> list[Clause]:
+    """The article's clauses, annotated; `published_precision` 3 when only the month of
+    publication is known (find_dates)."""
     dateline = find_dateline(text)
     clauses: list[Clause] = []
     seen_body = False
@@ -152,6 +158,7 @@ def split_clauses(text: str, published: date | None) -> list[Clause]:
                     ),
                     published,
                     last_day,
+                    published_precision,
                 )
                 clauses.append(clause)
                 days = [d.value for d in clause.dates if d.precision == 1 and d.value is not None]
@@ -195,9 +202,11 @@ def _reports_something(text: str) -> bool:
     return bool(find_counts(text)) or bool(find_dates(text, None))
 
 
-def _annotate(clause: Clause, published: date | None, anchor: date | None) -> Clause:
+def _annotate(
+    clause: Clause, published: date | None, anchor: date | None, published_precision: int
+) -> Clause:
     text = clause.text
-    clause.dates = find_dates(text, published, anchor)
+    clause.dates = find_dates(text, published, anchor, published_precision=published_precision)
     clause.counts = find_counts(text)
     clause.triggers = find_triggers(text)
     cues = temporal_cues()
@@ -211,4 +220,5 @@ def _annotate(clause: Clause, published: date | None, anchor: date | None) -> Cl
     clause.back_reference = any(p.search(text) for p in cues.back_reference)
     clause.claimed_toll = bool(clause.counts) and any(p.search(text) for p in cues.claimed_toll)
     clause.tally_continuation = any(p.search(text) for p in cues.tally_continuation)
+    clause.other_account = bool(clause.counts) and any(p.search(text) for p in cues.other_account)
     return clause

@@ -53,8 +53,11 @@ _BRACKETED_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z-]{1,9}\)")
 _WHERE_FROM_RE = re.compile(WHERE_FROM.removesuffix("?"), re.I)
 _AUXILIARY_IN = re.compile(r"\b(?:were|was|been|are|is|got|being)\b", re.I)
 # The object of an active verb: "... killed a policeman", "... shot dead two soldiers", "... killed the mayor".
+# "A suicide bomber killed more than 40 people": an approximate number is an object too.
 _OBJECT = re.compile(
-    rf"\s+(?:an?|his|her|their|its|\d+|{WORD_NUMBER}|the(?!\s+(?:day|night|week|month|morning|evening|"
+    r"\s+(?:(?:more than|at least|over|nearly|almost|about|around|some|up to|as many as)\s+"
+    rf"(?=\d|{WORD_NUMBER}))?"
+    rf"(?:an?|his|her|their|its|\d+|{WORD_NUMBER}|the(?!\s+(?:day|night|week|month|morning|evening|"
     r"afternoon|previous|following|same|next|last|other)\b))\s",
     re.I,
 )

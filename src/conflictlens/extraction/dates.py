@@ -138,27 +138,53 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-def find_dates(text: str, published: date | None, anchor: date | None = None) -> list[DateMention]:
+def find_dates(
+    text: str,
+    published: date | None,
+    anchor: date | None = None,
+    *,
+    published_precision: int = 1,
+) -> list[DateMention]:
     """Time expressions in `text`, most specific first where they overlap, in text order. Days
     counted from another ("a day earlier", "on the same day") count from `anchor`, the day the text
-    told last, or else from the publication date."""
+    told last, or else from the publication date. A publication date known only to its month
+    (`published_precision` 3, `published` its first day) dates "on Saturday" or "yesterday" to
+    that month alone, at precision 3; a day the text spells out ("on August 19") keeps its day."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    base = anchor or published
+    month_only = published is not None and published_precision >= 3
+    reference = _month_end(published) if month_only and published is not None else published
+    base = anchor or reference
     if base is not None:
         for match in _CHAINED.finditer(text):
-            found.append(_chained(match, base))
+            mention = _chained(match, base)
+            found.append(
+                _in_month_of(mention, published) if month_only and anchor is None else mention
+            )
             taken.append(match.span())
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
             span = match.span()
             if any(span[0] < e and s < span[1] for s, e in taken):
                 continue
-            mention = _as_period_since(_resolve(kind, match, published), text)
+            mention = _as_period_since(_resolve(kind, match, reference), text)
             if mention is not None:
+                if month_only and kind not in ("md", "dm"):
+                    mention = _in_month_of(mention, published)
                 found.append(mention)
                 taken.append(span)
     return sorted(found, key=lambda m: m.start)
+
+
+def _month_end(day: date) -> date:
+    return _shift_month(day, 1) - timedelta(days=1)
+
+
+def _in_month_of(mention: DateMention, published: date | None) -> DateMention:
+    """A day counted back from a publication date known only to its month: that month, no finer."""
+    if published is None or not mention.relative or mention.precision >= 3:
+        return mention
+    return replace(mention, value=published.replace(day=1), precision=3)
 
 
 # "since January", "since early June 2019": the period from then to the report.

@@ -2,8 +2,8 @@
 
 A clause with a count, or a trigger and a time or place, starts an incident unless it is compatible with
 one already open (the headline, the lede and the body naming the same attack); a clause with nothing new
-("The attack came as ...", "IS claimed responsibility") continues the current incident; the body's
-first report joins the headline's incident whatever the tolls; tallies over a period are aggregates,
+("The attack came as ...", "IS claimed responsibility") continues the current incident, and so does
+another source's toll for it ("the governor, however, said two were killed"); the body's first report joins the headline's incident whatever the tolls; tallies over a period are aggregates,
 and the sentences and list lines that go on about a tally ("These attacks claimed the lives of ...",
 "Of the total, ...") are part of it, never incidents; a headline total that equals the sum of the
 incidents below it is a summary, not an incident of its own.
@@ -174,7 +174,9 @@ def group_incidents(clauses: list[Clause], published: date | None = None) -> lis
         target = (
             None
             if clause.new_incident_cue
-            else _headline_of(incidents, clause) or _find_compatible(incidents, current, clause)
+            else _headline_of(incidents, clause)
+            or _other_account_of(current, clause)
+            or _find_compatible(incidents, current, clause)
         )
         if target is None:
             target = Incident("incident", [], reported_on=published)
@@ -287,6 +289,16 @@ def _headline_of(incidents: list[Incident], clause: Clause) -> Incident | None:
     if any(not cl.headline for cl in elsewhere) or any(c.category == "killed" for c in body_toll):
         return None
     return headline if _compatible(headline, clause, counts=False) else None
+
+
+def _other_account_of(current: Incident | None, clause: Clause) -> Incident | None:
+    """The incident just told, when the clause gives another source's toll for it ("The governor,
+    however, said two people were killed"): sources disagree on one attack's dead far more often
+    than a report tells two attacks alike in all but the toll. A date, place or kind of attack
+    apart still makes two."""
+    if current is None or current.kind != "incident" or not clause.other_account:
+        return None
+    return current if _compatible(current, clause, counts=False) else None
 
 
 def _find_compatible(

@@ -25,6 +25,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from conflictlens.extraction.assemble import (
+    FLAG_DATE_FROM_PUBLICATION,
+    FLAG_PUBLISHED_MONTH_FROM_URL,
+)
 from conflictlens.geo import distance_km
 from conflictlens.geo.names import normalise_name
 from conflictlens.models import Event
@@ -84,8 +88,9 @@ class Mention:
     fatalities: int | None
     fatalities_low: int | None
     fatalities_high: int | None
-    # For a record with no date: the weekdays (0 Monday) the incident may have fallen on by its
-    # text (Saturday, or Saturday and Sunday for "late Saturday"); empty when it names none.
+    # For a record with no date, or dated only to a month (a page filed under /2013/09/ that says
+    # "on Saturday"): the weekdays (0 Monday) the incident may have fallen on by its text
+    # (Saturday, or Saturday and Sunday for "late Saturday"); empty when it names none.
     weekdays: frozenset[int] = frozenset()
     # The named attacker (actor1), if the report names one: what an undated report must share.
     attacker: str | None = None
@@ -97,13 +102,14 @@ class Mention:
             for a in (event.actor1, event.actor2, *event.assoc_actor_1, *event.assoc_actor_2)
             if a and not a.startswith(GENERIC_ACTOR_PREFIXES)
         }
+        dated = not _dated_by_page_month_only(event)
         return cls(
             key=event.event_id,
             article_id=article_id,
             published=published,
             kind=event.kind,
-            event_date=event.event_date,
-            time_precision=event.time_precision,
+            event_date=event.event_date if dated else None,
+            time_precision=event.time_precision if dated else None,
             country_code=event.country_code,
             admin1=event.admin1,
             latitude=event.latitude,
@@ -121,7 +127,9 @@ class Mention:
             fatalities=event.fatalities,
             fatalities_low=event.fatalities_low,
             fatalities_high=event.fatalities_high,
-            weekdays=frozenset() if event.event_date is not None else _named_weekdays(event),
+            weekdays=_named_weekdays(event)
+            if event.event_date is None or (event.time_precision or 1) >= 3
+            else frozenset(),
             attacker=event.actor1 if event.actor1 in named else None,
         )
 
@@ -164,6 +172,15 @@ class Mention:
     @property
     def country_only(self) -> bool:
         return self.admin1 is None
+
+
+def _dated_by_page_month_only(event: Event) -> bool:
+    """A record whose only date is the month its page's address files it under (no date in its
+    text, /2013/09/ in the URL): as undated as a report can be, since the page may recall any
+    incident before it; it links by content only (`attach_undated`), like a report with no date."""
+    return (
+        FLAG_DATE_FROM_PUBLICATION in event.flags and FLAG_PUBLISHED_MONTH_FROM_URL in event.flags
+    )
 
 
 def _named_weekdays(event: Event) -> frozenset[int]:
@@ -235,9 +252,19 @@ def _country_only_backed(a: Mention, b: Mention) -> bool:
 
 def _dates_close(a: Mention, b: Mention) -> bool:
     coarser = max(a.time_precision or 1, b.time_precision or 1)
-    if _day_gap(a, b) > DAY_TOLERANCE[coarser]:
+    if _day_gap(a, b) > DAY_TOLERANCE[coarser] or not _weekdays_agree(a, b):
         return False
     return coarser != 3 or a.event_date.month == b.event_date.month  # type: ignore[union-attr]
+
+
+def _weekdays_agree(a: Mention, b: Mention) -> bool:
+    """A report dated only to its month that names the weekday ("on Saturday" on a /2013/09/
+    page) tells no incident of another weekday."""
+    return all(
+        not month.weekdays or day.event_date is None or day.event_date.weekday() in month.weekdays
+        for month, day in ((a, b), (b, a))
+        if day.time_precision == 1
+    )
 
 
 def _places_close(a: Mention, b: Mention) -> bool:
@@ -593,9 +620,13 @@ def _undated_fits(undated: Mention, dated: Mention) -> bool:
 
 
 def _weekday_fits(undated: Mention, dated: Mention) -> bool:
-    if not undated.weekdays or dated.time_precision != 1 or dated.event_date is None:
+    """The weekday the undated report names is the dated one's day, or one of the weekdays a
+    report dated only to its month names ("on Saturday" on a /2013/09/ page)."""
+    if not undated.weekdays:
         return True
-    return dated.event_date.weekday() in undated.weekdays
+    if dated.time_precision == 1 and dated.event_date is not None:
+        return dated.event_date.weekday() in undated.weekdays
+    return not dated.weekdays or bool(dated.weekdays & undated.weekdays)
 
 
 def cluster_id(group: Sequence[Mention]) -> str:
