@@ -5,7 +5,9 @@ bulk-inserted through `Store.engine` and the schema tables, one mention each on 
 articles, skipping extraction; then VACUUM ANALYZE on PostgreSQL and ANALYZE on SQLite, as
 autovacuum or `PRAGMA optimize` would), starts
 `conflictlens serve` in a subprocess on a free loopback port, and runs --readers concurrent readers
-(httpx async). Each reader is a desk user: it sends --requests listings with varied filters, text
+(httpx async), after a warm-up (every kind of listing in turn, then a burst of 40 at once: a
+process that has just started plans each query shape and opens its pooled connections on first
+use; the slowest warm-up request is reported apart). Each reader is a desk user: it sends --requests listings with varied filters, text
 searches, sorts and pages, pausing between them for a random time (exponential, mean --think
 seconds; 0 sends the next request at once, which measures the server saturated instead).
 Prints latency percentiles per back end and per query, and the error count; exits 1 on any error.
@@ -79,6 +81,9 @@ FIRST_DAY = date(2019, 1, 1)
 DAYS = 6 * 365
 ARTICLES = 50
 BATCH = 5000
+# Before measuring: rounds of one request of each kind in turn, then this many requests at once.
+WARM_UP_ROUNDS = 2
+WARM_UP_BURST = 40
 
 
 def build_database(url: str, n_events: int, seed: int = 7) -> None:
@@ -179,6 +184,16 @@ def empty_database(url: str) -> None:
 
 def listing_params(rng: random.Random) -> tuple[str, dict[str, Any]]:
     """One reader's request: (what kind of query it is, its parameters)."""
+    return rng.choice(listing_choices(rng))
+
+
+def every_listing(rng: random.Random) -> list[dict[str, Any]]:
+    """One request of each kind, in order (the warm-up's)."""
+    return [params for _, params in listing_choices(rng)]
+
+
+def listing_choices(rng: random.Random) -> list[tuple[str, dict[str, Any]]]:
+    """Each kind of listing a desk user sends, with parameters drawn from `rng`."""
     country, _, regions = rng.choice(PLACES)
     start = FIRST_DAY + timedelta(days=rng.randrange(DAYS - 60))
     choices: list[tuple[str, dict[str, Any]]] = [
@@ -195,8 +210,7 @@ def listing_params(rng: random.Random) -> tuple[str, dict[str, Any]]:
             {"order": rng.choice(["-date", "-fatalities"]), "offset": rng.randrange(0, 5000, 50)},
         ),
     ]
-    kind, params = rng.choice(choices)
-    return kind, {"limit": 50, **params}
+    return [(kind, {"limit": 50, **params}) for kind, params in choices]
 
 
 async def reader(
@@ -225,13 +239,36 @@ async def reader(
         latencies[kind].append(time.perf_counter() - started)
 
 
-async def run_load(
-    base: str, readers: int, requests: int, think: float, seed: int
-) -> tuple[dict, list, float]:
+async def warm_up(client: httpx.AsyncClient, seed: int) -> float:
+    """What a server that has been up a while has done: every kind of listing once, then a burst
+    of WARM_UP_BURST at once (a fresh process plans each query shape and opens its pooled
+    connections on first use). Returns the slowest warm-up request in seconds, reported apart."""
+    rng = random.Random(seed)
+    slowest = 0.0
+
+    async def one(params: dict[str, Any]) -> None:
+        nonlocal slowest
+        started = time.perf_counter()
+        (await client.get("/api/events", params=params)).raise_for_status()
+        slowest = max(slowest, time.perf_counter() - started)
+
+    for _ in range(WARM_UP_ROUNDS):
+        for params in every_listing(rng):
+            await one(params)
+    await asyncio.gather(*(one(listing_params(rng)[1]) for _ in range(WARM_UP_BURST)))
+    return slowest
+
+
+async def run_load(base: str, server_pid: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Warm the server up, then run the readers: latencies by query kind, errors, elapsed time,
+    the server's CPU seconds while measuring, and the slowest warm-up request."""
+    readers, requests, think, seed = args.readers, args.requests, args.think, args.seed
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     limits = httpx.Limits(max_connections=readers, max_keepalive_connections=readers)
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        warm_up_max = await warm_up(client, seed - 1)
+        cpu_before = process_cpu_seconds(server_pid)
         started = time.perf_counter()
         await asyncio.gather(
             *(
@@ -240,7 +277,14 @@ async def run_load(
             )
         )
         elapsed = time.perf_counter() - started
-    return latencies, errors, elapsed
+        cpu = process_cpu_seconds(server_pid) - cpu_before
+    return {
+        "latencies": dict(latencies),
+        "errors": errors,
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "warm_up_max": warm_up_max,
+    }
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -276,15 +320,10 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
     server = start_server(url, port)
     try:
-        cpu_before = process_cpu_seconds(server.pid)
-        latencies, errors, elapsed = asyncio.run(
-            run_load(f"http://127.0.0.1:{port}", args.readers, args.requests, args.think, args.seed)
-        )
-        cpu = process_cpu_seconds(server.pid) - cpu_before
+        return asyncio.run(run_load(f"http://127.0.0.1:{port}", server.pid, args))
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"latencies": dict(latencies), "errors": errors, "elapsed": elapsed, "cpu": cpu}
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -366,6 +405,7 @@ def report(results: dict[str, dict[str, Any] | str], args: argparse.Namespace) -
         row(f"p{p} ms", lambda n, p=p: f"{percentile(every[n], p) * 1000:.0f}")
     row("max ms", lambda n: f"{max(every[n]) * 1000:.0f}")
     row("errors", lambda n: str(len(ran[n]["errors"])))
+    row("warm-up max ms", lambda n: f"{ran[n]['warm_up_max'] * 1000:.0f}")
     print("by query: median / p99 ms")
     kinds = sorted({k for r in ran.values() for k in r["latencies"]})
     for kind in kinds:
