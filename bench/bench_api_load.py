@@ -5,11 +5,11 @@ bulk-inserted through `Store.engine` and the schema tables, one mention each on 
 articles, skipping extraction; then VACUUM ANALYZE on PostgreSQL and ANALYZE on SQLite, as
 autovacuum or `PRAGMA optimize` would), starts
 `conflictlens serve` in a subprocess on a free loopback port, and runs --readers concurrent readers
-(httpx async), after a warm-up (every kind of listing in turn, then a burst of 40 at once: a
-process that has just started plans each query shape and opens its pooled connections on first
-use; the slowest warm-up request is reported apart). Each reader is a desk user: it sends --requests listings with varied filters, text
-searches, sorts and pages, pausing between them for a random time (exponential, mean --think
-seconds; 0 sends the next request at once, which measures the server saturated instead).
+(httpx async), after a warm-up (each kind of listing in turn, twice, then a burst of 40 at once:
+a process that has just started plans each query shape and opens its pooled connections on first
+use; the slowest warm-up request is reported apart). Each reader is a desk user: it sends
+--requests listings with varied filters, text searches, sorts and pages, pausing between them
+for a random time (exponential, mean --think seconds; 0 sends the next request at once, which measures the server saturated instead).
 Prints latency percentiles per back end and per query, and the error count; exits 1 on any error.
 
 PostgreSQL: --pg-url, or CONFLICTLENS_TEST_PG_URL; without either the bench runs itself again
@@ -187,11 +187,6 @@ def listing_params(rng: random.Random) -> tuple[str, dict[str, Any]]:
     return rng.choice(listing_choices(rng))
 
 
-def every_listing(rng: random.Random) -> list[dict[str, Any]]:
-    """One request of each kind, in order (the warm-up's)."""
-    return [params for _, params in listing_choices(rng)]
-
-
 def listing_choices(rng: random.Random) -> list[tuple[str, dict[str, Any]]]:
     """Each kind of listing a desk user sends, with parameters drawn from `rng`."""
     country, _, regions = rng.choice(PLACES)
@@ -240,8 +235,8 @@ async def reader(
 
 
 async def warm_up(client: httpx.AsyncClient, seed: int) -> float:
-    """What a server that has been up a while has done: every kind of listing once, then a burst
-    of WARM_UP_BURST at once (a fresh process plans each query shape and opens its pooled
+    """What a server that has been up a while has done: each kind of listing in turn,
+    WARM_UP_ROUNDS times, then a burst of WARM_UP_BURST at once (a fresh process plans each query shape and opens its pooled
     connections on first use). Returns the slowest warm-up request in seconds, reported apart."""
     rng = random.Random(seed)
     slowest = 0.0
@@ -253,7 +248,7 @@ async def warm_up(client: httpx.AsyncClient, seed: int) -> float:
         slowest = max(slowest, time.perf_counter() - started)
 
     for _ in range(WARM_UP_ROUNDS):
-        for params in every_listing(rng):
+        for _, params in listing_choices(rng):
             await one(params)
     await asyncio.gather(*(one(listing_params(rng)[1]) for _ in range(WARM_UP_BURST)))
     return slowest
