@@ -32,7 +32,7 @@ from conflictlens.relevance import OFF_TOPIC, is_relevant
 CHUNK = 16
 # Chunks computed ahead of the storing process, per worker: keeps every worker busy while the
 # storing process works, and bounds memory whatever the input's size.
-CHUNKS_AHEAD_PER_WORKER = 2
+CHUNKS_AHEAD_PER_WORKER = 32
 
 
 @dataclass(frozen=True)
