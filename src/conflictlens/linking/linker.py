@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from conflictlens.extraction.assemble import (
     FLAG_DATE_FROM_PUBLICATION,
@@ -433,10 +434,17 @@ def cluster(mentions: Sequence[Mention]) -> list[list[Mention]]:
     equal output whatever their order.
     """
     ordered = sorted(mentions, key=lambda m: m.key)
+
+    # Merging two groups checks every pair across them, and a pair is met again each time a link
+    # between the same groups comes up: each is decided once.
+    @cache
+    def fits(i: int, j: int) -> bool:
+        return _compatible_linkable(ordered[i], ordered[j])
+
     links: list[tuple[float, str, str, int, int]] = []
     for i, j in candidate_pairs(ordered):
         a, b = ordered[i], ordered[j]
-        if _compatible_linkable(a, b):
+        if fits(i, j):
             score = similarity(a, b)
             if score >= LINK_THRESHOLD:
                 links.append((-score, a.key, b.key, i, j))
@@ -447,9 +455,7 @@ def cluster(mentions: Sequence[Mention]) -> list[list[Mention]]:
         gi, gj = group_of[i], group_of[j]
         if gi == gj:
             continue
-        if not all(
-            _compatible_linkable(ordered[x], ordered[y]) for x in members[gi] for y in members[gj]
-        ):
+        if not all(fits(x, y) for x in members[gi] for y in members[gj]):
             continue
         keep, gone = (gi, gj) if len(members[gi]) >= len(members[gj]) else (gj, gi)
         for x in members[gone]:
