@@ -161,14 +161,19 @@ class Ingestion:
         The earliest published (then the smallest id) is the original whatever the arrival order;
         when the new article is it, the stored ones become its copies and their events are relinked.
         """
-        from conflictlens.linking import is_near_duplicate
+        from conflictlens.linking import shingles, shingles_near_duplicate
 
         self.store.add_fingerprint(article.id, bands)
+        candidates = self.store.near_duplicate_candidates(bands, exclude=article.id)
+        texts = self.store.article_texts(candidates)
+        grams = shingles(article.text) if texts else set()
         copies_of = []
-        for candidate_id in self.store.near_duplicate_candidates(bands, exclude=article.id):
-            candidate = self.store.get_article(candidate_id)
-            if candidate is not None and is_near_duplicate(article.text, candidate.text):
-                copies_of.append(candidate)
+        for candidate_id in candidates:
+            if candidate_id in texts and shingles_near_duplicate(
+                grams, shingles(texts[candidate_id])
+            ):
+                if (candidate := self.store.get_article(candidate_id)) is not None:
+                    copies_of.append(candidate)
         if not copies_of:
             return False
         original = min([article, *copies_of], key=_seniority)

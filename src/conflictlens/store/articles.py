@@ -91,6 +91,20 @@ class ArticlesMixin(StoreBase):
             source=row.source,
         )
 
+    def article_texts(self, article_ids: list[str]) -> dict[str, str]:
+        """The texts of these stored articles by id (one query; unknown ids left out)."""
+        texts: dict[str, str] = {}
+        with self._engine.connect() as conn:
+            for start in range(0, len(article_ids), _ID_BATCH):
+                batch = article_ids[start : start + _ID_BATCH]
+                rows = conn.execute(
+                    select(schema.articles.c.id, schema.articles.c.text).where(
+                        schema.articles.c.id.in_(batch)
+                    )
+                )
+                texts.update((row.id, row.text) for row in rows)
+        return texts
+
     def article_id_by_url(self, url: str) -> str | None:
         with self._engine.connect() as conn:
             return conn.scalar(select(schema.articles.c.id).where(schema.articles.c.url == url))
