@@ -21,6 +21,7 @@ import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, replace
 
 from conflictlens.ingest import ReadFailure
@@ -134,6 +135,7 @@ def open_gazetteer() -> None:
 def load_worker() -> None:
     """Everything a worker extracts with, loaded once per worker."""
     die_with_parent()
+    yield_to_storing_process()
     load_models()
     open_gazetteer()
 
@@ -141,7 +143,20 @@ def load_worker() -> None:
 def start_forked_worker() -> None:
     """A forked worker has the models already: it only needs its own gazetteer connection."""
     die_with_parent()
+    yield_to_storing_process()
     open_gazetteer()
+
+
+# How much lower a worker's scheduling priority is than the storing process's.
+WORKER_NICENESS = 10
+
+
+def yield_to_storing_process() -> None:
+    """Lower this worker's priority. With as many workers as cores, the one storing process would
+    get a fair share of a core (two thirds on two cores) and, as everything waits on it, hold the
+    whole run back; at a lower priority the workers take what it leaves."""
+    with suppress(OSError, AttributeError):  # a platform without nice keeps equal priorities
+        os.nice(WORKER_NICENESS)
 
 
 def die_with_parent() -> None:
