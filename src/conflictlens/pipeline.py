@@ -167,13 +167,13 @@ class Ingestion:
         candidates = self.store.near_duplicate_candidates(bands, exclude=article.id)
         texts = self.store.article_texts(candidates)
         grams = shingles(article.text) if texts else set()
-        copies_of = []
-        for candidate_id in candidates:
-            if candidate_id in texts and shingles_near_duplicate(
-                grams, shingles(texts[candidate_id])
-            ):
-                if (candidate := self.store.get_article(candidate_id)) is not None:
-                    copies_of.append(candidate)
+        confirmed = [
+            candidate_id
+            for candidate_id in candidates
+            if candidate_id in texts
+            and shingles_near_duplicate(grams, shingles(texts[candidate_id]))
+        ]
+        copies_of = [a for c in confirmed if (a := self.store.get_article(c)) is not None]
         if not copies_of:
             return False
         original = min([article, *copies_of], key=_seniority)
