@@ -24,7 +24,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
 from conflictlens.extraction.assemble import (
     FLAG_DATE_FROM_PUBLICATION,
@@ -434,33 +433,37 @@ def cluster(mentions: Sequence[Mention]) -> list[list[Mention]]:
     equal output whatever their order.
     """
     ordered = sorted(mentions, key=lambda m: m.key)
-
-    # Merging two groups checks every pair across them, and a pair is met again each time a link
-    # between the same groups comes up: each is decided once.
-    @cache
-    def fits(i: int, j: int) -> bool:
-        return _compatible_linkable(ordered[i], ordered[j])
-
     links: list[tuple[float, str, str, int, int]] = []
     for i, j in candidate_pairs(ordered):
         a, b = ordered[i], ordered[j]
-        if fits(i, j):
+        if _compatible_linkable(a, b):
             score = similarity(a, b)
             if score >= LINK_THRESHOLD:
                 links.append((-score, a.key, b.key, i, j))
     links.sort()
     group_of = list(range(len(ordered)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(ordered))}
+    # Groups that hold an incompatible pair between them, which merging never removes: a later
+    # link between them is refused without comparing every pair across them again.
+    apart: dict[int, set[int]] = defaultdict(set)
     for _score, _ka, _kb, i, j in links:
         gi, gj = group_of[i], group_of[j]
-        if gi == gj:
+        if gi == gj or gj in apart[gi]:
             continue
-        if not all(fits(x, y) for x in members[gi] for y in members[gj]):
+        if not all(
+            _compatible_linkable(ordered[x], ordered[y]) for x in members[gi] for y in members[gj]
+        ):
+            apart[gi].add(gj)
+            apart[gj].add(gi)
             continue
         keep, gone = (gi, gj) if len(members[gi]) >= len(members[gj]) else (gj, gi)
         for x in members[gone]:
             group_of[x] = keep
         members[keep].extend(members.pop(gone))
+        for other in apart.pop(gone, set()):
+            apart[other].discard(gone)
+            apart[other].add(keep)
+            apart[keep].add(other)
     for i, group in attach_undated(ordered, group_of, members).items():
         members[group].append(i)
         del members[group_of[i]]
