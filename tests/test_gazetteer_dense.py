@@ -70,6 +70,8 @@ DUMP_ROWS = [
     geoname_row(990015, "عين الزرقاء", "Ain al-Zarqa,Ayn az Zarqa", (35.66, 36.58), ascii_form=""),
     # GeoNames' "village of" prefix, which reports leave out.
     geoname_row(990016, "Qaryat Tall Sabikh", "", (35.68, 36.72)),
+    # One of twin villages, listed the Arabic way; reports write "Eastern Jubb Sultan".
+    geoname_row(990019, "Jubb Sultan ash Sharqiyah", "", (35.64, 36.70)),
     # Districts without codes: named by their division features, with a seat named alike.
     geoname_row(990030, "Maarra District", "", (35.45, 36.85), feature="ADM2"),
     geoname_row(990031, "Idlib District", "", (35.93, 36.63), feature="ADM2"),
@@ -177,6 +179,15 @@ def test_a_village_is_found_without_its_generic_prefix_and_loosely_spelled_only_
     assert inside.place.geonames_id == 990012
     loose = place_of(dense.find("Regime forces shelled Kafr Dabous on Monday."), "Kafr Dabous")
     assert loose is None or loose.place is None
+
+
+def test_a_twin_village_qualified_in_english_is_found_by_its_arabic_name(
+    dense: Gazetteer,
+) -> None:
+    text = "Unknown gunmen attacked a checkpoint in Eastern Jubb Sultan in the Idlib countryside."
+    hit = place_of(dense.find(text), "Eastern Jubb Sultan")
+    assert hit is not None and hit.place is not None
+    assert hit.place.geonames_id == 990019
 
 
 def test_missing_divisions_and_non_latin_names_are_filled_from_the_dump(dense: Gazetteer) -> None:
@@ -336,7 +347,7 @@ def test_download_fetches_verifies_and_imports(
         ["sy"], tmp_path / "downloads", index, base_url, progress=lambda *p: seen.append(p)
     )
     assert [p.name for p in result.files] == ["SY.zip", "admin1CodesASCII.txt", "admin2Codes.txt"]
-    assert result.report.places == 12  # the villages and the seat; districts are not places
+    assert result.report.places == 13  # the villages and the seat; districts are not places
     assert seen and seen[-1][1] == seen[-1][2]  # progress ends at the announced size
     status = geo_index.index_status(index)
     assert {row[1] for row in status.imports} == {f"{base_url}{p.name}" for p in result.files}

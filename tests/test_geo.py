@@ -26,6 +26,7 @@ from conflictlens.geo import index as geo_index
 from conflictlens.geo.cues import cue_around
 from conflictlens.geo.importer import import_geonames_dump
 from conflictlens.geo.names import spelling_similarity
+from conflictlens.geo.qualifiers import arabic_qualified_forms
 from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article
 
 
@@ -60,6 +61,18 @@ def only_hit(hits: list[GeoHit], text: str) -> GeoHit:
 )
 def test_transliterations_share_a_key(spellings: list[str]) -> None:
     assert len({normalise_name(s) for s in spellings}) == 1
+
+
+def test_an_english_qualifier_is_written_the_arabic_way() -> None:
+    assert arabic_qualified_forms("Upper Kharab") == [
+        "Kharab Fawqani",
+        "Kharab al Fawqa",
+        "Kharab al Ulya",
+    ]
+    assert arabic_qualified_forms("western Tall Ahmar")[0] == "Tall Ahmar al Gharbiyah"
+    # A qualifier alone, or a name without one, has no Arabic form.
+    assert arabic_qualified_forms("Western") == []
+    assert arabic_qualified_forms("Kharab Fawqani") == []
 
 
 def test_different_places_keep_different_keys() -> None:

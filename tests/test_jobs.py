@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,9 @@ from typer.testing import CliRunner
 
 from conflictlens.cli import app
 from conflictlens.ingest import ReadFailure
+from conflictlens.linking import fingerprint
 from conflictlens.models import Article
-from conflictlens.parallel import Coded, code_ahead, code_article
+from conflictlens.parallel import CHUNK, Coded, code_ahead, code_article
 from conflictlens.relevance import OFF_TOPIC
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,9 +86,26 @@ def test_outcomes_come_back_in_input_order_and_match_in_process_coding() -> None
     outcomes = [outcome for _, outcome in coded]
     assert outcomes[1] is None  # nothing to code for a read failure
     assert [o.article_id for o in outcomes if o is not None] == ["a0", "a1", "a2"]
-    expected = [code_article(item) for item in items if isinstance(item, Article)]
-    assert [o for o in outcomes if o is not None] == expected
+    articles = [item for item in items if isinstance(item, Article)]
+    expected = [code_article(article) for article in articles]
+    ahead = [o for o in outcomes if o is not None]
+    assert [replace(o, bands=None) for o in ahead] == expected
     assert expected[1].off_topic and expected[0].events and expected[2].events
+    # The fingerprint comes with the articles the storing process will extract, not the skipped.
+    assert [o.bands for o in ahead] == [
+        fingerprint(articles[0].text).bands,
+        None,
+        fingerprint(articles[2].text).bands,
+    ]
+
+
+def test_articles_are_sent_in_chunks_and_come_back_in_order() -> None:
+    texts = [f"Gunmen killed {n} traders at a market in Gusau on Monday." for n in range(2, 40)]
+    items = [Article(id=f"a{i}", text=t, published="2024-02-01") for i, t in enumerate(texts)]
+    coded = list(code_ahead(items, jobs=2))
+    assert len(items) > 2 * CHUNK
+    assert [item for item, _ in coded] == items
+    assert all(o is not None and o.is_for(item) for item, o in coded)
 
 
 def test_one_job_codes_nothing_ahead() -> None:

@@ -355,6 +355,41 @@ def test_an_undated_report_with_two_look_alikes_stays_alone() -> None:
     ]
 
 
+def test_an_undated_report_is_not_the_incident_its_article_recalls() -> None:
+    # Two Monday ambushes at Mayadin with nine dead, in November and in March. The undated
+    # report recalls "an ambush near Mayadin in November that killed eight" in a record of its
+    # own: its undated ambush is therefore the March one.
+    november = mention("old", event_date=date(2022, 11, 14), published=date(2022, 11, 15))
+    recalled = Mention.of(
+        event("u-recalled", event_date=date(2022, 11, 1), time_precision=3, fatalities=8),
+        "art-u",
+        None,
+    )
+    report = undated("u", "on Monday")
+    assert groups_of([mention("a"), november, report]) == [["a"], ["old"], ["u"]]
+    assert groups_of([mention("a"), november, recalled, report]) == [
+        ["a", "u"],
+        ["old", "u-recalled"],
+    ]
+
+
+def test_an_undated_report_joins_the_event_it_agrees_with_on_clearly_more() -> None:
+    # Two Monday attacks at Mayadin a week apart: the first by Islamic State with nine dead,
+    # the second by unnamed gunmen with twelve. A report naming Islamic State and nine dead
+    # agrees with the first on attacker, town and toll, with the second on the town alone.
+    gunmen = mention(
+        "b",
+        event_date=date(2023, 3, 20),
+        published=date(2023, 3, 21),
+        actor1="Unidentified Armed Group",
+        fatalities=12,
+    )
+    assert groups_of([mention("a"), gunmen, undated("u", "on Monday")]) == [["a", "u"], ["b"]]
+    # Eleven dead is neither toll: attacker and town against the town alone is too close.
+    doubtful = undated("u", "on Monday", fatalities=11)
+    assert groups_of([mention("a"), gunmen, doubtful]) == [["a"], ["b"], ["u"]]
+
+
 def test_a_second_undated_report_never_joins_the_first() -> None:
     # With no date on either side nothing tells a second incident apart.
     assert groups_of([undated("u", "on Monday"), undated("v", "on Monday")]) == [["u"], ["v"]]

@@ -47,10 +47,13 @@ _SCRIPTS = (
 
 
 @lru_cache(maxsize=1)
-def _junk_patterns() -> tuple[re.Pattern[str], ...]:
+def _junk_pattern() -> re.Pattern[str]:
+    """Every pattern of data/junk_patterns.txt as one alternation: a line is tested in one pass
+    (a line is junk when one of them matches it whole, as the alternation's fullmatch does)."""
     raw = resources.files("conflictlens.data").joinpath("junk_patterns.txt").read_text("utf-8")
     lines = [ln.strip() for ln in raw.splitlines()]
-    return tuple(re.compile(ln, re.IGNORECASE) for ln in lines if ln and not ln.startswith("#"))
+    patterns = [ln for ln in lines if ln and not ln.startswith("#")]
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 def is_junk_line(line: str) -> bool:
@@ -59,7 +62,7 @@ def is_junk_line(line: str) -> bool:
         return False
     if not re.search(r"\w", stripped):
         return True
-    return any(p.fullmatch(stripped) for p in _junk_patterns())
+    return _junk_pattern().fullmatch(stripped) is not None
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 Extraction (spaCy, gazetteer, actors) is most of an ingest's time and depends on nothing but the
 article, while storing, de-duplicating and linking need the one database. So the reader's articles
-go, in order, to a pool of worker processes that code them (the relevance gate, then the extractor;
-models loaded once per worker), and the one process that owns the database takes the outcomes back
-in the same order and stores them exactly as a one-process run would: same statements, same order,
-same database. An outcome is only used for the very article it was computed for (same id and
+go, in order and in chunks, to a pool of worker processes that code them (language, relevance gate,
+extractor, the near-duplicate fingerprint; models loaded once per worker), and the one process that
+owns the database takes the outcomes back in the same order and stores them exactly as a one-process
+run would: same statements, same order, same database. That process is what limits `--jobs`, so it
+codes nothing itself, and chunks keep its round trips to the workers few. An outcome is only used for the very article it was computed for (same id and
 text); anything else (an article stored under another id, a newer version of a stored story) is
 coded again in the storing process.
 """
@@ -20,15 +21,19 @@ import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, replace
 
 from conflictlens.ingest import ReadFailure
 from conflictlens.models import Article, Event
 from conflictlens.relevance import OFF_TOPIC, is_relevant
 
-# Outcomes computed ahead of the storing process, per worker: keeps every worker busy while the
+# Articles per round trip to a worker: enough that sending costs little next to coding, few enough
+# that a worker's chunk of incident reports does not keep the storing process waiting long.
+CHUNK = 16
+# Chunks computed ahead of the storing process, per worker: keeps every worker busy while the
 # storing process works, and bounds memory whatever the input's size.
-AHEAD_PER_WORKER = 8
+CHUNKS_AHEAD_PER_WORKER = 32
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class Coded:
     off_topic: bool = False
     language: str | None = None  # set when the article is not English
     error: str | None = None  # "TypeName: message" when extraction raised
+    # The text's near-duplicate fingerprint (LSH bands), when it was computed ahead.
+    bands: tuple[tuple[int, int], ...] | None = None
 
     def is_for(self, article: Article) -> bool:
         return self.article_id == article.id and self.content_hash == article.content_hash
@@ -83,6 +90,20 @@ def code_article(article: Article) -> Coded:
         return Coded(**key, error=f"{type(exc).__name__}: {exc}")
 
 
+def code_chunk(articles: list[Article]) -> list[Coded]:
+    """A worker's job: each article coded, with the fingerprint the storing process needs to find
+    copies of the articles it will extract."""
+    from conflictlens.linking import fingerprint
+
+    outcomes = []
+    for article in articles:
+        coded = code_article(article)
+        if coded.skip_reason() is None:
+            coded = replace(coded, bands=fingerprint(article.text).bands)
+        outcomes.append(coded)
+    return outcomes
+
+
 def default_jobs() -> int:
     """The machine's cores (the ones this process may use)."""
     try:
@@ -114,6 +135,7 @@ def open_gazetteer() -> None:
 def load_worker() -> None:
     """Everything a worker extracts with, loaded once per worker."""
     die_with_parent()
+    yield_to_storing_process()
     load_models()
     open_gazetteer()
 
@@ -121,7 +143,20 @@ def load_worker() -> None:
 def start_forked_worker() -> None:
     """A forked worker has the models already: it only needs its own gazetteer connection."""
     die_with_parent()
+    yield_to_storing_process()
     open_gazetteer()
+
+
+# How much lower a worker's scheduling priority is than the storing process's.
+WORKER_NICENESS = 10
+
+
+def yield_to_storing_process() -> None:
+    """Lower this worker's priority. With as many workers as cores, the one storing process would
+    get a fair share of a core (two thirds on two cores) and, as everything waits on it, hold the
+    whole run back; at a lower priority the workers take what it leaves."""
+    with suppress(OSError, AttributeError):  # a platform without nice keeps equal priorities
+        os.nice(WORKER_NICENESS)
 
 
 def die_with_parent() -> None:
@@ -149,39 +184,48 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
 
 
 Item = Article | ReadFailure
+Chunk = list[Item]
 
 
 def code_ahead(items: Iterable[Item], jobs: int) -> Iterator[tuple[Item, Coded | None]]:
     """Each item with its outcome (None: code it in place), in the input's order.
 
-    With one job nothing is computed ahead. With more, articles in another language or off
-    topic are decided here (`uncodable`, cheaper than sending them), the others are coded by
-    `jobs` worker processes, at most `jobs * AHEAD_PER_WORKER` ahead of the caller.
+    With one job nothing is computed ahead. With more, the articles go in chunks of `CHUNK` to
+    `jobs` worker processes, at most `jobs * CHUNKS_AHEAD_PER_WORKER` chunks ahead of the caller.
     """
     if jobs <= 1:
         for item in items:
             yield item, None
         return
-    pending: deque[tuple[Item, Future[Coded] | Coded | None]] = deque()
+    pending: deque[tuple[Chunk, Future[list[Coded]]]] = deque()
     with _pool(jobs) as pool:
-        for item in items:
-            pending.append((item, _submit(pool, item)))
-            while len(pending) > jobs * AHEAD_PER_WORKER or (pending and _ready(pending[0][1])):
-                yield _take(pending.popleft())
+        for chunk in _chunks(items):
+            pending.append((chunk, pool.submit(code_chunk, _articles(chunk))))
+            while len(pending) > jobs * CHUNKS_AHEAD_PER_WORKER or (
+                pending and pending[0][1].done()
+            ):
+                yield from _outcomes(*pending.popleft())
         while pending:
-            yield _take(pending.popleft())
+            yield from _outcomes(*pending.popleft())
 
 
-def _submit(pool: ProcessPoolExecutor, item: Item) -> Future[Coded] | Coded | None:
-    if isinstance(item, ReadFailure):
-        return None
-    return uncodable(item) or pool.submit(code_article, item)
+def _chunks(items: Iterable[Item]) -> Iterator[Chunk]:
+    chunk: Chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
-def _ready(outcome: Future[Coded] | Coded | None) -> bool:
-    return not isinstance(outcome, Future) or outcome.done()
+def _articles(chunk: Chunk) -> list[Article]:
+    return [item for item in chunk if isinstance(item, Article)]
 
 
-def _take(entry: tuple[Item, Future[Coded] | Coded | None]) -> tuple[Item, Coded | None]:
-    item, outcome = entry
-    return item, outcome.result() if isinstance(outcome, Future) else outcome
+def _outcomes(chunk: Chunk, future: Future[list[Coded]]) -> Iterator[tuple[Item, Coded | None]]:
+    """The chunk's items with their outcomes; a read failure has none."""
+    coded = iter(future.result())
+    for item in chunk:
+        yield item, next(coded) if isinstance(item, Article) else None

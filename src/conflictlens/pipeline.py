@@ -130,7 +130,7 @@ class Ingestion:
             assert skipped is not None
             self._skip(article, skipped, stored_as_skipped=is_new)
             return
-        if self._is_copy(article):
+        if self._is_copy(article, _bands_for(article, coded)):
             return
         self._extract(article, coded)
 
@@ -146,10 +146,8 @@ class Ingestion:
         if self.store.article_id_by_content(item.content_hash) is not None:
             self.report.duplicates += 1  # the "new version" is a text the dataset already holds
             return True
-        from conflictlens.linking import fingerprint
-
         self.store.replace_article(stored.id, item, status="skipped", reason=EXTRACTION_PENDING)
-        self.store.add_fingerprint(stored.id, fingerprint(item.text).bands)
+        self.store.add_fingerprint(stored.id, _bands_for(item, coded))
         self.report.updated += 1
         self.notify(
             "updated", item.source or item.url or stored.id, f"newer version of {stored.id}"
@@ -157,21 +155,25 @@ class Ingestion:
         self._extract(item.model_copy(update={"id": stored.id}), coded)
         return True
 
-    def _is_copy(self, article: Article) -> bool:
+    def _is_copy(self, article: Article, bands: tuple[tuple[int, int], ...]) -> bool:
         """Store the article's fingerprint; if it copies stored reports, keep only the earliest.
 
         The earliest published (then the smallest id) is the original whatever the arrival order;
         when the new article is it, the stored ones become its copies and their events are relinked.
         """
-        from conflictlens.linking import fingerprint, is_near_duplicate
+        from conflictlens.linking import shingles, shingles_near_duplicate
 
-        bands = fingerprint(article.text).bands
         self.store.add_fingerprint(article.id, bands)
-        copies_of = []
-        for candidate_id in self.store.near_duplicate_candidates(bands, exclude=article.id):
-            candidate = self.store.get_article(candidate_id)
-            if candidate is not None and is_near_duplicate(article.text, candidate.text):
-                copies_of.append(candidate)
+        candidates = self.store.near_duplicate_candidates(bands, exclude=article.id)
+        texts = self.store.article_texts(candidates)
+        grams = shingles(article.text) if texts else set()
+        confirmed = [
+            candidate_id
+            for candidate_id in candidates
+            if candidate_id in texts
+            and shingles_near_duplicate(grams, shingles(texts[candidate_id]))
+        ]
+        copies_of = [a for c in confirmed if (a := self.store.get_article(c)) is not None]
         if not copies_of:
             return False
         original = min([article, *copies_of], key=_seniority)
@@ -258,6 +260,16 @@ def _status_reason(coded: Coded | None) -> str | None:
     if coded is None or coded.skip_reason() is None:
         return None
     return "not English" if coded.language is not None else coded.skip_reason()
+
+
+def _bands_for(article: Article, coded: Coded | None) -> tuple[tuple[int, int], ...]:
+    """The article's near-duplicate fingerprint: the one computed ahead if it is for this very
+    article, else computed here."""
+    if coded is not None and coded.bands is not None and coded.is_for(article):
+        return coded.bands
+    from conflictlens.linking import fingerprint
+
+    return fingerprint(article.text).bands
 
 
 def _seniority(article: Article) -> tuple[date, str]:

@@ -32,6 +32,7 @@ from conflictlens.geo.names import (
     spelling_similarities,
     transliteration_similarity,
 )
+from conflictlens.geo.qualifiers import arabic_qualified_forms
 from conflictlens.geo.sources import load_country_words, load_stopwords
 from conflictlens.geo.types import (
     PRECISION_NEAR,
@@ -1010,7 +1011,8 @@ class Gazetteer:
     def _compute_candidates(self, name: str) -> tuple[Candidate, ...]:
         rows = self._rows_for_key(normalise_name(name))
         if not rows:
-            return ()  # most capitalised words of a text name no place: answer them cheaply
+            # "Western Mulayha" is listed as "Mulayhah al Gharbiyah": the Arabic form's places.
+            return tuple(c for form in arabic_qualified_forms(name) for c in self._candidates(form))
         bare = bare_spelling(name)
         names: dict[int, list[str]] = {}
         places: dict[int, Place] = {}

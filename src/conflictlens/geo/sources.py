@@ -20,6 +20,7 @@ SUPPLEMENT = "places_supplement.yaml"
 COUNTRY_WORDS = "demonyms.yaml"
 STOPWORDS = "place_stopwords.txt"
 GENERIC_PLACE_WORDS = "generic_place_words.txt"
+NAME_QUALIFIERS = "name_qualifiers.yaml"
 DATA_FILES = (ADMIN1_TABLE, ADMIN1_ALIASES, SUPPLEMENT, COUNTRY_WORDS, STOPWORDS)
 
 SUPPLEMENT_KINDS = ("region", "site", "place")
@@ -147,3 +148,12 @@ def load_generic_place_words() -> frozenset[str]:
     lines = data_file(GENERIC_PLACE_WORDS).read_text(encoding="utf-8").splitlines()
     entries = (line.split("#", 1)[0].strip() for line in lines)
     return frozenset(light_key(entry) for entry in entries if entry)
+
+
+@cache
+def load_name_qualifiers() -> dict[str, tuple[str, ...]]:
+    """Light keys of the English words that tell twin villages apart ("western"), each with the
+    Arabic words gazetteers write after the name instead ("al Gharbiyah")."""
+    with data_file(NAME_QUALIFIERS).open(encoding="utf-8") as handle:
+        entries = yaml.load(handle, Loader=_YAML_LOADER)
+    return {light_key(word): tuple(forms) for word, forms in entries.items()}

@@ -2,7 +2,13 @@
 
 from conflictlens.linking.linker import Mention, cluster, cluster_id, compatible, similarity
 from conflictlens.linking.merge import Report, ReportDifferences, merge, report_differences
-from conflictlens.linking.near_duplicates import Fingerprint, fingerprint, is_near_duplicate
+from conflictlens.linking.near_duplicates import (
+    Fingerprint,
+    fingerprint,
+    is_near_duplicate,
+    shingles,
+    shingles_near_duplicate,
+)
 
 __all__ = [
     "Fingerprint",
@@ -16,5 +22,7 @@ __all__ = [
     "is_near_duplicate",
     "merge",
     "report_differences",
+    "shingles",
+    "shingles_near_duplicate",
     "similarity",
 ]

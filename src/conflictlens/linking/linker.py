@@ -9,8 +9,10 @@ near-matches never glues two distinct ambushes together.
 
 A report with no date at all (no publication date, "on Monday" unresolved) joins an event by its
 content alone, and only when that leaves no doubt: its place, event type, attacker and toll fit the
-dated reports of exactly ONE event of its region, and the weekday it names fits that event's date
-(`attach_undated`). The merged event is flagged (`merge.FLAG_LINKED_WITHOUT_DATE`).
+dated reports of ONE event of its region, or of several of which one agrees with it on clearly
+more (attacker, town, toll), and the weekday it names fits that event's date; an event its own
+article recalls in another record is not its (`attach_undated`). The merged event is flagged
+(`merge.FLAG_LINKED_WITHOUT_DATE`).
 
 The result depends only on the set of mentions, never on their order: pairs are sorted by score and
 then by key before merging, and cluster ids come from the earliest report (see `cluster_id`).
@@ -443,18 +445,27 @@ def cluster(mentions: Sequence[Mention]) -> list[list[Mention]]:
     links.sort()
     group_of = list(range(len(ordered)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(ordered))}
+    # Groups that hold an incompatible pair between them, which merging never removes: a later
+    # link between them is refused without comparing every pair across them again.
+    apart: dict[int, set[int]] = defaultdict(set)
     for _score, _ka, _kb, i, j in links:
         gi, gj = group_of[i], group_of[j]
-        if gi == gj:
+        if gi == gj or gj in apart[gi]:
             continue
         if not all(
             _compatible_linkable(ordered[x], ordered[y]) for x in members[gi] for y in members[gj]
         ):
+            apart[gi].add(gj)
+            apart[gj].add(gi)
             continue
         keep, gone = (gi, gj) if len(members[gi]) >= len(members[gj]) else (gj, gi)
         for x in members[gone]:
             group_of[x] = keep
         members[keep].extend(members.pop(gone))
+        for other in apart.pop(gone, set()):
+            apart[other].discard(gone)
+            apart[other].add(keep)
+            apart[keep].add(other)
     for i, group in attach_undated(ordered, group_of, members).items():
         members[group].append(i)
         del members[group_of[i]]
@@ -469,9 +480,10 @@ def attach_undated(
     """Which undated mentions join which group of dated mentions: index -> group.
 
     An undated mention joins a group when its content matches a dated member (`_content_match`),
-    nothing in it contradicts any member (`_undated_fits`), and no other group of its region has
-    a member of its kind of attack it could be (one it does not contradict, even without a
-    positive match): the only event it can be, never the likeliest of several. Of one article's
+    nothing in it contradicts any member (`_undated_fits`), and every other group of its region
+    with a member of its kind of attack it could be (one it does not contradict, even without a
+    positive match) agrees with it on clearly less (`_only_group`). Groups its article tells in
+    its dated records are none of its candidates (`_groups_told_beside`). Of one article's
     undated records only the first (by key) joins a group. Undated mentions never join each other:
     with no date on either side, nothing tells a second incident apart.
     """
@@ -484,15 +496,23 @@ def attach_undated(
     for j, m in enumerate(mentions):
         if m.linkable and m.admin1 is not None and m.sub_event_type and not m.background:
             dated_by_kind[(*m.block, m.sub_event_type)].append(j)
+    dated_of_article: dict[str, list[int]] = defaultdict(list)
+    for j, m in enumerate(mentions):
+        if m.linkable:
+            dated_of_article[m.article_id].append(j)
     joined: dict[int, int] = {}
     taken: set[tuple[str, int]] = set()
     for i in undated:
         u = mentions[i]
-        alike = [
+        fits = [
             j
             for j in dated_by_kind.get((*u.block, u.sub_event_type or ""), [])
             if _undated_fits(u, mentions[j])
         ]
+        told = _groups_told_beside(
+            dated_of_article[u.article_id], {group_of[j] for j in fits}, mentions, members
+        )
+        alike = [j for j in fits if group_of[j] not in told]
         group = _only_group(u, alike, mentions, group_of, members)
         if group is None or (u.article_id, group) in taken:
             continue
@@ -501,9 +521,32 @@ def attach_undated(
     return joined
 
 
+def _groups_told_beside(
+    siblings: Sequence[int],
+    groups: Iterable[int],
+    mentions: Sequence[Mention],
+    members: dict[int, list[int]],
+) -> set[int]:
+    """Which of `groups` an article already tells in its dated records (`siblings`): those holding
+    one of them or a report one of them is compatible with. An article's records are distinct
+    incidents, so its undated record is none of these: a report that recalls "a similar bombing in
+    March 2009" at the same mosque is not itself about that bombing."""
+    return {
+        group
+        for group in groups
+        if any(
+            s == k or compatible(mentions[s], mentions[k]) for s in siblings for k in members[group]
+        )
+    }
+
+
 # Two places named below the region level this close are the same place, for a report whose only
 # evidence is its content.
 SAME_PLACE_KM = 5.0
+# An undated report that fits several events joins the one it agrees with on this many more of
+# who, where and toll than on any rival (`_agreements`): the same bombing told by another outlet,
+# not a look-alike at the same place.
+CLEAR_MARGIN = 2
 
 
 def _only_group(
@@ -516,9 +559,10 @@ def _only_group(
     """The one group the undated mention can join, or None when it fits none or several.
 
     `alike` are the dated mentions it does not contradict. The group must hold one whose content
-    it matches and none it contradicts; any other group holding an alike mention makes it doubtful,
+    it matches and none it contradicts. Any other group holding an alike mention is a rival,
     unless all that group's reports are reports of the chosen group too (one article's record
-    split in two is the same incident told twice, not a look-alike).
+    split in two is the same incident told twice, not a look-alike); a rival makes it doubtful
+    unless the chosen group agrees with it on clearly more (`_agreements`, CLEAR_MARGIN).
     """
     matched = {group_of[j] for j in alike if _content_match(undated, mentions[j])}
     if not matched:
@@ -527,11 +571,15 @@ def _only_group(
     def articles(group: int) -> set[str]:
         return {mentions[j].article_id for j in members[group]}
 
-    # The group told by the most reports (then the most records, then the first key); every
-    # other alike group must be told only by its articles.
+    agreements: dict[int, int] = defaultdict(int)
+    for j in alike:
+        agreements[group_of[j]] = max(agreements[group_of[j]], _agreements(undated, mentions[j]))
+    # The group agreeing on the most, then told by the most reports (then the most records, then
+    # the first key).
     group = min(
         matched,
         key=lambda g: (
+            -agreements[g],
             -len(articles(g)),
             -len(members[g]),
             min(mentions[j].key for j in members[g]),
@@ -539,11 +587,24 @@ def _only_group(
     )
     own_articles = articles(group)
     for other in {group_of[j] for j in alike} - {group}:
-        if any(mentions[j].article_id not in own_articles for j in members[other]):
+        rival = any(mentions[j].article_id not in own_articles for j in members[other])
+        if rival and agreements[group] - agreements[other] < CLEAR_MARGIN:
             return None
     if not all(_undated_fits(undated, mentions[j]) for j in members[group]):
         return None
     return group
+
+
+def _agreements(undated: Mention, dated: Mention) -> int:
+    """How many of who, where and toll the undated report states as the dated one does: the same
+    named attacker or armed group, the same town, the same toll. A look-alike in the same city
+    agrees on the town alone; the report of the same bombing usually on more."""
+    who = (
+        undated.attacker is not None and undated.attacker == dated.attacker
+    ) or _armed_group_in_common(undated, dated)
+    where = _same_place(undated, dated)
+    toll = _stated_toll(undated) is not None and _stated_toll(undated) == _stated_toll(dated)
+    return int(who) + int(where) + int(toll)
 
 
 def _content_match(undated: Mention, dated: Mention) -> bool:
@@ -576,18 +637,23 @@ def _a_day_named(undated: Mention, dated: Mention) -> bool:
 
 
 def _who_or_where_in_common(undated: Mention, dated: Mention) -> bool:
-    # A city named like its province ("Kabul") is a place here when the gazetteer placed it.
+    return (
+        (undated.attacker is not None and undated.attacker == dated.attacker)
+        or _armed_group_in_common(undated, dated)
+        or _same_place(undated, dated)
+    )
+
+
+def _same_place(undated: Mention, dated: Mention) -> bool:
+    """Both name one town (within SAME_PLACE_KM). A city named like its province ("Kabul") is a
+    place here when the gazetteer placed it."""
     km = (
         _distance_km(undated, dated)
         if not (undated.regional or dated.regional)
         or (undated.geo_precision == 1 and dated.geo_precision == 1)
         else None
     )
-    return (
-        (undated.attacker is not None and undated.attacker == dated.attacker)
-        or _armed_group_in_common(undated, dated)
-        or (km is not None and km <= SAME_PLACE_KM)
-    )
+    return km is not None and km <= SAME_PLACE_KM
 
 
 def _armed_group_in_common(a: Mention, b: Mention) -> bool:

@@ -63,7 +63,12 @@ def fingerprint(text: str) -> Fingerprint:
 
 def is_near_duplicate(text_a: str, text_b: str) -> bool:
     """Whether one text is a copy of the other (confirmed on the texts, not on the sketch)."""
-    a, b = shingles(text_a), shingles(text_b)
+    return shingles_near_duplicate(shingles(text_a), shingles(text_b))
+
+
+def shingles_near_duplicate(a: set[str], b: set[str]) -> bool:
+    """`is_near_duplicate` on the texts' `shingles`: one text's are computed once when it is
+    compared with each of its candidates."""
     if min(len(a), len(b)) < MIN_SHINGLES:
         return False
     shared = len(a & b)

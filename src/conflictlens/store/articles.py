@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import (
     Connection,
+    Select,
+    bindparam,
     delete,
     func,
     insert,
@@ -88,6 +91,20 @@ class ArticlesMixin(StoreBase):
             source=row.source,
         )
 
+    def article_texts(self, article_ids: list[str]) -> dict[str, str]:
+        """The texts of these stored articles by id (one query; unknown ids left out)."""
+        texts: dict[str, str] = {}
+        with self._engine.connect() as conn:
+            for start in range(0, len(article_ids), _ID_BATCH):
+                batch = article_ids[start : start + _ID_BATCH]
+                rows = conn.execute(
+                    select(schema.articles.c.id, schema.articles.c.text).where(
+                        schema.articles.c.id.in_(batch)
+                    )
+                )
+                texts.update((row.id, row.text) for row in rows)
+        return texts
+
     def article_id_by_url(self, url: str) -> str | None:
         with self._engine.connect() as conn:
             return conn.scalar(select(schema.articles.c.id).where(schema.articles.c.url == url))
@@ -140,26 +157,13 @@ class ArticlesMixin(StoreBase):
         self, bands: Iterable[tuple[int, int]], *, exclude: str | None = None
     ) -> list[str]:
         """Originals (never copies) of stored articles sharing an LSH band with `bands`, sorted."""
-        band_list = list(bands)
-        if not band_list:
+        params: dict[str, int] = {}
+        for i, (band, hash_) in enumerate(bands):
+            params[f"band{i}"], params[f"hash{i}"] = band, hash_
+        if not params:
             return []
-        matches = (
-            select(schema.article_bands.c.article_id)
-            .where(
-                or_(
-                    *(
-                        (schema.article_bands.c.band == b) & (schema.article_bands.c.hash == h)
-                        for b, h in band_list
-                    )
-                )
-            )
-            .distinct()
-        )
-        root = func.coalesce(schema.articles.c.duplicate_of, schema.articles.c.id)
         with self._engine.connect() as conn:
-            ids = conn.scalars(
-                select(root).where(schema.articles.c.id.in_(matches)).distinct()
-            ).all()
+            ids = conn.scalars(_near_duplicate_query(len(params) // 2), params).all()
         return sorted(i for i in ids if i != exclude)
 
     @retry_when_busy
@@ -279,6 +283,28 @@ def _article_values(article: Article) -> dict[str, object]:
         "source": article.source,
         "ingested_at": datetime.now(UTC),
     }
+
+
+@lru_cache(maxsize=4)
+def _near_duplicate_query(band_count: int) -> Select[tuple[str]]:
+    """Originals of the articles sharing one of `band_count` (band, hash) pairs, bound as
+    band0, hash0, ...: built once, as building it per article cost the storing process more than
+    running it."""
+    pairs = schema.article_bands.c.band, schema.article_bands.c.hash
+    matches = (
+        select(schema.article_bands.c.article_id)
+        .where(
+            or_(
+                *(
+                    (pairs[0] == bindparam(f"band{i}")) & (pairs[1] == bindparam(f"hash{i}"))
+                    for i in range(band_count)
+                )
+            )
+        )
+        .distinct()
+    )
+    root = func.coalesce(schema.articles.c.duplicate_of, schema.articles.c.id)
+    return select(root).where(schema.articles.c.id.in_(matches)).distinct()
 
 
 def _existing_article_id(conn: Connection, article: Article) -> str | None:
