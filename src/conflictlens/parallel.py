@@ -6,9 +6,9 @@ go, in order and in chunks, to a pool of worker processes that code them (langua
 extractor, the near-duplicate fingerprint; models loaded once per worker), and the one process that
 owns the database takes the outcomes back in the same order and stores them exactly as a one-process
 run would: same statements, same order, same database. That process is what limits `--jobs`, so it
-codes nothing itself, and chunks keep its round trips to the workers few. An outcome is only used for the very article it was computed for (same id and
-text); anything else (an article stored under another id, a newer version of a stored story) is
-coded again in the storing process.
+codes nothing itself, and chunks keep its round trips to the workers few. An outcome is only used
+for the very article it was computed for (same id and text); anything else (an article stored under
+another id, a newer version of a stored story) is coded again in the storing process.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -95,8 +95,7 @@ class ArticlesMixin(StoreBase):
         """The texts of these stored articles by id (one query; unknown ids left out)."""
         texts: dict[str, str] = {}
         with self._engine.connect() as conn:
-            for start in range(0, len(article_ids), _ID_BATCH):
-                batch = article_ids[start : start + _ID_BATCH]
+            for batch in _id_batches(article_ids):
                 rows = conn.execute(
                     select(schema.articles.c.id, schema.articles.c.text).where(
                         schema.articles.c.id.in_(batch)
@@ -224,11 +223,11 @@ class ArticlesMixin(StoreBase):
         """Linking has stored these articles' events: they are no longer LINK_PENDING."""
         ids = sorted(set(article_ids))
         with self._engine.begin() as conn:
-            for start in range(0, len(ids), _ID_BATCH):
+            for batch in _id_batches(ids):
                 conn.execute(
                     update(schema.articles)
                     .where(
-                        schema.articles.c.id.in_(ids[start : start + _ID_BATCH]),
+                        schema.articles.c.id.in_(batch),
                         schema.articles.c.status_reason == LINK_PENDING,
                     )
                     .values(status_reason=None)
@@ -283,6 +282,12 @@ def _article_values(article: Article) -> dict[str, object]:
         "source": article.source,
         "ingested_at": datetime.now(UTC),
     }
+
+
+def _id_batches(ids: list[str]) -> Iterator[list[str]]:
+    """`ids` in slices of `_ID_BATCH`, one statement each."""
+    for start in range(0, len(ids), _ID_BATCH):
+        yield ids[start : start + _ID_BATCH]
 
 
 @lru_cache(maxsize=4)
