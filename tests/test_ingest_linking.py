@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from conflictlens.cli import app
 from conflictlens.ingest import read_sources
+from conflictlens.linking import dataset as dataset_linking
 from conflictlens.linking.dataset import link_stored
 from conflictlens.linking.merge import FLAG_LINKED_WITHOUT_DATE
 from conflictlens.models import Article, Event, Evidence
@@ -341,3 +342,34 @@ def test_a_new_version_whose_text_is_already_stored_is_a_duplicate(tmp_path: Pat
         assert store.count_articles() == 2
         stored = store.get_article(read(TIGRIS).id)
         assert stored is not None and stored.content_hash == read(TIGRIS).content_hash
+
+
+def test_a_link_pass_merges_only_the_events_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two ambushes in one province and week (far apart in place and toll): a third report of
+    # the first rebuilds that event alone; the second, whose reports did not change, is not
+    # merged or written again, yet the dataset is what linking all three at once gives.
+    near = _ambush_record("wire", date(2023, 3, 13), 9)
+    far = _ambush_record(
+        "local", date(2023, 3, 14), 40, location="Abu Kamal", latitude=34.45, longitude=40.92
+    )
+    late = _ambush_record("paper", date(2023, 3, 13), 11)
+    merged: list[list[str]] = []
+
+    def spy(event_id: str, reports: list) -> Event:
+        merged.append(sorted(r.event.articles[0] for r in reports))
+        return real_merge(event_id, reports)
+
+    real_merge = dataset_linking.merge
+    with Store(tmp_path / "events.db") as store:
+        _link_in_order(store, [near, far])
+        monkeypatch.setattr(dataset_linking, "merge", spy)
+        assert _link_in_order(store, [late]) == [["local"], ["paper", "wire"]]
+    assert merged == [["paper", "wire"]]
+    with Store(tmp_path / "at-once.db") as store:
+        for record in (near, far, late):
+            store.add_article(Article(id=record.articles[0], text=f"Report {record.articles[0]}."))
+            store.set_mentions(record.articles[0], [record])
+        link_stored(store, ["wire", "local", "paper"])
+        assert sorted(sorted(e.articles) for e in store.events()) == [["local"], ["paper", "wire"]]

@@ -25,7 +25,7 @@ from conflictlens.linking import (
     merge,
     report_differences,
 )
-from conflictlens.linking.linker import disagreements
+from conflictlens.linking.linker import _links_by_component, disagreements
 from conflictlens.linking.merge import FLAG_LINKED_WITHOUT_DATE
 from conflictlens.models import FLAG_COUNT_VAGUE, FLAG_PLACE_NOT_FOUND, Event, Evidence
 
@@ -541,3 +541,18 @@ def test_a_record_dated_only_by_its_pages_month_is_undated_for_linking() -> None
         ["a", "u"],
         ["r"],
     ]
+
+
+def test_links_are_held_one_linked_set_at_a_time() -> None:
+    # Two ambushes the same day in one province, far apart: the links of each come alone, so a
+    # region with thousands of reports never holds every link of the region at once.
+    mayadin = [mention(k) for k in ("a", "b", "c")]
+    far = {"location": "Abu Kamal", "latitude": 34.45, "longitude": 40.92, "fatalities": 30}
+    abu_kamal = [mention(k, **far) for k in ("d", "e")]
+    ordered = sorted([*mayadin, *abu_kamal], key=lambda m: m.key)
+    sets = [
+        sorted({ordered[i].key for _, i, j in links} | {ordered[j].key for _, i, j in links})
+        for links in _links_by_component(ordered)
+    ]
+    assert sorted(sets) == [["a", "b", "c"], ["d", "e"]]
+    assert [len(g) for g in cluster(ordered)] == [3, 2]

@@ -3,7 +3,9 @@
 The neighbourhood of a set of mentions is every stored event of the same country and admin1 within
 a month either side of their dates, with all of those events' mentions. It is clustered from scratch
 (`linker.cluster`, which depends only on the set), so the same reports give the same events whatever
-order they arrived in, and a late report that changes a toll or a date rebuilds its event.
+order they arrived in, and a late report that changes a toll or a date rebuilds its event. Only the
+groups that changed are merged and stored again; the neighbourhood is read as the few fields the
+pair rules compare (`Mention`), full records only for the groups to merge.
 A report with no date reaches every event of its region and kind of attack, whatever their dates
 (it may join only the one it fits, so it must see them all), and a dated report reaches the undated
 events of its region (`_undated_neighbours`).
@@ -11,8 +13,11 @@ events of its region (`_undated_neighbours`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 
@@ -24,6 +29,19 @@ from conflictlens.store import LinkWindow, Store, schema
 # Dates a neighbourhood reaches either side of a new report: two of the widest pair tolerances,
 # so an event whose merged date sits between the two reports is still found.
 NEIGHBOURHOOD = timedelta(days=2 * MAX_DAY_GAP)
+# Mentions whose full records are read at once to merge their groups: a busy region's
+# neighbourhood is read as the few fields linking compares, its records a batch at a time.
+MERGE_BATCH_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What linking holds of a stored mention: its row, the event it is in now, and the few
+    fields the pair rules read (the full record is read again only to merge its group)."""
+
+    row_id: int
+    event_id: str
+    mention: Mention
 
 
 def link_stored(
@@ -35,39 +53,89 @@ def link_stored(
     created or changed, in the order they were written.
     """
     articles, events = list(article_ids), list(event_ids)
-    seeds = store.stored_mentions(article_ids=articles, event_ids=events)
+    seeds = [
+        Mention.of(s.record, s.article_id, s.published)
+        for s in store.iter_stored_mentions(article_ids=articles, event_ids=events)
+    ]
     windows = [
         LinkWindow(
-            s.record.country_code,
-            s.record.admin1,
-            s.record.event_date - NEIGHBOURHOOD,
-            s.record.event_date + NEIGHBOURHOOD,
+            s.country_code, s.admin1, s.event_date - NEIGHBOURHOOD, s.event_date + NEIGHBOURHOOD
         )
         for s in seeds
-        if s.record.country_code and s.record.admin1 and s.record.event_date
+        if s.country_code and s.admin1 and s.event_date
     ]
-    events += _country_only_neighbours(store, [s.record for s in seeds])
-    events += _undated_neighbours(store, [s.record for s in seeds])
-    stored = store.stored_mentions(article_ids=articles, event_ids=events, windows=windows)
-    if more := _undated_neighbours(store, [s.record for s in stored], dated=False):
-        events += more
-        stored = store.stored_mentions(article_ids=articles, event_ids=events, windows=windows)
-    by_key = {s.record.event_id: s for s in stored}
-    groups = cluster([Mention.of(s.record, s.article_id, s.published) for s in stored])
-    seed_rows = {s.row_id for s in seeds}
-    linked = []
-    reported: list[str] = []
-    for group in groups:
-        members = [by_key[m.key] for m in group]
-        merged = merge(cluster_id(group), [Report(s.record, s.published) for s in members])
-        linked.append((merged, [s.row_id for s in members]))
-        if any(s.row_id in seed_rows for s in members):
+    events += _country_only_neighbours(store, seeds)
+    events += _undated_neighbours(store, seeds)
+    stored = _read(store, article_ids=articles, event_ids=events, windows=windows)
+    if more := set(_undated_neighbours(store, [s.mention for s in stored.values()], dated=False)):
+        stored.update(_read(store, event_ids=more - set(events)))
+    groups = cluster([s.mention for s in stored.values()])
+    seed_keys = {s.key for s in seeds}
+    linked, reported = [], []
+    for group, merged in _merged(store, stored, _to_write(groups, stored, seed_keys)):
+        linked.append((merged, [stored[m.key].row_id for m in group]))
+        if any(m.key in seed_keys for m in group):
             reported.append(merged.event_id)
     changed = store.write_links(linked)
     return list(dict.fromkeys([*reported, *changed]))
 
 
-def _country_only_neighbours(store: Store, seeds: Sequence[Event]) -> list[str]:
+def _read(store: Store, **wanted: Any) -> dict[str, _Stored]:
+    """The stored mentions `Store.iter_stored_mentions` selects, by key, read as `_Stored`."""
+    return {
+        s.record.event_id: _Stored(
+            s.row_id, s.event_id, Mention.of(s.record, s.article_id, s.published)
+        )
+        for s in store.iter_stored_mentions(**wanted)
+    }
+
+
+def _to_write(
+    groups: Sequence[Sequence[Mention]], stored: dict[str, _Stored], seed_keys: set[str]
+) -> list[Sequence[Mention]]:
+    """The groups to merge and store: those holding a new report, or whose reports are not
+    already exactly one stored event under the group's id. Others are stored as they are (every
+    mention of an event read is read, so an event's size here is its size)."""
+    size = Counter(s.event_id for s in stored.values())
+    return [
+        group
+        for group in groups
+        if any(m.key in seed_keys for m in group)
+        or len(group) != size[cluster_id(group)]
+        or any(stored[m.key].event_id != cluster_id(group) for m in group)
+    ]
+
+
+def _merged(
+    store: Store, stored: dict[str, _Stored], groups: Sequence[Sequence[Mention]]
+) -> Iterator[tuple[Sequence[Mention], Event]]:
+    """Each group with its merged record; full records are read a batch of groups at a time."""
+    for batch in _batches(groups):
+        rows = [stored[m.key].row_id for group in batch for m in group]
+        reports = {
+            s.row_id: Report(s.record, s.published)
+            for s in store.iter_stored_mentions(row_ids=rows)
+        }
+        for group in batch:
+            members = [reports[stored[m.key].row_id] for m in group]
+            yield group, merge(cluster_id(group), members)
+
+
+def _batches(groups: Sequence[Sequence[Mention]]) -> Iterator[list[Sequence[Mention]]]:
+    """Consecutive groups of at most MERGE_BATCH_ROWS mentions together (or one larger group)."""
+    batch: list[Sequence[Mention]] = []
+    rows = 0
+    for group in groups:
+        if batch and rows + len(group) > MERGE_BATCH_ROWS:
+            yield batch
+            batch, rows = [], 0
+        batch.append(group)
+        rows += len(group)
+    if batch:
+        yield batch
+
+
+def _country_only_neighbours(store: Store, seeds: Sequence[Mention]) -> list[str]:
     """Events a report placed only in its country can link with, and the reverse.
 
     For such a seed: the events of its country in its window that name one of its named actors
@@ -81,7 +149,7 @@ def _country_only_neighbours(store: Store, seeds: Sequence[Event]) -> list[str]:
         # () stands for "country-only events"; a country-only seed's own key is its actors.
         actors: tuple[str, ...] = ()
         if seed.admin1 is None:
-            actors = tuple(sorted(Mention.of(seed, "", None).actors))
+            actors = tuple(sorted(seed.actors))
             if not actors:
                 continue  # it can link with nothing
         since, until = seed.event_date - NEIGHBOURHOOD, seed.event_date + NEIGHBOURHOOD
@@ -110,7 +178,9 @@ def _country_only_neighbours(store: Store, seeds: Sequence[Event]) -> list[str]:
         return list(conn.execute(select(events.c.event_id).where(or_(*conditions))).scalars())
 
 
-def _undated_neighbours(store: Store, records: Sequence[Event], *, dated: bool = True) -> list[str]:
+def _undated_neighbours(
+    store: Store, reports: Iterable[Mention], *, dated: bool = True
+) -> list[str]:
     """Events a report with no date may join, and the reverse.
 
     For an undated incident: every event of its country, admin1 and sub-event type, whatever its
@@ -119,13 +189,13 @@ def _undated_neighbours(store: Store, records: Sequence[Event], *, dated: bool =
     undated report tells (alone, or joined to dated ones).
     """
     undated_kinds, dated_blocks = set(), set()
-    for record in records:
-        if record.kind != "incident" or not (record.country_code and record.admin1):
+    for report in reports:
+        if report.kind != "incident" or not (report.country_code and report.admin1):
             continue
-        if record.event_date is None and record.sub_event_type:
-            undated_kinds.add((record.country_code, record.admin1, record.sub_event_type))
-        elif record.event_date is not None and dated:
-            dated_blocks.add((record.country_code, record.admin1))
+        if report.event_date is None and report.sub_event_type:
+            undated_kinds.add((report.country_code, report.admin1, report.sub_event_type))
+        elif report.event_date is not None and dated:
+            dated_blocks.add((report.country_code, report.admin1))
     events, mentions = schema.events, schema.mentions
     # An undated report already joined to a dated event is still one: found by its own record.
     undated_record = mentions.c.record["event_date"].as_string().is_(None)

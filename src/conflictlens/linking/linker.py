@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -361,71 +361,91 @@ def similarity(a: Mention, b: Mention) -> float:
     )
 
 
-def candidate_pairs(mentions: Sequence[Mention]) -> Iterable[tuple[int, int]]:
-    """Index pairs worth comparing: same country and admin1, dates within their pair's tolerance.
+class _Candidates:
+    """Which mentions are worth comparing with a mention: same country and admin1, dates within
+    their pair's tolerance; a report placed only in its country faces every block of that country.
 
-    Within a block, mentions are split by time precision; a pair of precisions is searched only
-    over the window the coarser of the two allows, so day-precision reports compare over days.
-    A report placed only in its country is compared with every block of that country.
+    Within a block, mentions are split by time precision, each part sorted by date, so a pair of
+    precisions is searched only over the window the coarser of the two allows.
     """
-    blocks: dict[tuple[str, str], dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for i, m in enumerate(mentions):
-        if m.linkable:
-            blocks[m.block][m.time_precision or 1].append(i)
-    ordinals: dict[tuple[tuple[str, str], int], list[int]] = {}
-    for block, by_precision in blocks.items():
-        for precision, members in by_precision.items():
-            members.sort(key=lambda i: (mentions[i].event_date, mentions[i].key))
-            ordinals[block, precision] = [mentions[i].event_date.toordinal() for i in members]  # type: ignore[union-attr]
-    for block, by_precision in blocks.items():
-        yield from _pairs_within(by_precision, {p: ordinals[block, p] for p in by_precision})
-    for (country, admin1), by_precision in blocks.items():
-        if admin1:
+
+    def __init__(self, mentions: Sequence[Mention]) -> None:
+        self._mentions = mentions
+        self._members: dict[tuple[str, str], dict[int, list[int]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for i, m in enumerate(mentions):
+            if m.linkable:
+                self._members[m.block][m.time_precision or 1].append(i)
+        self._ordinals: dict[tuple[str, str], dict[int, list[int]]] = {}
+        self._regions_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for block, by_precision in self._members.items():
+            for members in by_precision.values():
+                members.sort(key=lambda i: (mentions[i].event_date, mentions[i].key))
+            self._ordinals[block] = {
+                p: [mentions[i].event_date.toordinal() for i in members]  # type: ignore[union-attr]
+                for p, members in by_precision.items()
+            }
+            if block[1]:
+                self._regions_of[block[0]].append(block)
+
+    def _blocks_facing(self, block: tuple[str, str]) -> list[tuple[str, str]]:
+        country, admin1 = block
+        if not admin1:
+            return [block, *self._regions_of[country]]
+        country_only = (country, "")
+        return [block, country_only] if country_only in self._members else [block]
+
+    def of(self, i: int) -> Iterator[int]:
+        """The indices mention `i` is compared with (never `i` itself)."""
+        m = self._mentions[i]
+        if not m.linkable:
+            return
+        precision = m.time_precision or 1
+        day = m.event_date.toordinal()  # type: ignore[union-attr]
+        for block in self._blocks_facing(m.block):
+            for q, others in self._members[block].items():
+                tolerance = DAY_TOLERANCE[max(precision, q)]
+                ordinals = self._ordinals[block][q]
+                start = bisect_left(ordinals, day - tolerance)
+                end = bisect_right(ordinals, day + tolerance)
+                yield from (j for j in others[start:end] if j != i)
+
+
+def _link_score(a: Mention, b: Mention) -> float | None:
+    """The pair's similarity when it is a link: compatible, and similar enough to merge."""
+    if not _compatible_linkable(a, b):
+        return None
+    score = similarity(a, b)
+    return score if score >= LINK_THRESHOLD else None
+
+
+def _links_by_component(mentions: Sequence[Mention]) -> Iterator[list[tuple[float, int, int]]]:
+    """The links of each set of mentions joined by chains of links, as (-score, i, j), i < j.
+
+    Clusters merge only along links, so each of these sets clusters alone: the links of one set are
+    all that is held at a time (a region with thousands of reports of one day has millions of
+    candidate pairs). Each candidate pair is scored once, when the first of the two is explored.
+    """
+    candidates = _Candidates(mentions)
+    explored = [False] * len(mentions)
+    for start in range(len(mentions)):
+        if explored[start]:
             continue
-        for other, others in blocks.items():
-            if other[0] == country and other[1]:
-                yield from _pairs_across(
-                    (by_precision, {p: ordinals[(country, admin1), p] for p in by_precision}),
-                    (others, {p: ordinals[other, p] for p in others}),
-                )
-
-
-def _pairs_within(
-    by_precision: dict[int, list[int]], ordinals: dict[int, list[int]]
-) -> Iterable[tuple[int, int]]:
-    """Pairs inside one block, each once."""
-    for p, members in by_precision.items():
-        for pos, i in enumerate(members):
-            day = ordinals[p][pos]
-            for q, others in by_precision.items():
-                if q < p:
-                    continue  # paired when the finer class was visited
-                tolerance = DAY_TOLERANCE[max(p, q)]
-                start = bisect_left(ordinals[q], day - tolerance)
-                end = bisect_right(ordinals[q], day + tolerance)
-                if q == p:
-                    start = max(start, pos + 1)
-                for j in others[start:end]:
-                    yield i, j
-
-
-def _pairs_across(
-    first: tuple[dict[int, list[int]], dict[int, list[int]]],
-    second: tuple[dict[int, list[int]], dict[int, list[int]]],
-) -> Iterable[tuple[int, int]]:
-    """Pairs of one member of the `first` block and one of the `second` within their tolerance;
-    each block is (members by time precision, their date ordinals by time precision)."""
-    first_members, first_ordinals = first
-    second_members, second_ordinals = second
-    for p, members in first_members.items():
-        for pos, i in enumerate(members):
-            day = first_ordinals[p][pos]
-            for q, others in second_members.items():
-                tolerance = DAY_TOLERANCE[max(p, q)]
-                start = bisect_left(second_ordinals[q], day - tolerance)
-                end = bisect_right(second_ordinals[q], day + tolerance)
-                for j in others[start:end]:
-                    yield i, j
+        links: list[tuple[float, int, int]] = []
+        stack, reached = [start], {start}
+        while stack:
+            i = stack.pop()
+            explored[i] = True
+            for j in candidates.of(i):
+                if explored[j] or (score := _link_score(mentions[i], mentions[j])) is None:
+                    continue
+                links.append((-score, min(i, j), max(i, j)))
+                if j not in reached:
+                    reached.add(j)
+                    stack.append(j)
+        if links:
+            yield links
 
 
 def cluster(mentions: Sequence[Mention]) -> list[list[Mention]]:
@@ -435,25 +455,35 @@ def cluster(mentions: Sequence[Mention]) -> list[list[Mention]]:
     equal output whatever their order.
     """
     ordered = sorted(mentions, key=lambda m: m.key)
-    links: list[tuple[float, str, str, int, int]] = []
-    for i, j in candidate_pairs(ordered):
-        a, b = ordered[i], ordered[j]
-        if _compatible_linkable(a, b):
-            score = similarity(a, b)
-            if score >= LINK_THRESHOLD:
-                links.append((-score, a.key, b.key, i, j))
-    links.sort()
     group_of = list(range(len(ordered)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(ordered))}
+    for links in _links_by_component(ordered):
+        _merge_along(sorted(links), ordered, group_of, members)
+    for i, group in attach_undated(ordered, group_of, members).items():
+        members[group].append(i)
+        del members[group_of[i]]
+        group_of[i] = group
+    groups = [sorted((ordered[i] for i in idx), key=lambda m: m.key) for idx in members.values()]
+    return sorted(groups, key=cluster_id)
+
+
+def _merge_along(
+    links: Sequence[tuple[float, int, int]],
+    mentions: Sequence[Mention],
+    group_of: list[int],
+    members: dict[int, list[int]],
+) -> None:
+    """Merge groups along links, strongest first (ties by the pair's keys: `mentions` are sorted
+    by key), when every pair across the two groups is compatible (complete linkage)."""
     # Groups that hold an incompatible pair between them, which merging never removes: a later
     # link between them is refused without comparing every pair across them again.
     apart: dict[int, set[int]] = defaultdict(set)
-    for _score, _ka, _kb, i, j in links:
+    for _score, i, j in links:
         gi, gj = group_of[i], group_of[j]
         if gi == gj or gj in apart[gi]:
             continue
         if not all(
-            _compatible_linkable(ordered[x], ordered[y]) for x in members[gi] for y in members[gj]
+            _compatible_linkable(mentions[x], mentions[y]) for x in members[gi] for y in members[gj]
         ):
             apart[gi].add(gj)
             apart[gj].add(gi)
@@ -466,12 +496,6 @@ def cluster(mentions: Sequence[Mention]) -> list[list[Mention]]:
             apart[other].discard(gone)
             apart[other].add(keep)
             apart[keep].add(other)
-    for i, group in attach_undated(ordered, group_of, members).items():
-        members[group].append(i)
-        del members[group_of[i]]
-        group_of[i] = group
-    groups = [sorted((ordered[i] for i in idx), key=lambda m: m.key) for idx in members.values()]
-    return sorted(groups, key=cluster_id)
 
 
 def attach_undated(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Select,
     delete,
     insert,
     or_,
@@ -20,6 +21,7 @@ from sqlalchemy import (
 from conflictlens.models import Event
 from conflictlens.store import schema
 from conflictlens.store.base import (
+    _STREAM_BATCH,
     LINK_PENDING,
     LinkWindow,
     StoreBase,
@@ -110,45 +112,39 @@ class LinksMixin(StoreBase):
         article_ids: Iterable[str] = (),
         event_ids: Iterable[str] = (),
         windows: Iterable[LinkWindow] = (),
+        row_ids: Iterable[int] = (),
     ) -> list[StoredMention]:
-        """Mentions of these articles, of these events, and of events inside these windows."""
-        m, a, e = schema.mentions, schema.articles, schema.events
-        wanted: list[ColumnElement[bool]] = []
-        articles = sorted(set(article_ids))
-        events = sorted(set(event_ids))
-        if articles:
-            wanted.append(m.c.article_id.in_(articles))
-        if events:
-            wanted.append(m.c.event_id.in_(events))
-        in_windows = [
-            (e.c.country_code == w.country_code)
-            & (e.c.admin1 == w.admin1)
-            & (e.c.event_date >= w.since)
-            & (e.c.event_date <= w.until)
-            for w in _merged_windows(windows)
-        ]
-        if in_windows:
-            wanted.append(m.c.event_id.in_(select(e.c.event_id).where(or_(*in_windows))))
-        if not wanted:
-            return []
-        statement = (
-            select(m.c.id, m.c.article_id, m.c.event_id, m.c.record, a.c.published)
-            .join(a, a.c.id == m.c.article_id)
-            .where(or_(*wanted))
-            .order_by(m.c.id)
-        )
-        with self._engine.connect() as conn:
-            rows = conn.execute(statement).all()
-        return [
-            StoredMention(
-                row_id=row.id,
-                article_id=row.article_id,
-                published=row.published,
-                event_id=row.event_id,
-                record=Event.model_validate(row.record),
+        """Mentions of these articles, of these events, of events inside these windows, and these
+        mention rows, in row order."""
+        return list(
+            self.iter_stored_mentions(
+                article_ids=article_ids, event_ids=event_ids, windows=windows, row_ids=row_ids
             )
-            for row in rows
-        ]
+        )
+
+    def iter_stored_mentions(
+        self,
+        *,
+        article_ids: Iterable[str] = (),
+        event_ids: Iterable[str] = (),
+        windows: Iterable[LinkWindow] = (),
+        row_ids: Iterable[int] = (),
+    ) -> Iterator[StoredMention]:
+        """`stored_mentions` read a batch of rows at a time: a busy region's neighbourhood holds
+        thousands of wide records, of which linking keeps only a few fields each."""
+        statement = _mentions_statement(article_ids, event_ids, windows, row_ids)
+        if statement is None:
+            return
+        with self._engine.connect() as conn:
+            result = conn.execution_options(yield_per=_STREAM_BATCH).execute(statement)
+            for row in result:
+                yield StoredMention(
+                    row_id=row.id,
+                    article_id=row.article_id,
+                    published=row.published,
+                    event_id=row.event_id,
+                    record=Event.model_validate(row.record),
+                )
 
     @retry_when_busy
     def write_links(self, groups: Sequence[tuple[Event, Sequence[int]]]) -> list[str]:
@@ -205,6 +201,40 @@ class LinksMixin(StoreBase):
                 heir = min(destinations, key=lambda new: (-destinations[new], new))
                 _retire_event(conn, old, heir)
         return changed
+
+
+def _mentions_statement(
+    article_ids: Iterable[str],
+    event_ids: Iterable[str],
+    windows: Iterable[LinkWindow],
+    row_ids: Iterable[int],
+) -> Select[Any] | None:
+    """The query of `stored_mentions`, or None when it asks for nothing."""
+    m, a, e = schema.mentions, schema.articles, schema.events
+    wanted: list[ColumnElement[bool]] = []
+    if articles := sorted(set(article_ids)):
+        wanted.append(m.c.article_id.in_(articles))
+    if events := sorted(set(event_ids)):
+        wanted.append(m.c.event_id.in_(events))
+    if rows := sorted(set(row_ids)):
+        wanted.append(m.c.id.in_(rows))
+    in_windows = [
+        (e.c.country_code == w.country_code)
+        & (e.c.admin1 == w.admin1)
+        & (e.c.event_date >= w.since)
+        & (e.c.event_date <= w.until)
+        for w in _merged_windows(windows)
+    ]
+    if in_windows:
+        wanted.append(m.c.event_id.in_(select(e.c.event_id).where(or_(*in_windows))))
+    if not wanted:
+        return None
+    return (
+        select(m.c.id, m.c.article_id, m.c.event_id, m.c.record, a.c.published)
+        .join(a, a.c.id == m.c.article_id)
+        .where(or_(*wanted))
+        .order_by(m.c.id)
+    )
 
 
 def _upsert_event(conn: Connection, incident: Event) -> None:
