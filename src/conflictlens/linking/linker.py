@@ -29,6 +29,7 @@ from datetime import date
 
 from conflictlens.extraction.assemble import (
     FLAG_DATE_FROM_PUBLICATION,
+    FLAG_PLACE_CAPITAL_INFERRED,
     FLAG_PUBLISHED_MONTH_FROM_URL,
 )
 from conflictlens.geo import distance_km
@@ -96,6 +97,9 @@ class Mention:
     weekdays: frozenset[int] = frozenset()
     # The named attacker (actor1), if the report names one: what an undated report must share.
     attacker: str | None = None
+    # Placed in its country's capital because it says "in the capital": somewhere in a city, so
+    # its point agrees with another report's no better than a province would (`similarity`).
+    capital_inferred: bool = False
 
     @classmethod
     def of(cls, event: Event, article_id: str, published: date | None) -> Mention:
@@ -133,6 +137,7 @@ class Mention:
             if event.event_date is None or (event.time_precision or 1) >= 3
             else frozenset(),
             attacker=event.actor1 if event.actor1 in named else None,
+            capital_inferred=FLAG_PLACE_CAPITAL_INFERRED in event.flags,
         )
 
     @property
@@ -331,7 +336,7 @@ def similarity(a: Mention, b: Mention) -> float:
     gap = _day_gap(a, b)
     date_score = 1.0 if gap == 0 else 0.6 if gap == 1 else 0.3
     km = _distance_km(a, b)
-    both_local = not (a.regional or b.regional)
+    both_local = not (a.regional or b.regional or a.capital_inferred or b.capital_inferred)
     if both_local and km is not None:
         place_score = 1.0 if km <= 5 else 0.7 if km <= 15 else 0.4
     else:
