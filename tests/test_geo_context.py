@@ -17,7 +17,7 @@ from conflictlens.extraction.assemble import (
 )
 from conflictlens.extraction.clauses import Clause
 from conflictlens.geo import Gazetteer, GeoHit
-from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article, Event
+from conflictlens.models import FLAG_PLACE_NEAR_UNNAMED, FLAG_PLACE_NOT_FOUND, Article, Event
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +256,23 @@ def test_the_capital_yields_to_a_district_of_it_the_story_names() -> None:
     )
     assert event.location == "Sadr City"
     assert FLAG_PLACE_CAPITAL_INFERRED not in event.flags
+
+
+def test_a_town_given_only_relative_to_a_city_is_not_that_city() -> None:
+    event = first_incident(
+        "A suicide bomber attacked a wedding party on Monday in a town north of Baghdad, "
+        "killing 20 guests. The blast in Baqubah also wounded 40 people, police said."
+    )
+    assert (event.admin1, event.location) == ("Diyala", "Baqubah")
+    assert FLAG_PLACE_NEAR_UNNAMED not in event.flags
+
+
+def test_a_village_known_only_by_a_city_near_it_is_coded_near_the_city_and_flagged() -> None:
+    event = first_incident("Gunmen killed six farmers in a village near Kirkuk on Friday.")
+    assert (event.location, event.geo_precision) == ("Kirkuk", 2)
+    assert FLAG_PLACE_NEAR_UNNAMED in event.flags
+    named = first_incident("Gunmen killed six farmers near Kirkuk on Friday.")
+    assert FLAG_PLACE_NEAR_UNNAMED not in named.flags
 
 
 def test_a_region_across_provinces_takes_the_province_named() -> None:

@@ -31,6 +31,7 @@ from conflictlens.models import (
     FLAG_COUNT_VAGUE,
     FLAG_DATE_UNRESOLVED,
     FLAG_NO_PUBLICATION_DATE,
+    FLAG_PLACE_NEAR_UNNAMED,
     FLAG_PLACE_NOT_FOUND,
     FLAG_PLACE_REGION_ONLY,
     Article,
@@ -124,13 +125,15 @@ def _first_scene(
 ) -> tuple[int, tuple[str, str]] | None:
     """The clause index and province of the first place the incident puts somewhere, found or
     not ("Kahil in the countryside of Dar'a"), in a province the text names if it names one.
-    Divisions themselves and places of origin ("fighters from X") do not set it. A headline
-    sums up several stories ("a man killed in Raqqa and others injured in Salamiyah"), so the
-    body's first place sets it before the headline's."""
+    Divisions themselves, places of origin ("fighters from X") and places an unnamed town is
+    only given relative to ("a town north of Baghdad", which may lie in the next province) do
+    not set it. A headline sums up several stories ("a man killed in Raqqa and others injured
+    in Salamiyah"), so the body's first place sets it before the headline's."""
     for clause, hit in sorted(hits, key=lambda ch: (ch[0].headline, ch[0].index, ch[1].start)):
         place = hit.place if hit.place is not None else hit.container
         if (
             hit.relation == "from"
+            or FLAG_PLACE_NEAR_UNNAMED in hit.flags
             or place is None
             or place.admin1 is None
             or (hit.place is not None and hit.place.kind in ("admin1", "country"))
@@ -573,6 +576,8 @@ def _where(
             flags.append(FLAG_PLACE_FROM_ARTICLE)
     elif hit_clause is not None and hit is not None:
         draft.cite("location", hit_clause, hit.start, hit.end)
+        if FLAG_PLACE_NEAR_UNNAMED in hit.flags:
+            flags.append(FLAG_PLACE_NEAR_UNNAMED)
     if place is not None and place.kind == "country":
         flags.append(FLAG_PLACE_REGION_ONLY)
     if place is None:

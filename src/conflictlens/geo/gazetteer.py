@@ -44,7 +44,11 @@ from conflictlens.geo.types import (
     GeoHit,
     Place,
 )
-from conflictlens.models import FLAG_PLACE_NOT_FOUND, FLAG_PLACE_REGION_ONLY
+from conflictlens.models import (
+    FLAG_PLACE_NEAR_UNNAMED,
+    FLAG_PLACE_NOT_FOUND,
+    FLAG_PLACE_REGION_ONLY,
+)
 
 EARTH_RADIUS_KM = 6371.0088
 # A city this big is known by its name alone: it may set the context, start a sentence.
@@ -922,7 +926,8 @@ class Gazetteer:
         if place.kind in ("country", "admin1", "region"):
             precision, flags = PRECISION_REGION, (FLAG_PLACE_REGION_ONLY,)
         else:
-            precision, flags = (PRECISION_NEAR if cue.near else PRECISION_PLACE), ()
+            precision = PRECISION_NEAR if cue.near else PRECISION_PLACE
+            flags = (FLAG_PLACE_NEAR_UNNAMED,) if cue.unnamed else ()
         return GeoHit(
             start=span.start,
             end=span.end,
