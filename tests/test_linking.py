@@ -195,6 +195,17 @@ def test_a_named_group_and_unnamed_gunmen_are_compatible() -> None:
     assert compatible(mention("a"), gunmen)
 
 
+def test_one_report_naming_the_attacker_and_another_the_side_hit_agree() -> None:
+    # "IS fighters ambushed a convoy" and "gunmen killed nine soldiers of the army": each names
+    # the side the other leaves unnamed.
+    attacker_only = mention("a", actor2="Civilians")
+    hit_only = mention("b", actor1="Unidentified Armed Group")
+    assert compatible(attacker_only, hit_only)
+    other_side_hit = mention("c", actor1="Unidentified Armed Group", actor2="Hezbollah")
+    assert not compatible(mention("a"), other_side_hit)
+    assert not compatible(attacker_only, mention("d", actor1="Hay'at Tahrir al-Sham"))
+
+
 def test_in_the_capital_agrees_with_a_place_in_it_only_as_a_province_does() -> None:
     # An article recalls "a bombing in the capital in March that killed 20": somewhere in the
     # city that month, not the ambush at its spot on the 13th; the town named would agree.

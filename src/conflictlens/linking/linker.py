@@ -283,13 +283,22 @@ def _places_close(a: Mention, b: Mention) -> bool:
 
 
 def _actors_compatible(a: Mention, b: Mention) -> bool:
-    """Named actors in common when both name one; or, for a strike from afar, the actors they do
-    not share are all state forces (outlets disagree on whose aircraft or artillery fired)."""
+    """Named actors in common when both name one, unless one names only the attacker and the
+    other no attacker ("IS bombed a funeral", "a bomber killed militia commanders": each names
+    a side the other leaves unnamed); or, for a strike from afar, the actors they do not share
+    are all state forces (outlets disagree on whose aircraft or artillery fired)."""
     if not (a.actors and b.actors) or a.actors & b.actors:
+        return True
+    if (a.attacker is None or b.attacker is None) and not (_sides_hit(a) and _sides_hit(b)):
         return True
     if a.sub_event_type not in REMOTE_STRIKES or b.sub_event_type not in REMOTE_STRIKES:
         return False
     return all(name.startswith(STATE_FORCE_PREFIXES) for name in a.actors | b.actors)
+
+
+def _sides_hit(m: Mention) -> frozenset[str]:
+    """The named actors other than the attacker: the side hit, or its allies."""
+    return m.actors - {m.attacker} if m.attacker else m.actors
 
 
 # Each rule that can say two reports are different incidents, with the reason it gives.
