@@ -26,9 +26,15 @@ from conflictlens.linking import (
     merge,
     report_differences,
 )
-from conflictlens.linking.linker import disagreements
+from conflictlens.linking.linker import disagreements, similarity
 from conflictlens.linking.merge import FLAG_LINKED_WITHOUT_DATE
-from conflictlens.models import FLAG_COUNT_VAGUE, FLAG_PLACE_NOT_FOUND, Event, Evidence
+from conflictlens.models import (
+    FLAG_COUNT_VAGUE,
+    FLAG_PLACE_NEAR_UNNAMED,
+    FLAG_PLACE_NOT_FOUND,
+    Event,
+    Evidence,
+)
 
 STORY = """Gunmen ambush army convoy near Mayadin
 
@@ -193,6 +199,21 @@ def test_outlets_naming_different_state_forces_for_one_air_strike_agree() -> Non
 def test_a_named_group_and_unnamed_gunmen_are_compatible() -> None:
     gunmen = mention("b", actor1="Unidentified Armed Group", actor2="Military Forces of Syria")
     assert compatible(mention("a"), gunmen)
+
+
+def test_an_unnamed_village_near_a_town_may_be_a_village_named_further_away() -> None:
+    # "a village near Mayadin" and a village 45 km from Mayadin that another outlet names.
+    named_village = {"location": "Tayyana", "latitude": 35.0158 + 0.405}
+    near = mention("a", geo_precision=2, flags=[FLAG_PLACE_NEAR_UNNAMED])
+    assert near.near_unnamed
+    assert compatible(near, mention("b", **named_village))
+    assert not compatible(mention("a", geo_precision=2), mention("b", **named_village))
+    # ... but it is not Mayadin's own spot, nor a town named by an undated report.
+    assert similarity(near, mention("c")) < similarity(mention("a", geo_precision=2), mention("c"))
+    assert groups_of([near, undated("u", "on Monday", actor1="Unidentified Armed Group")]) == [
+        ["a"],
+        ["u"],
+    ]
 
 
 def test_one_report_naming_the_attacker_and_another_the_side_hit_agree() -> None:

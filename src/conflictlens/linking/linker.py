@@ -34,7 +34,7 @@ from conflictlens.extraction.assemble import (
 )
 from conflictlens.geo import distance_km
 from conflictlens.geo.names import normalise_name
-from conflictlens.models import Event
+from conflictlens.models import FLAG_PLACE_NEAR_UNNAMED, Event
 
 # Day gap allowed between two reports' dates, by the coarser of their time precisions (1 day, 2 week,
 # 3 month). Year-precision mentions are never linked: they could be any incident of the year.
@@ -43,6 +43,10 @@ DAY_TOLERANCE = {1: 1, 2: 6, 3: 31}
 MAX_DAY_GAP = max(DAY_TOLERANCE.values())
 # Two places given at village or district level further apart than this are different incidents.
 MAX_DISTANCE_KM = 30.0
+# An unnamed town given only relative to a place ("a village near Kirkuk", "a town north of
+# Baghdad") may be this far from it: a farther one is given with its distance, which the geocoder
+# already puts the point at.
+NEAR_UNNAMED_KM = 60.0
 # Pairs scoring below this are compatible but not evidence of one incident.
 LINK_THRESHOLD = 0.62
 # How far a toll may rise between two reports of one incident: the larger at most this many times
@@ -100,6 +104,9 @@ class Mention:
     # Placed in its country's capital because it says "in the capital": somewhere in a city, so
     # its point agrees with another report's no better than a province would (`similarity`).
     capital_inferred: bool = False
+    # At an unnamed town near its point ("a village near Kirkuk", flag place_near_unnamed): any
+    # town within NEAR_UNNAMED_KM of it may be that one, and none is its spot (`similarity`).
+    near_unnamed: bool = False
 
     @classmethod
     def of(cls, event: Event, article_id: str, published: date | None) -> Mention:
@@ -138,6 +145,7 @@ class Mention:
             else frozenset(),
             attacker=event.actor1 if event.actor1 in named else None,
             capital_inferred=FLAG_PLACE_CAPITAL_INFERRED in event.flags,
+            near_unnamed=FLAG_PLACE_NEAR_UNNAMED in event.flags,
         )
 
     @property
@@ -275,11 +283,13 @@ def _weekdays_agree(a: Mention, b: Mention) -> bool:
 
 
 def _places_close(a: Mention, b: Mention) -> bool:
-    """Two places named below the region level are at most MAX_DISTANCE_KM apart."""
+    """Two places named below the region level are at most MAX_DISTANCE_KM apart, or
+    NEAR_UNNAMED_KM when one is an unnamed town given only by a place near it."""
     if a.regional or b.regional:
         return True
     km = _distance_km(a, b)
-    return km is None or km <= MAX_DISTANCE_KM
+    limit = NEAR_UNNAMED_KM if a.near_unnamed or b.near_unnamed else MAX_DISTANCE_KM
+    return km is None or km <= limit
 
 
 def _actors_compatible(a: Mention, b: Mention) -> bool:
@@ -345,7 +355,7 @@ def similarity(a: Mention, b: Mention) -> float:
     gap = _day_gap(a, b)
     date_score = 1.0 if gap == 0 else 0.6 if gap == 1 else 0.3
     km = _distance_km(a, b)
-    both_local = not (a.regional or b.regional or a.capital_inferred or b.capital_inferred)
+    both_local = not any(m.regional or m.capital_inferred or m.near_unnamed for m in (a, b))
     if both_local and km is not None:
         place_score = 1.0 if km <= 5 else 0.7 if km <= 15 else 0.4
     else:
@@ -660,7 +670,9 @@ def _who_or_where_in_common(undated: Mention, dated: Mention) -> bool:
 
 def _same_place(undated: Mention, dated: Mention) -> bool:
     """Both name one town (within SAME_PLACE_KM). A city named like its province ("Kabul") is a
-    place here when the gazetteer placed it."""
+    place here when the gazetteer placed it; "a village near Kirkuk" names no town."""
+    if undated.near_unnamed or dated.near_unnamed:
+        return False
     km = (
         _distance_km(undated, dated)
         if not (undated.regional or dated.regional)
