@@ -10,10 +10,14 @@ from types import SimpleNamespace
 import pytest
 
 from conflictlens.extraction import extract_article
-from conflictlens.extraction.assemble import FLAG_COUNTRY_FROM_ACTOR, _place
+from conflictlens.extraction.assemble import (
+    FLAG_COUNTRY_FROM_ACTOR,
+    FLAG_PLACE_CAPITAL_INFERRED,
+    _place,
+)
 from conflictlens.extraction.clauses import Clause
 from conflictlens.geo import Gazetteer, GeoHit
-from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article, Event
+from conflictlens.models import FLAG_PLACE_NEAR_UNNAMED, FLAG_PLACE_NOT_FOUND, Article, Event
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +219,60 @@ def test_an_incident_without_a_place_takes_the_scene_of_the_story() -> None:
     )
     assert (event.country, event.admin1) == ("Iraq", "Nineveh")
     assert event.location is not None and "Afar" in event.location
+
+
+def test_an_incident_in_the_capital_is_placed_in_its_countrys_capital() -> None:
+    event = first_incident(
+        "A car bomb exploded on Tuesday outside the Somali trade ministry in the north of the "
+        "capital, killing seven people, police in Somalia said."
+    )
+    assert (event.admin1, event.location, event.geo_precision) == ("Banadir", "Mogadishu", 1)
+    assert FLAG_PLACE_CAPITAL_INFERRED in event.flags
+    cited = [e.text for e in event.evidence if e.field == "location"]
+    assert cited == ["in the north of the capital"]
+
+
+def test_a_capital_named_by_its_demonym_needs_no_country_named() -> None:
+    event = first_incident("Gunmen killed four guards near the Afghan capital on Sunday.")
+    assert (event.location, event.geo_precision) == ("Kabul", 2)
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["in the provincial capital", "120 km north of the capital", "from the capital"],
+)
+def test_another_city_than_the_capital_is_not_the_capital(where: str) -> None:
+    event = first_incident(
+        f"A roadside bomb killed three soldiers on Monday {where}, officials in Somalia said."
+    )
+    assert event.location != "Mogadishu"
+    assert FLAG_PLACE_CAPITAL_INFERRED not in event.flags
+
+
+def test_the_capital_yields_to_a_district_of_it_the_story_names() -> None:
+    event = first_incident(
+        "Police closed the roads into Sadr City after clashes on Sunday. A bomb killed five "
+        "people in the capital on Monday."
+    )
+    assert event.location == "Sadr City"
+    assert FLAG_PLACE_CAPITAL_INFERRED not in event.flags
+
+
+def test_a_town_given_only_relative_to_a_city_is_not_that_city() -> None:
+    event = first_incident(
+        "A suicide bomber attacked a wedding party on Monday in a town north of Baghdad, "
+        "killing 20 guests. The blast in Baqubah also wounded 40 people, police said."
+    )
+    assert (event.admin1, event.location) == ("Diyala", "Baqubah")
+    assert FLAG_PLACE_NEAR_UNNAMED not in event.flags
+
+
+def test_a_village_known_only_by_a_city_near_it_is_coded_near_the_city_and_flagged() -> None:
+    event = first_incident("Gunmen killed six farmers in a village near Kirkuk on Friday.")
+    assert (event.location, event.geo_precision) == ("Kirkuk", 2)
+    assert FLAG_PLACE_NEAR_UNNAMED in event.flags
+    named = first_incident("Gunmen killed six farmers near Kirkuk on Friday.")
+    assert FLAG_PLACE_NEAR_UNNAMED not in named.flags
 
 
 def test_a_region_across_provinces_takes_the_province_named() -> None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from conflictlens.extraction.assemble import (
     FLAG_DATE_FROM_PUBLICATION,
+    FLAG_PLACE_CAPITAL_INFERRED,
     FLAG_PUBLISHED_MONTH_FROM_URL,
 )
 from conflictlens.linking import (
@@ -25,9 +26,15 @@ from conflictlens.linking import (
     merge,
     report_differences,
 )
-from conflictlens.linking.linker import _links_by_component, disagreements
+from conflictlens.linking.linker import _links_by_component, disagreements, similarity
 from conflictlens.linking.merge import FLAG_LINKED_WITHOUT_DATE
-from conflictlens.models import FLAG_COUNT_VAGUE, FLAG_PLACE_NOT_FOUND, Event, Evidence
+from conflictlens.models import (
+    FLAG_COUNT_VAGUE,
+    FLAG_PLACE_NEAR_UNNAMED,
+    FLAG_PLACE_NOT_FOUND,
+    Event,
+    Evidence,
+)
 
 STORY = """Gunmen ambush army convoy near Mayadin
 
@@ -192,6 +199,49 @@ def test_outlets_naming_different_state_forces_for_one_air_strike_agree() -> Non
 def test_a_named_group_and_unnamed_gunmen_are_compatible() -> None:
     gunmen = mention("b", actor1="Unidentified Armed Group", actor2="Military Forces of Syria")
     assert compatible(mention("a"), gunmen)
+
+
+def test_an_unnamed_village_near_a_town_may_be_a_village_named_further_away() -> None:
+    # "a village near Mayadin" and a village 45 km from Mayadin that another outlet names.
+    named_village = {"location": "Tayyana", "latitude": 35.0158 + 0.405}
+    near = mention("a", geo_precision=2, flags=[FLAG_PLACE_NEAR_UNNAMED])
+    assert near.near_unnamed
+    assert compatible(near, mention("b", **named_village))
+    assert not compatible(mention("a", geo_precision=2), mention("b", **named_village))
+    # ... but it is not Mayadin's own spot, nor a town named by an undated report.
+    assert similarity(near, mention("c")) < similarity(mention("a", geo_precision=2), mention("c"))
+    assert groups_of([near, undated("u", "on Monday", actor1="Unidentified Armed Group")]) == [
+        ["a"],
+        ["u"],
+    ]
+
+
+def test_one_report_naming_the_attacker_and_another_the_side_hit_agree() -> None:
+    # "IS fighters ambushed a convoy" and "gunmen killed nine soldiers of the army": each names
+    # the side the other leaves unnamed.
+    attacker_only = mention("a", actor2="Civilians")
+    hit_only = mention("b", actor1="Unidentified Armed Group")
+    assert compatible(attacker_only, hit_only)
+    other_side_hit = mention("c", actor1="Unidentified Armed Group", actor2="Hezbollah")
+    assert not compatible(mention("a"), other_side_hit)
+    assert not compatible(attacker_only, mention("d", actor1="Hay'at Tahrir al-Sham"))
+
+
+def test_in_the_capital_agrees_with_a_place_in_it_only_as_a_province_does() -> None:
+    # An article recalls "a bombing in the capital in March that killed 20": somewhere in the
+    # city that month, not the ambush at its spot on the 13th; the town named would agree.
+    recalled = {
+        "event_date": date(2023, 3, 1),
+        "time_precision": 3,
+        "event_type": "Explosions/Remote violence",
+        "sub_event_type": "Remote explosive/landmine/IED",
+        "fatalities": 20,
+    }
+    named = mention("b", **recalled)
+    inferred = mention("b", **recalled, flags=[FLAG_PLACE_CAPITAL_INFERRED])
+    assert inferred.capital_inferred and not named.capital_inferred
+    assert groups_of([mention("a"), named]) == [["a", "b"]]
+    assert groups_of([mention("a"), inferred]) == [["a"], ["b"]]
 
 
 def test_a_country_only_report_links_through_a_named_actor_in_common() -> None:

@@ -22,6 +22,9 @@ FLAG_DATE_UNRESOLVED = "date_unresolved"
 FLAG_NO_PUBLICATION_DATE = "no_publication_date"
 FLAG_PLACE_NOT_FOUND = "place_not_found"
 FLAG_PLACE_REGION_ONLY = "place_region_only"
+# The event is at an unnamed town or village given only relative to the place coded ("a town
+# north of Baghdad"): near it, precision 2, perhaps across a provincial line.
+FLAG_PLACE_NEAR_UNNAMED = "place_near_unnamed"
 # The district is the nearest district's: the gazetteer had no district code for the place.
 FLAG_ADMIN2_DERIVED = "admin2_derived"
 FLAG_COUNT_VAGUE = "count_vague"

@@ -23,6 +23,7 @@ from conflictlens.extraction.incidents import Incident, is_other_sides_toll
 from conflictlens.extraction.sides import Attributed, Sides, find_sides
 from conflictlens.extraction.sources import find_self_report
 from conflictlens.geo import Gazetteer, GeoContext, GeoHit, Place
+from conflictlens.geo.types import PRECISION_NEAR, PRECISION_PLACE
 from conflictlens.models import (
     FLAG_ACTOR_SUSPECTED,
     FLAG_ACTOR_UNKNOWN,
@@ -30,6 +31,7 @@ from conflictlens.models import (
     FLAG_COUNT_VAGUE,
     FLAG_DATE_UNRESOLVED,
     FLAG_NO_PUBLICATION_DATE,
+    FLAG_PLACE_NEAR_UNNAMED,
     FLAG_PLACE_NOT_FOUND,
     FLAG_PLACE_REGION_ONLY,
     Article,
@@ -41,6 +43,19 @@ FLAG_DATE_FROM_PUBLICATION = "date_from_publication"
 FLAG_PLACE_FROM_ARTICLE = "place_from_article"
 # No place in the report names the country: it is the home country of the groups involved.
 FLAG_COUNTRY_FROM_ACTOR = "country_from_actor"
+# The incident names no place but "the capital" ("in the west of the capital"): the capital of
+# its country is read for it.
+FLAG_PLACE_CAPITAL_INFERRED = "place_capital_inferred"
+# Where an incident is "in the capital" ("at the entrance ... in the west of the capital", "near
+# the Afghan capital"), with the country's demonym if it gives one. A word between "the" and
+# "capital" is another city ("the provincial capital", "the interim capital"), a name after it is
+# found by its name ("the capital, Kabul"), and "north of the capital" or "from the capital" is
+# somewhere else.
+_IN_THE_CAPITAL = re.compile(
+    r"\b(?:(?P<near>near|outside|on\s+the\s+(?:outskirts|edge)\s+of|in\s+the\s+(?:outskirts|suburbs)\s+of)"
+    r"|(?:[Ii]n|[Aa]t|into)(?:\s+the\s+(?:north|south|east|west|centre|center|heart)\w*\s+of)?)"
+    r"\s+the\s+(?:(?P<demonym>[A-Z][\w-]*)\s+)?capital(?:\s+city)?\b(?![,\s]+[A-Z])"
+)
 _VIOLENT_TYPES = frozenset(("Battles", "Explosions/Remote violence", "Violence against civilians"))
 _ARMED_INTERS = frozenset(("Rebel group", "Political militia", "Identity militia"))
 _STATE_INTERS = frozenset(("State forces", "External/Other forces"))
@@ -110,13 +125,15 @@ def _first_scene(
 ) -> tuple[int, tuple[str, str]] | None:
     """The clause index and province of the first place the incident puts somewhere, found or
     not ("Kahil in the countryside of Dar'a"), in a province the text names if it names one.
-    Divisions themselves and places of origin ("fighters from X") do not set it. A headline
-    sums up several stories ("a man killed in Raqqa and others injured in Salamiyah"), so the
-    body's first place sets it before the headline's."""
+    Divisions themselves, places of origin ("fighters from X") and places an unnamed town is
+    only given relative to ("a town north of Baghdad", which may lie in the next province) do
+    not set it. A headline sums up several stories ("a man killed in Raqqa and others injured
+    in Salamiyah"), so the body's first place sets it before the headline's."""
     for clause, hit in sorted(hits, key=lambda ch: (ch[0].headline, ch[0].index, ch[1].start)):
         place = hit.place if hit.place is not None else hit.container
         if (
             hit.relation == "from"
+            or FLAG_PLACE_NEAR_UNNAMED in hit.flags
             or place is None
             or place.admin1 is None
             or (hit.place is not None and hit.place.kind in ("admin1", "country"))
@@ -470,27 +487,64 @@ def _only_people_counted(who: Sides) -> bool:
     return bool(words) and words[-1] in count_lexicon().generic_people
 
 
-def _borrowed_place(
+def _place_for_placeless(
     draft: _Draft, context: GeoContext, hit: GeoHit | None, article_country: str | None
 ) -> GeoHit | None:
-    """The article's scene for an incident that names no place below its country, cited and
-    flagged; None when the article names none either. The scene is in the incident's country,
-    else in the country the article is about: "a businessman back from London" names no scene."""
+    """For an incident that names no place below its country: the capital when it says "the
+    capital" (`_capital_named`), flagged, unless the article's scene lies in the capital's
+    province ("the Shia district of Sadr City", finer); else the article's scene, flagged. The
+    scene is in the incident's country, else in the country the article is about: "a
+    businessman back from London" names no scene. Cited at the words read; None when neither."""
+    capital = _capital_named(draft.incident, hit, context, article_country)
     country_code = hit.place.country_code if hit is not None and hit.place else article_country
-    borrowed = _place_from_article(draft.article, draft.incident, context, country_code)
-    if borrowed is None:
+    scene = _place_from_article(draft.article, draft.incident, context, country_code)
+    if capital is not None and (scene is None or scene.place.admin1 != capital.place.admin1):
+        chosen, flag = capital, FLAG_PLACE_CAPITAL_INFERRED
+    elif scene is not None:
+        chosen, flag = scene, FLAG_PLACE_FROM_ARTICLE
+    else:
         return None
-    draft.flags.append(FLAG_PLACE_FROM_ARTICLE)
+    draft.flags.append(flag)
     draft.evidence.append(
         Evidence(
             article_id=draft.article.id,
             field="location",
-            start=borrowed.start,
-            end=borrowed.end,
-            text=draft.article.text[borrowed.start : borrowed.end],
+            start=chosen.start,
+            end=chosen.end,
+            text=draft.article.text[chosen.start : chosen.end],
         )
     )
-    return borrowed
+    return chosen
+
+
+def _capital_named(
+    incident: Incident, hit: GeoHit | None, context: GeoContext, article_country: str | None
+) -> GeoHit | None:
+    """The country's capital where the incident is "in the capital" (`_IN_THE_CAPITAL`), at the
+    article's offsets of those words; None unless its country is clear (`_capital_country`)."""
+    for clause in incident.clauses:
+        for found in _IN_THE_CAPITAL.finditer(clause.text):
+            country = _capital_country(found.group("demonym"), hit, context, article_country)
+            capital = Gazetteer.default().capital(country) if country else None
+            if capital is None:
+                continue
+            start, end = clause.span(*found.span())
+            precision = PRECISION_NEAR if found.group("near") else PRECISION_PLACE
+            return GeoHit(start, end, clause.text[slice(*found.span())], capital, precision, None)
+    return None
+
+
+def _capital_country(
+    demonym: str | None, hit: GeoHit | None, context: GeoContext, article_country: str | None
+) -> str | None:
+    """Whose capital "the capital" is: the demonym's country, else the incident's country, else
+    the article's when it is also the country the article names most as a place."""
+    if demonym is not None:
+        return Gazetteer.default().demonym_country(demonym)
+    if hit is not None and hit.place is not None:
+        return hit.place.country_code
+    named = context.named.most_common(1)
+    return article_country if named and named[0][0] == article_country else None
 
 
 def _where(
@@ -505,7 +559,7 @@ def _where(
     placeless = hit is None or hit.place is None or hit.place.kind == "country"
     countrywide = incident.kind == "aggregate" and placeless
     if placeless and not countrywide:
-        borrowed = _borrowed_place(draft, context, hit, article_country)
+        borrowed = _place_for_placeless(draft, context, hit, article_country)
         if borrowed is not None:
             hit, hit_clause = borrowed, None
     place: Place | None = hit.place if hit else None
@@ -522,6 +576,8 @@ def _where(
             flags.append(FLAG_PLACE_FROM_ARTICLE)
     elif hit_clause is not None and hit is not None:
         draft.cite("location", hit_clause, hit.start, hit.end)
+        if FLAG_PLACE_NEAR_UNNAMED in hit.flags:
+            flags.append(FLAG_PLACE_NEAR_UNNAMED)
     if place is not None and place.kind == "country":
         flags.append(FLAG_PLACE_REGION_ONLY)
     if place is None:

