@@ -43,10 +43,6 @@ DAY_TOLERANCE = {1: 1, 2: 6, 3: 31}
 MAX_DAY_GAP = max(DAY_TOLERANCE.values())
 # Two places given at village or district level further apart than this are different incidents.
 MAX_DISTANCE_KM = 30.0
-# An unnamed town given only relative to a place ("a village near Kirkuk", "a town north of
-# Baghdad") may be this far from it: a farther one is given with its distance, which the geocoder
-# already puts the point at.
-NEAR_UNNAMED_KM = 60.0
 # Pairs scoring below this are compatible but not evidence of one incident.
 LINK_THRESHOLD = 0.62
 # How far a toll may rise between two reports of one incident: the larger at most this many times
@@ -104,8 +100,8 @@ class Mention:
     # Placed in its country's capital because it says "in the capital": somewhere in a city, so
     # its point agrees with another report's no better than a province would (`similarity`).
     capital_inferred: bool = False
-    # At an unnamed town near its point ("a village near Kirkuk", flag place_near_unnamed): any
-    # town within NEAR_UNNAMED_KM of it may be that one, and none is its spot (`similarity`).
+    # At an unnamed town near its point ("a village near Kirkuk", flag place_near_unnamed): no
+    # town is its spot (`similarity`, `_same_place`).
     near_unnamed: bool = False
 
     @classmethod
@@ -283,13 +279,11 @@ def _weekdays_agree(a: Mention, b: Mention) -> bool:
 
 
 def _places_close(a: Mention, b: Mention) -> bool:
-    """Two places named below the region level are at most MAX_DISTANCE_KM apart, or
-    NEAR_UNNAMED_KM when one is an unnamed town given only by a place near it."""
+    """Two places named below the region level are at most MAX_DISTANCE_KM apart."""
     if a.regional or b.regional:
         return True
     km = _distance_km(a, b)
-    limit = NEAR_UNNAMED_KM if a.near_unnamed or b.near_unnamed else MAX_DISTANCE_KM
-    return km is None or km <= limit
+    return km is None or km <= MAX_DISTANCE_KM
 
 
 def _actors_compatible(a: Mention, b: Mention) -> bool:
