@@ -436,6 +436,35 @@ def test_an_undated_report_joins_the_event_it_agrees_with_on_clearly_more() -> N
     assert groups_of([mention("a"), gunmen, doubtful]) == [["a"], ["b"], ["u"]]
 
 
+def test_an_official_both_quote_tells_look_alikes_apart() -> None:
+    # Two Monday ambushes at Mayadin a week apart by unnamed gunmen, nine dead then twelve. An
+    # undated report of fifteen dead agrees with each on the town alone, so it stays alone,
+    # unless it quotes the governor the first event's report quoted (under a longer name).
+    first = mention("a", actor1="Unidentified Armed Group", sources=["Khalid Mahmoud al-Ahmad"])
+    second = mention(
+        "b",
+        event_date=date(2023, 3, 20),
+        published=date(2023, 3, 21),
+        actor1="Unidentified Armed Group",
+        fatalities=12,
+        sources=["Yusuf Haddad"],
+    )
+    fields = {"fatalities": 15, "actor1": "Unidentified Armed Group"}
+    assert groups_of([first, second, undated("u", "on Monday", **fields)]) == [["a"], ["b"], ["u"]]
+    quoting = undated("u", "on Monday", sources=["Khalid Mahmoud", "AFP"], **fields)
+    assert quoting.named_sources == {"Khalid Mahmoud"}
+    assert groups_of([first, second, quoting]) == [["a", "u"], ["b"]]
+    # A news agency both cite is no such sign: every outlet quotes it.
+    agency = undated("u", "on Monday", sources=["AFP"], **fields)
+    assert groups_of(
+        [mention("a", actor1="Unidentified Armed Group", sources=["AFP"]), second, agency]
+    ) == [
+        ["a"],
+        ["b"],
+        ["u"],
+    ]
+
+
 def test_a_second_undated_report_never_joins_the_first() -> None:
     # With no date on either side nothing tells a second incident apart.
     assert groups_of([undated("u", "on Monday"), undated("v", "on Monday")]) == [["u"], ["v"]]

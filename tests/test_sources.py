@@ -98,6 +98,62 @@ def test_speaker_affiliation_counts_when_the_sentence_attributes() -> None:
     assert cited("Rami is the director of the Syrian Observatory for Human Rights.") == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        (
+            "About 200 people were at prayers, said Faisal Rehman Khan, the district's top official.",
+            ["Faisal Rehman Khan"],
+        ),
+        # A title and a body before the name are not part of it.
+        (
+            "Deputy Commissioner Bajaur Agency Imran Durrani said 12 people were killed.",
+            ["Imran Durrani"],
+        ),
+        (
+            "Borno State Governor Musa Ibrahim Kolo said the village was razed.",
+            ["Musa Ibrahim Kolo"],
+        ),
+        (
+            "Iraqi Interior Minister Hadi al-Saadi told reporters that 4 policemen died.",
+            ["Hadi al-Saadi"],
+        ),
+        # A long appositive between the name and the verb.
+        (
+            "Amadou Diallo, the mayor of the rural commune of Tongo, told AFP that 19 men were shot.",
+            ["Amadou Diallo", "local officials", "AFP"],
+        ),
+        (
+            "According to Halima Yusuf, a nurse at the clinic, nine children were hurt.",
+            ["Halima Yusuf"],
+        ),
+    ],
+)
+def test_people_quoted_by_name_are_sources(sentence: str, names: list[str]) -> None:
+    assert [m[1] for m in cited(sentence)] == names
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Interior Ministry said five soldiers died.",
+        "Officials in Khyber Pakhtunkhwa said ten were killed.",
+        "Boko Haram said it carried out the raid.",
+        "Mohammed Yusuf was among the dead, and his brother was wounded.",  # not a speaker
+        "On Friday Hadi al-Saadi visited the wounded.",
+        "AFGHAN OFFICIALS SAY ABDUL HAQ KILLED",  # a headline in capitals
+    ],
+)
+def test_bodies_places_and_people_not_quoted_are_not_people_sources(sentence: str) -> None:
+    unlisted = [name for _, name, claim, _ in cited(sentence) if not claim]
+    assert [name for name in unlisted if SourceDictionary.default().info(name) is None] == []
+
+
+def test_a_person_speaking_for_a_listed_source_is_cited_as_that_source() -> None:
+    sentence = "Rami Abdel Rahman, head of the Observatory, told AFP that 27 fighters died."
+    assert "Rami Abdel Rahman" not in [m[1] for m in cited(sentence)]
+
+
 def test_generic_sources() -> None:
     assert [m[1] for m in cited("Local officials said the bridge was destroyed.")] == [
         "local officials"

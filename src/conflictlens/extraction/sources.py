@@ -23,6 +23,7 @@ from conflictlens.extraction.actors import (
     Token,
     tokenize,
 )
+from conflictlens.extraction.people import PersonWords
 
 SOURCE_TYPES = ("monitor", "state media", "news agency", "propaganda", "official", "local")
 CUE_KINDS = (
@@ -50,6 +51,9 @@ _DETERMINERS = frozenset({"the", "a", "an", "its", "their"})
 # A verb after the source still attributes it across an appositive ("X, a monitor, said"), not
 # across the end of a clause.
 _CLAUSE_BREAKS = frozenset({".", ";", ":", "?", "!", "“", "”", '"'})
+# How long an appositive may be between a person and the verb: "Tariq Hayat, the senior
+# administrator of the tribal region, told the AP".
+_APPOSITIVE_WINDOW = 14
 _MAX_OUTLET_WORDS = 6
 _MAX_OUTLET_CHARS = 60
 
@@ -111,6 +115,7 @@ class SourceDictionary:
                 self._outlets.add(alias, entry["name"])
         self._outlet_lines = [re.compile(p, re.IGNORECASE) for p in data["outlet_lines"]]
         self._organisation = _organisation_pattern(data["organisation_words"])
+        self._people = PersonWords.from_data(data["people"])
         self._cues: PhraseIndex[str] = PhraseIndex()
         for kind, phrases in data["attribution"].items():
             if kind not in CUE_KINDS:
@@ -169,6 +174,7 @@ class SourceDictionary:
             mentions.append(self._mention(sentence, tokens, span, info.name, claimant))
 
         mentions.extend(self._named_organisations(sentence, tokens, cues, mentions))
+        mentions.extend(self._named_people(sentence, tokens, cues, mentions))
         if not any(m.is_claim for m in mentions):
             mentions.extend(self._actor_claims(tokens, claims, actors))
         return sorted(mentions, key=lambda m: m.start)
@@ -191,6 +197,41 @@ class SourceDictionary:
             covered = [i for i, t in enumerate(tokens) if match.start() <= t.start and t.end <= end]
             if covered and self._attributed(tokens, _Span(covered[0], covered[-1] + 1), cues):
                 found.append(SourceMention(start, end, match["name"], match["name"], False, None))
+        return found
+
+    def _named_people(
+        self,
+        sentence: str,
+        tokens: list[Token],
+        cues: dict[str, list[_Span]],
+        known: list[SourceMention],
+    ) -> list[SourceMention]:
+        """People the sentence quotes by name ("said Tariq Hayat Khan, the region's top
+        administrator"), kept under the name as written. A listed source, an outlet or an armed
+        group's name is not a person, and a person speaking for a listed source ("Rami Abdel
+        Rahman, head of the Observatory") is that source's voice, cited under its name."""
+        if not any(kind in cues for kind in ("after", "before", "told")):
+            return []
+        listed = [(s, e) for s, e, _ in self._names.scan(tokens)]
+        affiliations = cues.get("affiliation", [])
+        if any(self._cue_ends_before(tokens, affiliations, _Span(*span)) for span in listed):
+            return []
+        listed += [(s, e) for s, e, _ in self._outlets.scan(tokens)]
+        actors: list[ActorMention] | None = None
+        found = []
+        for start, end in self._people.name_spans(tokens):
+            span = _Span(start, end)
+            if any(s < end and start < e for s, e in listed) or not (
+                self._attributed(tokens, span, cues) or _speaks_after_appositive(tokens, span, cues)
+            ):
+                continue
+            char_start, char_end = tokens[start].start, tokens[end - 1].end
+            if actors is None:
+                actors = self._actors.find(sentence)
+            if any(m.start < char_end and char_start < m.end for m in [*known, *actors]):
+                continue
+            name = " ".join(sentence[char_start:char_end].split())
+            found.append(SourceMention(char_start, char_end, name, name, False, None))
         return found
 
     def _cue_spans(self, tokens: list[Token]) -> dict[str, list[_Span]]:
@@ -380,6 +421,22 @@ def _organisation_pattern(words: list[str]) -> re.Pattern[str]:
         rf"(?:\b[A-Z][\w-]*-based\s+)?(?P<name>(?:(?!\w+-based\b){capitalised}\s+{joiners})*?"
         rf"(?:{head})\b(?:\s+{joiners}{capitalised})*)"
     )
+
+
+def _speaks_after_appositive(
+    tokens: list[Token], span: _Span, cues: dict[str, list[_Span]]
+) -> bool:
+    """A verb right after an appositive set off by commas, longer than the usual window: "Tariq
+    Hayat, the senior administrator of the tribal region, told the AP"."""
+    if span.end >= len(tokens) or tokens[span.end].text != ",":
+        return False
+    for k in range(span.end + 1, min(len(tokens), span.end + 1 + _APPOSITIVE_WINDOW)):
+        if tokens[k].text in _CLAUSE_BREAKS:
+            return False
+        if tokens[k].text == ",":
+            verbs = cues.get("after", []) + cues.get("told", [])
+            return any(cue.start == k + 1 for cue in verbs)
+    return False
 
 
 def _only_joiners(tokens: list[Token], start: int, end: int) -> bool:

@@ -10,7 +10,7 @@ near-matches never glues two distinct ambushes together.
 A report with no date at all (no publication date, "on Monday" unresolved) joins an event by its
 content alone, and only when that leaves no doubt: its place, event type, attacker and toll fit the
 dated reports of ONE event of its region, or of several of which one agrees with it on clearly
-more (attacker, town, toll), and the weekday it names fits that event's date; an event its own
+more (attacker, town, toll, an official both quote by name), and the weekday it names fits that event's date; an event its own
 article recalls in another record is not its (`attach_undated`). The merged event is flagged
 (`merge.FLAG_LINKED_WITHOUT_DATE`).
 
@@ -32,6 +32,8 @@ from conflictlens.extraction.assemble import (
     FLAG_PLACE_CAPITAL_INFERRED,
     FLAG_PUBLISHED_MONTH_FROM_URL,
 )
+from conflictlens.extraction.people import same_person
+from conflictlens.extraction.sources import SourceDictionary
 from conflictlens.geo import distance_km
 from conflictlens.geo.names import normalise_name
 from conflictlens.models import FLAG_PLACE_NEAR_UNNAMED, Event
@@ -103,6 +105,9 @@ class Mention:
     # At an unnamed town near its point ("a village near Kirkuk", flag place_near_unnamed): no
     # town is its spot (`similarity`, `_same_place`).
     near_unnamed: bool = False
+    # The people and bodies it cites by a name the source dictionary does not list ("Tariq Hayat
+    # Khan"): two articles quoting one official most likely tell one incident (`_only_group`).
+    named_sources: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, event: Event, article_id: str, published: date | None) -> Mention:
@@ -142,6 +147,9 @@ class Mention:
             attacker=event.actor1 if event.actor1 in named else None,
             capital_inferred=FLAG_PLACE_CAPITAL_INFERRED in event.flags,
             near_unnamed=FLAG_PLACE_NEAR_UNNAMED in event.flags,
+            named_sources=frozenset(
+                s for s in event.sources if SourceDictionary.default().info(s) is None
+            ),
         )
 
     @property
@@ -539,9 +547,11 @@ def attach_undated(
         if m.linkable and m.admin1 is not None and m.sub_event_type and not m.background:
             dated_by_kind[(*m.block, m.sub_event_type)].append(j)
     dated_of_article: dict[str, list[int]] = defaultdict(list)
+    named_in_article: dict[str, set[str]] = defaultdict(set)
     for j, m in enumerate(mentions):
         if m.linkable:
             dated_of_article[m.article_id].append(j)
+        named_in_article[m.article_id] |= m.named_sources
     joined: dict[int, int] = {}
     taken: set[tuple[str, int]] = set()
     for i in undated:
@@ -555,7 +565,7 @@ def attach_undated(
             dated_of_article[u.article_id], {group_of[j] for j in fits}, mentions, members
         )
         alike = [j for j in fits if group_of[j] not in told]
-        group = _only_group(u, alike, mentions, group_of, members)
+        group = _only_group(u, alike, mentions, group_of, members, named_in_article)
         if group is None or (u.article_id, group) in taken:
             continue
         taken.add((u.article_id, group))
@@ -597,6 +607,7 @@ def _only_group(
     mentions: Sequence[Mention],
     group_of: Sequence[int],
     members: dict[int, list[int]],
+    named_in_article: dict[str, set[str]],
 ) -> int | None:
     """The one group the undated mention can join, or None when it fits none or several.
 
@@ -604,7 +615,10 @@ def _only_group(
     it matches and none it contradicts. Any other group holding an alike mention is a rival,
     unless all that group's reports are reports of the chosen group too (one article's record
     split in two is the same incident told twice, not a look-alike); a rival makes it doubtful
-    unless the chosen group agrees with it on clearly more (`_agreements`, CLEAR_MARGIN).
+    unless the chosen group agrees with it on clearly more (`_agreements`, CLEAR_MARGIN). A
+    person or body the undated article and one of the group's articles both quote by name
+    (`named_in_article`) counts as a clear margin on its own: look-alikes share a place and a
+    kind of attack, rarely the official who gave the toll.
     """
     matched = {group_of[j] for j in alike if _content_match(undated, mentions[j])}
     if not matched:
@@ -616,6 +630,15 @@ def _only_group(
     agreements: dict[int, int] = defaultdict(int)
     for j in alike:
         agreements[group_of[j]] = max(agreements[group_of[j]], _agreements(undated, mentions[j]))
+    quoted = named_in_article[undated.article_id]
+    for group in list(agreements):
+        if quoted and any(
+            same_person(a, b)
+            for article in articles(group)
+            for b in named_in_article[article]
+            for a in quoted
+        ):
+            agreements[group] += CLEAR_MARGIN
     # The group agreeing on the most, then told by the most reports (then the most records, then
     # the first key).
     group = min(
