@@ -337,16 +337,19 @@ def test_clusters_do_not_depend_on_input_order(rnd: random.Random) -> None:
 # Reports with no date: linked by content, only to the one event they can be
 
 
-def undated(key: str, when: str | None, published: date | None = None, **fields: Any) -> Mention:
+def undated(
+    key: str, when: str | None, published: date | None = None, article: str = "", **fields: Any
+) -> Mention:
     """A report whose page gives no publication date: its "on Monday" stays unresolved (`when`
-    is the date evidence the extractor cites, or None when the text names no day at all)."""
+    is the date evidence the extractor cites, or None when the text names no day at all); one of
+    `article`'s records if given."""
     evidence = [
         Evidence(article_id=f"art-{key}", field="event_date", start=0, end=len(when), text=when)
         for when in [when]
         if when
     ]
     values = {"event_date": None, "time_precision": None, "evidence": evidence}
-    return Mention.of(event(key, **(values | fields)), f"art-{key}", published)
+    return Mention.of(event(key, **(values | fields)), article or f"art-{key}", published)
 
 
 def groups_of(mentions: list[Mention]) -> list[list[str]]:
@@ -463,6 +466,15 @@ def test_an_official_both_quote_tells_look_alikes_apart() -> None:
         ["b"],
         ["u"],
     ]
+
+
+def test_of_one_articles_undated_records_the_whole_toll_joins() -> None:
+    # The undated article tells the ambush as "14 killed" and, in a second record, "4 among the
+    # dead were drivers": both fit the dated event of nine dead; the whole toll is the incident,
+    # whichever record's key sorts first.
+    whole = undated("z-whole", "on Monday", article="art-u", fatalities=14)
+    part = undated("a-part", "on Monday", article="art-u", fatalities=4)
+    assert groups_of([mention("a"), whole, part]) == [["a", "z-whole"], ["a-part"]]
 
 
 def test_a_second_undated_report_never_joins_the_first() -> None:

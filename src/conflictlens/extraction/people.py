@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from conflictlens.extraction.actors import Token, fold
 
@@ -29,15 +30,24 @@ class PersonWords:
     """The words that tell a person's name from its surroundings."""
 
     not_names: frozenset[str]  # titles, bodies, places, calendar words: "governor", "ministry"
+    place_nouns: frozenset[
+        str
+    ]  # bodies and places: a name before one is theirs, "Dhi Qar authorities"
     particles: frozenset[str]  # inside a name: "al", "bin"
-    before_place: frozenset[str]  # a run right after these is a place or a body: "in", "of"
+    before_place: frozenset[str]  # a run after these is a place or a body: "in", "the", "northern"
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Iterable[str]]) -> PersonWords:
-        def words(key: str) -> frozenset[str]:
-            return frozenset(fold(w) for w in data[key])
+    def from_data(cls, data: Mapping[str, Any]) -> PersonWords:
+        def words(words: Iterable[str]) -> frozenset[str]:
+            return frozenset(fold(w) for w in words)
 
-        return cls(words("not_names"), words("particles"), words("before_place"))
+        kinds: Mapping[str, Iterable[str]] = data["not_names"]
+        return cls(
+            not_names=words(w for kind in kinds.values() for w in kind),
+            place_nouns=words([*kinds["bodies"], *kinds["places"]]),
+            particles=words(data["particles"]),
+            before_place=words(data["before_place"]),
+        )
 
     def name_spans(self, tokens: list[Token]) -> list[tuple[int, int]]:
         """(start, end) token indices of the person names among `tokens`."""
@@ -52,13 +62,31 @@ class PersonWords:
             # A longer run is an unlisted title or body with a name at its end: keep the end.
             while self._words(tokens[name_start:end]) > _MAX_NAME_WORDS:
                 name_start += 1
-            if self._words(tokens[name_start:end]) < _MIN_NAME_WORDS:
-                continue
-            # "officials in Khyber Pakhtunkhwa said": a place or a body, not a speaker.
-            if name_start == start and start > 0 and tokens[start - 1].folded in self.before_place:
-                continue
-            spans.append((name_start, end))
+            if self._words(tokens[name_start:end]) >= _MIN_NAME_WORDS and not self._in_a_phrase(
+                tokens, start, end
+            ):
+                spans.append((name_start, end))
         return spans
+
+    def voice_of(self, tokens: list[Token], start: int, source_ends: set[int]) -> bool:
+        """The name at `start` follows a source's name and a title only ("Observatory chief Rami
+        Abdel Rahman"): the person speaks for that source."""
+        k = start
+        while k > 0 and start - k < _MAX_NAME_WORDS and tokens[k - 1].folded in self.not_names:
+            k -= 1
+            if k in source_ends:
+                return True
+        return False
+
+    def _in_a_phrase(self, tokens: list[Token], start: int, end: int) -> bool:
+        """The run names a place or a body within a longer phrase: "officials in Khyber
+        Pakhtunkhwa", "northern Burkina Faso", "The Express Tribune", "the Khor Maksar district",
+        "Dhi Qar authorities", "the New York-based group"."""
+        if tokens[start].folded in self.before_place:
+            return True
+        if start > 0 and tokens[start - 1].folded in self.before_place:
+            return True
+        return end < len(tokens) and (tokens[end].joined or tokens[end].folded in self.place_nouns)
 
     def _words(self, tokens: list[Token]) -> int:
         return sum(t.folded not in self.particles for t in tokens)

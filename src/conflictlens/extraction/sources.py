@@ -209,7 +209,8 @@ class SourceDictionary:
         """People the sentence quotes by name ("said Tariq Hayat Khan, the region's top
         administrator"), kept under the name as written. A listed source, an outlet or an armed
         group's name is not a person, and a person speaking for a listed source ("Rami Abdel
-        Rahman, head of the Observatory") is that source's voice, cited under its name."""
+        Rahman, head of the Observatory", "Observatory chief Rami Abdel Rahman") is that source's
+        voice, cited under its name."""
         if not any(kind in cues for kind in ("after", "before", "told")):
             return []
         listed = [(s, e) for s, e, _ in self._names.scan(tokens)]
@@ -217,12 +218,23 @@ class SourceDictionary:
         if any(self._cue_ends_before(tokens, affiliations, _Span(*span)) for span in listed):
             return []
         listed += [(s, e) for s, e, _ in self._outlets.scan(tokens)]
+        known_ends = {m.end for m in known}
+        source_ends = {e for _, e in listed} | {
+            k + 1 for k, t in enumerate(tokens) if t.end in known_ends
+        }
         actors: list[ActorMention] | None = None
         found = []
         for start, end in self._people.name_spans(tokens):
             span = _Span(start, end)
-            if any(s < end and start < e for s, e in listed) or not (
-                self._attributed(tokens, span, cues) or _speaks_after_appositive(tokens, span, cues)
+            if (
+                any(s < end and start < e for s, e in listed)
+                or self._people.voice_of(tokens, start, source_ends)
+                # "locals told Myanmar Now": who was told is an outlet, not a speaker.
+                or self._cue_ends_before(tokens, cues.get("told", []), span)
+                or not (
+                    self._attributed(tokens, span, cues)
+                    or _speaks_after_appositive(tokens, span, cues)
+                )
             ):
                 continue
             char_start, char_end = tokens[start].start, tokens[end - 1].end

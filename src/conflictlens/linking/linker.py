@@ -534,7 +534,9 @@ def attach_undated(
     with a member of its kind of attack it could be (one it does not contradict, even without a
     positive match) agrees with it on clearly less (`_only_group`). Groups its article tells in
     its dated records are none of its candidates (`_groups_told_beside`). Of one article's
-    undated records only the first (by key) joins a group. Undated mentions never join each other:
+    undated records only one joins a group: the one agreeing with it on the most, then the one
+    stating the largest toll ("76 killed" rather than "16 among the dead"), then the first by
+    key. Undated mentions never join each other:
     with no date on either side, nothing tells a second incident apart.
     """
     undated = [
@@ -552,8 +554,8 @@ def attach_undated(
         if m.linkable:
             dated_of_article[m.article_id].append(j)
         named_in_article[m.article_id] |= m.named_sources
-    joined: dict[int, int] = {}
-    taken: set[tuple[str, int]] = set()
+    # (article, group) -> (rank, index) of the article's undated record that joins the group.
+    chosen: dict[tuple[str, int], tuple[tuple[int, int], int]] = {}
     for i in undated:
         u = mentions[i]
         fits = [
@@ -565,12 +567,14 @@ def attach_undated(
             dated_of_article[u.article_id], {group_of[j] for j in fits}, mentions, members
         )
         alike = [j for j in fits if group_of[j] not in told]
-        group = _only_group(u, alike, mentions, group_of, members, named_in_article)
-        if group is None or (u.article_id, group) in taken:
+        found = _only_group(u, alike, mentions, group_of, members, named_in_article)
+        if found is None:
             continue
-        taken.add((u.article_id, group))
-        joined[i] = group
-    return joined
+        group, agreed = found
+        rank = (agreed, _stated_toll(u) or 0)
+        if (u.article_id, group) not in chosen or rank > chosen[(u.article_id, group)][0]:
+            chosen[(u.article_id, group)] = (rank, i)
+    return {i: group for (_, group), (_, i) in chosen.items()}
 
 
 def _groups_told_beside(
@@ -608,8 +612,9 @@ def _only_group(
     group_of: Sequence[int],
     members: dict[int, list[int]],
     named_in_article: dict[str, set[str]],
-) -> int | None:
-    """The one group the undated mention can join, or None when it fits none or several.
+) -> tuple[int, int] | None:
+    """The one group the undated mention can join and how much it agrees with it, or None when it
+    fits none or several.
 
     `alike` are the dated mentions it does not contradict. The group must hold one whose content
     it matches and none it contradicts. Any other group holding an alike mention is a rival,
@@ -657,7 +662,7 @@ def _only_group(
             return None
     if not all(_undated_fits(undated, mentions[j]) for j in members[group]):
         return None
-    return group
+    return group, agreements[group]
 
 
 def _agreements(undated: Mention, dated: Mention) -> int:
