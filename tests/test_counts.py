@@ -41,6 +41,13 @@ def test_subsets_are_not_added() -> None:
     assert [(c.category, c.best) for c in counts] == [("killed", 15), ("wounded", 18)]
 
 
+def test_a_part_of_the_dead_is_no_count_of_its_own() -> None:
+    assert find_counts("Police said nine among the dead were policemen guarding the gate.") == []
+    assert find_counts("Four of those killed came from the village of Mamash Khel.") == []
+    # Victims of a kidnapping may be counted dying.
+    assert killed("Four of the victims were executed by the kidnappers.") == [(4, 4, 4)]
+
+
 def test_lists_are_summed_and_split_by_side() -> None:
     [count] = find_counts(
         "The ambush resulted in the deaths of eight soldiers, four allied fighters and three civilians."

@@ -49,6 +49,12 @@ _SUBSET_REGION = re.compile(
     r"(?=,|;|\s+(?:were|was|have|had|are|in which|during which|where|which|that|who)\b|$)",
     re.I,
 )
+# "nine among the dead were policemen", "four of those killed came from Mamash Khel": a part of a
+# toll told elsewhere, never a count of its own. Not "four of the victims" (of a kidnapping, say)
+# nor "two of the wounded", who may be counted dying.
+_PART_OF_TOLL = re.compile(
+    r"\s+(?:of|among)\s+(?:the|those)\s+(?:dead|killed|slain|deceased|fatalities)\b", re.I
+)
 _BRACKETED_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z-]{1,9}\)")
 _WHERE_FROM_RE = re.compile(WHERE_FROM.removesuffix("?"), re.I)
 _AUXILIARY_IN = re.compile(r"\b(?:were|was|been|are|is|got|being)\b", re.I)
@@ -169,11 +175,12 @@ def find_counts(original: str) -> list[CountMention]:
     text = _BRACKETED_ACRONYM.sub(lambda m: " " * len(m.group()), original)
     lex = lexicon()
     subsets = [m.span() for m in _SUBSET_REGION.finditer(text)]
+    numbers = [m for m in lex.number.finditer(text) if not _not_a_count(text, m)]
+    subsets += [n.span() for n in numbers if _PART_OF_TOLL.match(text, n.end())]
 
     def in_subset(match: re.Match[str]) -> bool:
         return any(s <= match.start() < e for s, e in subsets)
 
-    numbers = [m for m in lex.number.finditer(text) if not _not_a_count(text, m)]
     mentions: list[CountMention] = _zero_counts(text)
     i = 0
     while i < len(numbers):
