@@ -25,12 +25,11 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from common import shared_dir
+from common import same_admin2, shared_dir
 from conflictlens.extraction import UnsupportedLanguageError, extract_article
 from conflictlens.extraction.actors import canonical_actor
 from conflictlens.geo import distance_km, same_admin1
 from conflictlens.geo.index import ENV_DATA_DIR, INDEX_FILE
-from conflictlens.geo.names import normalise_name, spelling_similarity
 from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article, Event
 from eval_ucdp import MISS_CAUSES, score_ucdp
 
@@ -117,13 +116,6 @@ def use_imported_gazetteer(dump_dir: Path) -> Path:
         done.write_text("\n".join(p.name for p in files), encoding="utf-8")
     os.environ[ENV_DATA_DIR] = str(data)
     return data
-
-
-def same_admin2(ours: str, theirs: str) -> bool:
-    """District names agree up to transliteration ("Muqdadiya", "Muqdadiyah")."""
-    return (
-        normalise_name(ours) == normalise_name(theirs) or spelling_similarity(ours, theirs) >= 0.8
-    )
 
 
 def _score_common(score: Score, row: dict, event: Event | None) -> None:

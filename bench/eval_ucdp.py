@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from datetime import date, timedelta
 
+from common import same_admin2
 from conflictlens.export_ucdp import ucdp_deaths
 from conflictlens.extraction import UnsupportedLanguageError, extract_article
 from conflictlens.geo import same_admin1
@@ -164,6 +165,13 @@ def score_ucdp(rows: list[dict], score, misses: Counter[str]) -> None:
         score.add("date within the gold range", event is not None and _in_range(event, row))
         score.add("date within a day of the range", event is not None and _on_date(event, row))
         score.add("admin1", event is not None and _in_province(event, row))
+        if row.get("admin2"):
+            score.add(
+                "admin2",
+                event is not None
+                and bool(event.admin2)
+                and same_admin2(event.admin2, row["admin2"]),
+            )
         score.add("country", event is not None and event.country == row["country"])
         if not exact:
             misses[miss_cause(event, how, events, row, row["text"])] += 1
