@@ -204,3 +204,50 @@ def test_spark_engine_gives_the_sample_corpus_ingest_events(spark: object, tmp_p
     result = runner.invoke(app, ["batch", sample, "-o", str(tmp_path / "out"), "--engine", "spark"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "events.parquet").read_bytes() == exported.read_bytes()
+
+
+KOBOU = (
+    "Gunmen on motorcycles attacked the weekly market at Kobou in northern Burkina Faso on "
+    "Sunday, killing eleven traders and wounding six others, a regional official said. The "
+    "attackers arrived shortly after dawn from the direction of the border with Mali, set fire "
+    "to stalls and drove off with livestock and motorbikes. Survivors who reached the town of "
+    "Djibo said the gunmen separated the men from the women before opening fire. Soldiers from "
+    "a nearby detachment reached the market several hours later and found the bodies among the "
+    "burned stalls. No group has claimed the attack, but jihadist fighters linked to al Qaeda "
+    "have carried out similar raids across the region this year. The regional governor called "
+    "for calm and said reinforcements had been sent to protect the road to Djibo. Aid workers "
+    "said hundreds of families had fled the area since the start of the month, many of them "
+    "sleeping in schools and churches in Djibo. A local councillor said the market had been "
+    "attacked twice before and that traders had asked the army for protection. The government "
+    "declared three days of mourning. Humanitarian groups warned that the closure of markets "
+    "in the province was pushing prices of grain beyond the reach of displaced families, and "
+    "called on all armed groups to spare civilians and let aid convoys through."
+)
+
+
+def test_spark_takes_a_brief_for_a_copy_only_where_ingest_does(
+    spark: object, tmp_path: Path
+) -> None:
+    """A brief cut from the story (its first 80 words) is inside it, but the two share none of
+    the LSH bands ingest looks copies up by, so ingest codes both; MinHashLSH alone pairs them."""
+    from conflictlens.linking import is_near_duplicate
+    from conflictlens.linking.near_duplicates import fingerprint
+
+    brief = " ".join(KOBOU.split()[:80]) + "."
+    assert is_near_duplicate(KOBOU, brief)
+    assert not set(fingerprint(KOBOU).bands) & set(fingerprint(brief).bands)
+    rows = [
+        {"id": "story", "text": KOBOU, "published": "2024-06-10"},
+        {"id": "brief", "text": brief, "published": "2024-06-10"},
+    ]
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = tmp_path / "events.db"
+    ingested = runner.invoke(app, ["ingest", str(dump), "--db", str(db), "--json", "-j", "1"])
+    batched = runner.invoke(
+        app, ["batch", str(dump), "-o", str(tmp_path / "out"), "--json", "--engine", "spark"]
+    )
+    assert ingested.exit_code == batched.exit_code == 0, batched.output
+    ingest_summary, batch_summary = json.loads(ingested.stdout), json.loads(batched.stdout)
+    assert ingest_summary["copies"] == 0
+    assert batch_summary["copies"] == ingest_summary["copies"]

@@ -191,6 +191,14 @@ def _shingled(rows: Iterator[Row]) -> Iterator[tuple[str, list[str]]]:
             yield r.key, grams
 
 
+def _banded(rows: Iterator[Row]) -> Iterator[tuple[str, list[str]]]:
+    """Each text's LSH bands as `ingest` stores them ("band:hash")."""
+    from conflictlens.linking.near_duplicates import fingerprint
+
+    for r in rows:
+        yield r.key, [f"{band}:{value}" for band, value in fingerprint(r.text).bands]
+
+
 def _confirmed(rows: Iterator[Row]) -> Iterator[tuple[str, str]]:
     from conflictlens.linking import is_near_duplicate
 
@@ -202,7 +210,11 @@ def _confirmed(rows: Iterator[Row]) -> Iterator[tuple[str, str]]:
 def near_duplicate_pairs(
     spark: SparkSession, articles: DataFrame
 ) -> tuple[dict[str, set[str]], set[tuple[str, str]]]:
-    """(item -> items MinHashLSH puts near it, confirmed pairs (both orders)), by item key."""
+    """(item -> items MinHashLSH puts near it, confirmed pairs (both orders)), by item key.
+
+    A pair is a candidate only when it also shares one of the LSH bands `ingest` looks copies up
+    by: MinHashLSH's one-hash tables find pairs of modest likeness (a brief inside a longer story)
+    that ingest's bands of four hashes seldom do, and each candidate costs a comparison of texts."""
     from pyspark.ml.feature import HashingTF, MinHashLSH
     from pyspark.sql import functions as F
 
@@ -217,9 +229,20 @@ def near_duplicate_pairs(
         inputCol="features", outputCol="hashes", numHashTables=HASH_TABLES, seed=7
     ).fit(features)
     joined = model.approxSimilarityJoin(features, features, 1 - CANDIDATE_JACCARD, "distance")
-    pairs = joined.select(
-        F.col("datasetA.key").alias("key_a"), F.col("datasetB.key").alias("key_b")
-    ).where("key_a < key_b")
+    bands = spark.createDataFrame(
+        articles.select("key", "text").rdd.mapPartitions(_banded), "key string, bands array<string>"
+    )
+    bands_a = bands.select(F.col("key").alias("key_a"), F.col("bands").alias("bands_a"))
+    bands_b = bands.select(F.col("key").alias("key_b"), F.col("bands").alias("bands_b"))
+    pairs = (
+        joined.select(F.col("datasetA.key").alias("key_a"), F.col("datasetB.key").alias("key_b"))
+        .where("key_a < key_b")
+        .join(bands_a, "key_a")
+        .join(bands_b, "key_b")
+        .where(F.arrays_overlap("bands_a", "bands_b"))
+        .select("key_a", "key_b")
+        .persist()
+    )
     candidates: dict[str, set[str]] = defaultdict(set)
     for pair in pairs.collect():
         candidates[pair.key_a].add(pair.key_b)
@@ -230,6 +253,7 @@ def near_duplicate_pairs(
     confirmed: set[tuple[str, str]] = set()
     for a, b in with_texts.rdd.mapPartitions(_confirmed).collect():
         confirmed.update({(a, b), (b, a)})
+    pairs.unpersist()
     return candidates, confirmed
 
 
