@@ -422,17 +422,23 @@ def test_an_undated_report_is_not_the_incident_its_article_recalls() -> None:
     ]
 
 
-def test_an_undated_report_joins_the_event_it_agrees_with_on_clearly_more() -> None:
-    # Two Monday attacks at Mayadin a week apart: the first by Islamic State with nine dead,
-    # the second by unnamed gunmen with twelve. A report naming Islamic State and nine dead
-    # agrees with the first on attacker, town and toll, with the second on the town alone.
-    gunmen = mention(
+def gunmen_a_week_later(**fields: Any) -> Mention:
+    """Unnamed gunmen's attack at Mayadin the Monday after `mention`'s, with twelve dead."""
+    return mention(
         "b",
         event_date=date(2023, 3, 20),
         published=date(2023, 3, 21),
         actor1="Unidentified Armed Group",
         fatalities=12,
+        **fields,
     )
+
+
+def test_an_undated_report_joins_the_event_it_agrees_with_on_clearly_more() -> None:
+    # Two Monday attacks at Mayadin a week apart: the first by Islamic State with nine dead,
+    # the second by unnamed gunmen with twelve. A report naming Islamic State and nine dead
+    # agrees with the first on attacker, town and toll, with the second on the town alone.
+    gunmen = gunmen_a_week_later()
     assert groups_of([mention("a"), gunmen, undated("u", "on Monday")]) == [["a", "u"], ["b"]]
     # Eleven dead is neither toll: attacker and town against the town alone is too close.
     doubtful = undated("u", "on Monday", fatalities=11)
@@ -444,14 +450,7 @@ def test_an_official_both_quote_tells_look_alikes_apart() -> None:
     # undated report of fifteen dead agrees with each on the town alone, so it stays alone,
     # unless it quotes the governor the first event's report quoted (under a longer name).
     first = mention("a", actor1="Unidentified Armed Group", sources=["Khalid Mahmoud al-Ahmad"])
-    second = mention(
-        "b",
-        event_date=date(2023, 3, 20),
-        published=date(2023, 3, 21),
-        actor1="Unidentified Armed Group",
-        fatalities=12,
-        sources=["Yusuf Haddad"],
-    )
+    second = gunmen_a_week_later(sources=["Yusuf Haddad"])
     fields = {"fatalities": 15, "actor1": "Unidentified Armed Group"}
     assert groups_of([first, second, undated("u", "on Monday", **fields)]) == [["a"], ["b"], ["u"]]
     quoting = undated("u", "on Monday", sources=["Khalid Mahmoud", "AFP"], **fields)

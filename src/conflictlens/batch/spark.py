@@ -229,9 +229,10 @@ def near_duplicate_pairs(
         inputCol="features", outputCol="hashes", numHashTables=HASH_TABLES, seed=7
     ).fit(features)
     joined = model.approxSimilarityJoin(features, features, 1 - CANDIDATE_JACCARD, "distance")
+    # Persisted: both sides of the pair join read the sketches, computed once.
     bands = spark.createDataFrame(
         articles.select("key", "text").rdd.mapPartitions(_banded), "key string, bands array<string>"
-    )
+    ).persist()
     bands_a = bands.select(F.col("key").alias("key_a"), F.col("bands").alias("bands_a"))
     bands_b = bands.select(F.col("key").alias("key_b"), F.col("bands").alias("bands_b"))
     pairs = (
@@ -254,6 +255,7 @@ def near_duplicate_pairs(
     for a, b in with_texts.rdd.mapPartitions(_confirmed).collect():
         confirmed.update({(a, b), (b, a)})
     pairs.unpersist()
+    bands.unpersist()
     return candidates, confirmed
 
 

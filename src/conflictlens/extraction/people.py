@@ -5,9 +5,9 @@ likely telling the same incident.
 
 A name is a run of two or three capitalised words (with particles such as "al" or "bin" inside).
 A run that holds a title, an institution, a place or a calendar word ("Political Agent",
-"Interior Ministry", "Khyber Agency", "Friday") names a person only in the words after it. Which runs a sentence attributes a statement to is the
-caller's business (`conflictlens.extraction.sources`). Knowledge lives in data/sources.yaml
-(`people`).
+"Interior Ministry", "Khyber Agency", "Friday") names a person only in the words after it. Which
+runs a sentence attributes a statement to is the caller's business
+(`conflictlens.extraction.sources`). Knowledge lives in data/sources.yaml (`people`).
 """
 
 from __future__ import annotations
@@ -30,9 +30,8 @@ class PersonWords:
     """The words that tell a person's name from its surroundings."""
 
     not_names: frozenset[str]  # titles, bodies, places, calendar words: "governor", "ministry"
-    place_nouns: frozenset[
-        str
-    ]  # bodies and places: a name before one is theirs, "Dhi Qar authorities"
+    # Bodies and places: the name before one is theirs ("Dhi Qar authorities").
+    place_nouns: frozenset[str]
     particles: frozenset[str]  # inside a name: "al", "bin"
     before_place: frozenset[str]  # a run after these is a place or a body: "in", "the", "northern"
 

@@ -10,8 +10,8 @@ near-matches never glues two distinct ambushes together.
 A report with no date at all (no publication date, "on Monday" unresolved) joins an event by its
 content alone, and only when that leaves no doubt: its place, event type, attacker and toll fit the
 dated reports of ONE event of its region, or of several of which one agrees with it on clearly
-more (attacker, town, toll, an official both quote by name), and the weekday it names fits that event's date; an event its own
-article recalls in another record is not its (`attach_undated`). The merged event is flagged
+more (attacker, town, toll, an official both quote by name), and the weekday it names fits that
+event's date; an event its own article recalls in another record is not its (`attach_undated`). The merged event is flagged
 (`merge.FLAG_LINKED_WITHOUT_DATE`).
 
 The result depends only on the set of mentions, never on their order: pairs are sorted by score and
@@ -536,8 +536,8 @@ def attach_undated(
     its dated records are none of its candidates (`_groups_told_beside`). Of one article's
     undated records only one joins a group: the one agreeing with it on the most, then the one
     stating the largest toll ("76 killed" rather than "16 among the dead"), then the first by
-    key. Undated mentions never join each other:
-    with no date on either side, nothing tells a second incident apart.
+    key. Undated mentions never join each other: with no date on either side, nothing tells a
+    second incident apart.
     """
     undated = [
         i for i, m in enumerate(mentions) if m.event_date is None and m.undated and m.sub_event_type
@@ -636,14 +636,11 @@ def _only_group(
     for j in alike:
         agreements[group_of[j]] = max(agreements[group_of[j]], _agreements(undated, mentions[j]))
     quoted = named_in_article[undated.article_id]
-    for group in list(agreements):
-        if quoted and any(
-            same_person(a, b)
-            for article in articles(group)
-            for b in named_in_article[article]
-            for a in quoted
-        ):
-            agreements[group] += CLEAR_MARGIN
+    if quoted:
+        for group in list(agreements):
+            theirs = {b for article in articles(group) for b in named_in_article[article]}
+            if any(same_person(a, b) for a in quoted for b in theirs):
+                agreements[group] += CLEAR_MARGIN
     # The group agreeing on the most, then told by the most reports (then the most records, then
     # the first key).
     group = min(
