@@ -4,6 +4,8 @@ content-type limits, the per-host delay and the cache. No extraction, nothing le
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -156,7 +158,17 @@ def test_requests_to_one_host_are_spaced_by_the_delay(
 ) -> None:
     serve_news_site(web)
     waits: list[float] = []
-    monkeypatch.setattr("conflictlens.ingest.fetch.time.sleep", waits.append)
+    # Patching time.sleep patches it for every thread: count only this one's (the fetcher's),
+    # not a server's or a lingering library thread's.
+    sleep, fetching = time.sleep, threading.current_thread()
+
+    def record(seconds: float) -> None:
+        if threading.current_thread() is fetching:
+            waits.append(seconds)
+        else:
+            sleep(seconds)
+
+    monkeypatch.setattr("conflictlens.ingest.fetch.time.sleep", record)
     with Fetcher(FetchSettings(host_delay=30.0, allowed_networks=LOOPBACK)) as fetcher:
         fetcher.get(web.url("/news/mopti.html"))
         fetcher.get(web.url("/news/idlib.html"))
