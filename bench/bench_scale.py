@@ -4,8 +4,10 @@ The day is synthetic and shaped like GDELT's: 80% off-topic reports (markets, sp
 culture, science; some use words like "attack" or "strike" the way sport and business do), 20%
 incident reports, and 5% syndicated copies of earlier rows (a new dateline and a footer), all
 built from the templates below (the team's own text). Each configuration runs in its own process
-on the same JSON Lines dump; the table gives articles per second (wall clock and per CPU second),
-peak memory (largest process), the hours a 250,000-article day would take at that rate, and
+on the same JSON Lines dump and on as many CPUs as it is named for (`--jobs N` and `local[N]` are
+pinned to N cores); the table gives articles per second (wall clock and per CPU second), peak
+memory (largest process, and largest worker: ingest's extracting processes, Spark's Python
+workers that run its tasks), the hours a 250,000-article day would take at that rate, and
 whether Spark gave the same events as `ingest` + `export`.
 
     python bench/bench_scale.py [--sizes 10000 100000] [--skip-spark] [--keep DIR]
@@ -23,6 +25,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -218,6 +221,8 @@ class Measure:
     cpu_seconds: float
     peak_mb: float
     rows: int
+    # The largest worker (ingest's extracting processes, Spark's Python workers that run tasks).
+    worker_peak_mb: float = 0.0
     # Spark's Python workers are the JVM's children, which it does not wait for: their CPU time
     # never reaches this process's accounts, so a Spark run's CPU rate is not reported.
     cpu_counted: bool = True
@@ -231,18 +236,86 @@ class Measure:
         return 250_000 / self.rate / 3600
 
 
-def run(name: str, command: list[str], rows: int, *, cpu_counted: bool = True) -> Measure:
-    """Run one configuration in its own process; wall clock, CPU (with children), peak RSS."""
+class TreeMemory(threading.Thread):
+    """Peak resident memory of each process under `root`, sampled from /proc every 0.2 s.
+
+    `ru_maxrss` gives only the largest process that was waited for, and Spark's JVM never waits
+    for its Python workers, so their memory is sampled here.
+    """
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.peaks: dict[int, tuple[str, float]] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            for pid in _tree(self.root):
+                sample = _resident(pid)
+                if sample and sample[1] > self.peaks.get(pid, ("", 0.0))[1]:
+                    self.peaks[pid] = sample
+
+    def worker_peak_mb(self) -> float:
+        """The largest Python process other than the command itself."""
+        workers = [
+            mb for pid, (name, mb) in self.peaks.items() if pid != self.root and "python" in name
+        ]
+        return max(workers, default=0.0)
+
+
+def _tree(root: int) -> list[int]:
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        tree.extend(frontier)
+    return tree
+
+
+def _resident(pid: int) -> tuple[str, float] | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    if "VmRSS" not in fields:
+        return None
+    return fields["Name"].strip(), int(fields["VmRSS"].split()[0]) / 1024
+
+
+def run(
+    name: str, command: list[str], rows: int, *, cores: int | None = None, cpu_counted: bool = True
+) -> Measure:
+    """Run one configuration in its own process; wall clock, CPU (with children), peak RSS.
+
+    With `cores`, the process and everything it starts run on that many CPUs only: Spark's
+    local[1] runs one task at a time, but its JVM would otherwise do its own work on another core.
+    """
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    pinned = None if cores is None else (lambda: os.sched_setaffinity(0, range(cores)))
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=pinned
+    )
+    memory = TreeMemory(process.pid)
+    memory.start()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
+    memory.done.set()
+    memory.join()
     stderr = process.stderr.read().decode() if process.stderr else ""
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"{name} failed:\n{stderr[-2000:]}")
     cpu = usage.ru_utime + usage.ru_stime
-    return Measure(name, seconds, cpu, usage.ru_maxrss / 1024, rows, cpu_counted)
+    peak = max(usage.ru_maxrss / 1024, *(mb for _, mb in memory.peaks.values()))
+    return Measure(name, seconds, cpu, peak, rows, memory.worker_peak_mb(), cpu_counted)
 
 
 def gate_rate(dump: Path) -> float:
@@ -263,12 +336,16 @@ def measure_size(rows: int, folder: Path, spark: bool) -> list[Measure]:
     print(f"\n{rows:,} rows: {kinds}")
     gate_rate(dump)
     cli = [sys.executable, "-c", "from conflictlens.cli import app; app()"]
+    # Untimed: the first run after a boot or an install reads the models and libraries from disk.
+    warm = folder / "warm-up.jsonl"
+    warm.write_text("".join(dump.open(encoding="utf-8").readlines()[:50]), encoding="utf-8")
+    run("warm-up", [*cli, "ingest", str(warm), "--db", str(folder / "warm-up.db"), "-q"], 50)
     measures = []
     for jobs in (1, 2):
         db = folder / f"ingest-{rows}-{jobs}.db"
         db.unlink(missing_ok=True)
         ingest = [*cli, "ingest", str(dump), "--db", str(db), "-q", "--jobs", str(jobs)]
-        measures.append(run(f"ingest --jobs {jobs}", ingest, rows))
+        measures.append(run(f"ingest --jobs {jobs}", ingest, rows, cores=jobs))
     reference = folder / f"export-{rows}.parquet"
     subprocess.run(
         [
@@ -299,7 +376,9 @@ def measure_size(rows: int, folder: Path, spark: bool) -> list[Measure]:
                 "--master",
                 f"local[{cores}]",
             ]
-            measures.append(run(f"spark local[{cores}]", batch, rows, cpu_counted=False))
+            measures.append(
+                run(f"spark local[{cores}]", batch, rows, cores=cores, cpu_counted=False)
+            )
             same = (out / "events.parquet").read_bytes() == reference.read_bytes()
             print(
                 f"spark local[{cores}]: same events as ingest + export: {'yes' if same else 'NO'}"
@@ -309,13 +388,14 @@ def measure_size(rows: int, folder: Path, spark: bool) -> list[Measure]:
 
 def print_table(measures: list[Measure]) -> None:
     print(
-        f"\n{'configuration':18} {'rows':>7} {'s':>8} {'art/s':>7} {'art/CPU s':>9} {'peak MB':>8} {'250k h':>7}"
+        f"\n{'configuration':18} {'rows':>7} {'s':>8} {'art/s':>7} {'art/CPU s':>9} "
+        f"{'peak MB':>8} {'worker MB':>9} {'250k h':>7}"
     )
     for m in measures:
         per_cpu = f"{m.rows / m.cpu_seconds:.1f}" if m.cpu_counted else "n/a"
         print(
-            f"{m.name:18} {m.rows:>7} {m.seconds:>8.1f} {m.rate:>7.1f} "
-            f"{per_cpu:>9} {m.peak_mb:>8.0f} {m.hours_for_250k:>7.2f}"
+            f"{m.name:18} {m.rows:>7} {m.seconds:>8.1f} {m.rate:>7.1f} {per_cpu:>9} "
+            f"{m.peak_mb:>8.0f} {m.worker_peak_mb:>9.0f} {m.hours_for_250k:>7.2f}"
         )
     by_name = {(m.name, m.rows): m for m in measures}
     for rows in sorted({m.rows for m in measures}):
@@ -324,6 +404,15 @@ def print_table(measures: list[Measure]) -> None:
             if (fast, rows) in by_name and (slow, rows) in by_name:
                 ratio = by_name[(fast, rows)].rate / by_name[(slow, rows)].rate
                 print(f"{rows:,} rows: {fast} / {slow} = {ratio:.2f}x")
+    sizes = sorted({m.rows for m in measures})
+    for (name, rows), large in by_name.items():
+        small = by_name.get((name, sizes[0]))
+        if rows != sizes[0] and small:
+            print(
+                f"{name}: peak memory at {rows:,} / {sizes[0]:,} rows = "
+                f"{large.peak_mb / small.peak_mb:.2f}x (worker "
+                f"{large.worker_peak_mb / max(small.worker_peak_mb, 1):.2f}x)"
+            )
 
 
 def main() -> None:
