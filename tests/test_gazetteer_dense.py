@@ -72,6 +72,13 @@ DUMP_ROWS = [
     geoname_row(990016, "Qaryat Tall Sabikh", "", (35.68, 36.72)),
     # One of twin villages, listed the Arabic way; reports write "Eastern Jubb Sultan".
     geoname_row(990019, "Jubb Sultan ash Sharqiyah", "", (35.64, 36.70)),
+    # A subdistrict's town, named the GeoNames way, and a village of the same name nearer
+    # Idlib city: reports write both "Kafr Sajna".
+    geoname_row(990020, "Nahiyat Kafr Sajna", "Kafr Sajna", (35.50, 36.70)),
+    geoname_row(990021, "Kafr Sajna", "", (35.85, 36.60)),
+    # Two villages spelled "Tell Haddiyah", one by Idlib city and one by Saraqib.
+    geoname_row(990022, "Tell Haddiyah", "", (35.84, 36.78)),
+    geoname_row(990023, "Tell Haddiyah", "", (35.90, 36.58)),
     # Districts without codes: named by their division features, with a seat named alike.
     geoname_row(990030, "Maarra District", "", (35.45, 36.85), feature="ADM2"),
     geoname_row(990031, "Idlib District", "", (35.93, 36.63), feature="ADM2"),
@@ -349,7 +356,7 @@ def test_download_fetches_verifies_and_imports(
         ["sy"], tmp_path / "downloads", index, base_url, progress=lambda *p: seen.append(p)
     )
     assert [p.name for p in result.files] == ["SY.zip", "admin1CodesASCII.txt", "admin2Codes.txt"]
-    assert result.report.places == 13  # the villages and the seat; districts are not places
+    assert result.report.places == 17  # the villages and the seats; districts are not places
     assert seen and seen[-1][1] == seen[-1][2]  # progress ends at the announced size
     status = geo_index.index_status(index)
     assert {row[1] for row in status.imports} == {f"{base_url}{p.name}" for p in result.files}
@@ -437,3 +444,39 @@ def test_among_villages_spelled_loosely_the_closer_spelling_wins(dense: Gazettee
     other = place_of(dense.find("Regime forces shelled Kafr Dabous in Idlib."), "Kafr Dabous")
     assert other is not None and other.place is not None
     assert other.place.geonames_id == 990012
+
+
+def test_a_place_named_as_a_subdistricts_town_comes_before_a_village(
+    dense: Gazetteer,
+) -> None:
+    """GeoNames codes "Nahiyat Kafr Sajna", the town that governs a nahiya, PPL like a village:
+    its name says what it is, and a report's "Kafr Sajna" means it before the village."""
+    hit = place_of(dense.find("Regime artillery shelled Kafr Sajna in Idlib."), "Kafr Sajna")
+    assert hit is not None and hit.place is not None
+    assert hit.place.geonames_id == 990020
+
+
+def test_villages_spelled_loosely_in_the_named_province_are_chosen_by_the_articles_towns(
+    dense: Gazetteer,
+) -> None:
+    """ "Tal Hadiya" is neither village's own spelling: among the namesakes so spelled inside
+    Idlib, the one by Saraqib, the town the report also names, is meant."""
+    text = "Gunmen killed a man in Tal Hadiya, Idlib, a day after a drone struck Saraqib."
+    hit = place_of(dense.find(text), "Tal Hadiya")
+    assert hit is not None and hit.place is not None
+    assert hit.place.geonames_id == 990022
+
+
+def test_a_roads_towns_are_landmarks_and_choose_among_namesakes(dense: Gazetteer) -> None:
+    """ "the Hama-Salamiyah road" names two towns, each found; the road's towns are not the
+    scene, but they tell which Tell Marzouk is meant: the one near Hama."""
+    text = "A bomb hit a car in Tell Marzouk village on the Hama-Salamiyah road."
+    hits = dense.find(text)
+    ends = [h for h in hits if h.text in ("Hama", "Salamiyah")]
+    assert [h.relation for h in ends] == ["road end", "road end"]
+    assert all(h.place is not None and h.place.kind == "place" for h in ends)
+    village = place_of(hits, "Tell Marzouk")
+    assert village is not None and village.place is not None
+    assert village.place.geonames_id == 990002
+    # A dashed name that is no road's stays one name.
+    assert place_of(dense.find("Shelling hit Kafr-Sajna in Idlib."), "Kafr") is None

@@ -496,3 +496,19 @@ def test_a_town_just_across_the_named_provinces_line_counts_in_that_province(
         "Salah ad Din",
         1,
     )
+
+
+def test_the_towns_of_a_road_are_landmarks_not_the_scene(gazetteer: Gazetteer) -> None:
+    """ "the Kirkuk-Baghdad road in Diyala": the ambush was in Diyala, on the road; neither
+    Kirkuk nor Baghdad, each a road end, is where it happened."""
+    event = first_incident(
+        "Gunmen ambushed a minibus on the Kirkuk-Baghdad road in Diyala on Monday, killing "
+        "three passengers, police said."
+    )
+    assert event.admin1 == "Diyala"
+    assert event.location not in ("Kirkuk", "Baghdad")
+    ends = [h for h in gazetteer.find("a minibus on the Kirkuk-Baghdad road") if h.place]
+    assert [(h.text, h.relation) for h in ends] == [
+        ("Kirkuk", "road end"),
+        ("Baghdad", "road end"),
+    ]

@@ -23,6 +23,7 @@ from conflictlens.extraction.incidents import Incident, is_other_sides_toll
 from conflictlens.extraction.sides import Attributed, Sides, find_sides
 from conflictlens.extraction.sources import find_self_report
 from conflictlens.geo import Gazetteer, GeoContext, GeoHit, Place
+from conflictlens.geo.cues import LANDMARK_RELATIONS
 from conflictlens.geo.types import PRECISION_NEAR, PRECISION_PLACE
 from conflictlens.models import (
     FLAG_ACTOR_SUSPECTED,
@@ -93,21 +94,22 @@ def _date(
 
 # How much less likely each kind of place is to be where an incident happened.
 _PLACE_SPECIFICITY = {"site": 0, "place": 0, "region": 2, "admin1": 3, "country": 4}
-_ORIGIN_PENALTY = 3.5
+_LANDMARK_PENALTY = 3.5
 _SENTENCE_END = re.compile(r"[.!?]\s")
 
 
 def _place_rank(hit: GeoHit, named_admin1: set[str | None]) -> float:
-    """Lower is better: the most specific place, in a province the text names, not an origin."""
+    """Lower is better: the most specific place, in a province the text names, not a landmark."""
     assert hit.place is not None
     return (
         _PLACE_SPECIFICITY.get(hit.place.kind, 5)
         + (hit.precision - 1) * 0.5
         + (1.0 if named_admin1 and hit.place.admin1 not in named_admin1 else 0.0)
-        # "fighters from Deir ez-Zor clashed in Jarablus", "near the border with Raqqa": where
-        # they came from, or the far side of a line, is not the place; any region or province
-        # the text puts the event in comes first, only a bare country comes after.
-        + (_ORIGIN_PENALTY if hit.relation == "from" else 0.0)
+        # "fighters from Deir ez-Zor clashed in Jarablus", "near the border with Raqqa", "the
+        # Kirkuk-Baghdad road": where they came from, the far side of a line or a road's towns
+        # are not the place; any region or province the text puts the event in comes first,
+        # only a bare country comes after.
+        + (_LANDMARK_PENALTY if hit.relation in LANDMARK_RELATIONS else 0.0)
     )
 
 
@@ -132,7 +134,7 @@ def _first_scene(
     for clause, hit in sorted(hits, key=lambda ch: (ch[0].headline, ch[0].index, ch[1].start)):
         place = hit.place if hit.place is not None else hit.container
         if (
-            hit.relation == "from"
+            hit.relation in LANDMARK_RELATIONS
             or FLAG_PLACE_NEAR_UNNAMED in hit.flags
             or place is None
             or place.admin1 is None
@@ -151,7 +153,9 @@ def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause 
     # a province named as an origin or the far side of a line ("near the border with Hama") is not
     # where the incident was.
     named_admin1 = {
-        h.place.admin1 for _, h in found if h.place.kind == "admin1" and h.relation != "from"
+        h.place.admin1
+        for _, h in found
+        if h.place.kind == "admin1" and h.relation not in LANDMARK_RELATIONS
     }
     # The first place named sets the province; a place in another province named in another
     # clause is another scene ("found on the road between Kahil and Mseifra in Dar'a ... he

@@ -11,6 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from conflictlens.geo.finder import ROAD_NOUN
+
+# Relations whose place is a landmark the text gives, not where the event happened: where people
+# came from ("fighters from Deir ez-Zor") and the towns a road is named after.
+ORIGIN = "from"
+ROAD_END = "road end"
+LANDMARK_RELATIONS = frozenset((ORIGIN, ROAD_END))
+
 _DIRECTION = r"(?:north|south)(?:[- ]?(?:east|west))?|east|west"
 _DIRECTION_ADJECTIVE = r"(?:north|south)(?:[- ]?(?:east|west))?ern|eastern|western|central"
 # A capitalised name of up to four words ("Kahil", "Tall al-Ahmar"), whatever the pattern's flags.
@@ -70,6 +78,10 @@ _ORIGIN_BEFORE = re.compile(
 )
 # "the area stretching from Mayadin to Bukamal": a range, not an origin.
 _RANGE_AFTER = re.compile(r"^\s+to\s+(?:the\s+)?[A-Z]")
+# "the Hawija-Kirkuk road", "the Aleppo-Latakia highway": each town is an end of the road, a
+# landmark rather than the scene (ROAD_END).
+_ROAD_AFTER = re.compile(r"^(?:-[A-Z][\w'’]*)*\s+" + ROAD_NOUN)
+_ROAD_TOWN_BEFORE = re.compile(r"[A-Z][\w'’]*-$")
 _ADMIN1_AFTER = re.compile(rf"^\s+(?:{_ADMIN1})\b", re.IGNORECASE)
 # "X village", but not "Syrian city of Y": there the name follows the noun.
 _SETTLEMENT_AFTER = re.compile(rf"^\s+(?P<noun>{_SETTLEMENT})\b(?!\s+of\b)", re.IGNORECASE)
@@ -144,9 +156,11 @@ def cue_around(text: str, start: int, end: int) -> Cue:
         relation, near = _relation_name(found), True
         unnamed = bool(_UNNAMED_SETTLEMENT_BEFORE.search(before[: found.start()]))
     elif _ORIGIN_BEFORE.search(before) and not _RANGE_AFTER.match(after):
-        relation = "from"
+        relation = ORIGIN
     elif following:
         relation, near = following.group("relation").lower().replace("rural", "countryside"), True
+    elif _ROAD_AFTER.match(after) and (after.startswith("-") or _ROAD_TOWN_BEFORE.search(before)):
+        relation, near = ROAD_END, True
     return Cue(
         relation=relation,
         near=near,

@@ -24,6 +24,9 @@ PARTICLES = frozenset(
 # Those that may also stand alone in lowercase between two capitalised words of one name; the
 # English words among them ("Syria as Turkey", "Homs at dawn") may not.
 _STANDALONE_PARTICLES = PARTICLES - {"as", "at", "an", "en", "e", "i", "y", "do"}
+# The nouns of a road named after the towns it joins ("the Hawija-Kirkuk road").
+ROAD_NOUN = r"(?:[Rr]oad|[Hh]ighway|[Mm]otorway|[Rr]oute)\b"
+_ROAD_FOLLOWS = re.compile(r"\s+" + ROAD_NOUN)
 _SENTENCE_PUNCTUATION = ".!?:;\n"
 _OPENING_MARKS = ' \t"“‘(['
 _CLOSING_MARKS = '"”’)]'
@@ -77,17 +80,37 @@ def words_of(text: str) -> list[Word]:
         else:
             head = parts[1] if len(parts) > 1 and parts[0].lower() in PARTICLES else parts[0]
             capitalised = head[:1].isupper()
-        words.append(
-            Word(
-                start=start,
-                end=start + len(token),
-                text=token,
-                capitalised=capitalised,
-                particle=token in _STANDALONE_PARTICLES,
-                sentence_initial=_starts_sentence(text, start),
+        initial = _starts_sentence(text, start)
+        road = capitalised and len(parts) > 1 and _ROAD_FOLLOWS.match(text, match.end())
+        for offset, part in _parts(token, parts) if road else ((0, token),):
+            words.append(
+                Word(
+                    start=start + offset,
+                    end=start + offset + len(part),
+                    text=part,
+                    capitalised=capitalised,
+                    particle=part in _STANDALONE_PARTICLES,
+                    sentence_initial=initial and offset == 0,
+                )
             )
-        )
     return words
+
+
+def _parts(token: str, parts: list[str]) -> Iterator[tuple[int, str]]:
+    """The towns of a road's name with their offsets ("Hawija-Kirkuk road", "Aleppo-Latakia
+    highway"): two words, so each can be found, that the dash still joins into one run. Any
+    other dashed name stays one word ("Kubar-Makhmur" is one village)."""
+    if not all(_name_part(p) for p in parts):
+        yield 0, token
+        return
+    offset = 0
+    for part in parts:
+        yield offset, part
+        offset += len(part) + 1
+
+
+def _name_part(part: str) -> bool:
+    return len(part) > 2 and part[:1].isupper() and part.lower() not in PARTICLES
 
 
 def _starts_sentence(text: str, start: int) -> bool:
@@ -101,9 +124,10 @@ def _starts_sentence(text: str, start: int) -> bool:
 
 
 def _joined(text: str, left: Word, right: Word) -> bool:
-    """Two words belong to one name only when nothing but spaces (no line break) is between."""
+    """Two words belong to one name only when nothing but spaces (no line break) or the dash
+    of a split word (`_parts`) is between."""
     gap = text[left.end : right.start]
-    return 0 < len(gap) <= 2 and gap.strip(" ") == ""
+    return gap == "-" or (0 < len(gap) <= 2 and gap.strip(" ") == "")
 
 
 def runs_of(text: str, words: list[Word]) -> Iterator[tuple[int, int]]:
@@ -136,6 +160,21 @@ def _neighbour(words: list[Word], indices: range) -> Word | None:
     return next((words[i] for i in indices if words[i].text.lower() not in PARTICLES), None)
 
 
+def _dashed_from(text: str, words: list[Word], first: int, run_first: int) -> int:
+    """Where the words before `first` stop counting as the same name (exclusive): at a split
+    word's dash ("Hawija" ends at "-Kirkuk"), else the run's start."""
+    if first > run_first and text[words[first - 1].end : words[first].start] == "-":
+        return first - 1
+    return run_first - 1
+
+
+def _dashed_to(text: str, words: list[Word], last: int, run_last: int) -> int:
+    """Where the words after a span ending before `last` stop counting as the same name."""
+    if 0 < last < run_last and text[words[last - 1].end : words[last].start] == "-":
+        return last
+    return run_last
+
+
 def spans_of(text: str, words: list[Word], run: tuple[int, int], first: int) -> Iterator[Span]:
     """Spans of the run starting at word `first`, longest first."""
     run_first, run_last = run
@@ -154,8 +193,10 @@ def spans_of(text: str, words: list[Word], run: tuple[int, int], first: int) -> 
             first=first,
             last=last,
             sentence_initial=words[first].sentence_initial,
-            before=_neighbour(words, range(first - 1, run_first - 1, -1)),
-            after=_neighbour(words, range(last, run_last)),
+            before=_neighbour(
+                words, range(first - 1, _dashed_from(text, words, first, run_first), -1)
+            ),
+            after=_neighbour(words, range(last, _dashed_to(text, words, last, run_last))),
             next_word=next_word,
             speech_follows=bool(_SPEECH_VERB.match(text, end)),
         )

