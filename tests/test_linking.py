@@ -26,7 +26,12 @@ from conflictlens.linking import (
     merge,
     report_differences,
 )
-from conflictlens.linking.linker import _links_by_component, disagreements, similarity
+from conflictlens.linking.linker import (
+    _Links,
+    _links_by_component,
+    disagreements,
+    similarity,
+)
 from conflictlens.linking.merge import FLAG_LINKED_WITHOUT_DATE
 from conflictlens.models import (
     FLAG_COUNT_VAGUE,
@@ -637,8 +642,31 @@ def test_links_are_held_one_linked_set_at_a_time() -> None:
     abu_kamal = [mention(k, **far) for k in ("d", "e")]
     ordered = sorted([*mayadin, *abu_kamal], key=lambda m: m.key)
     sets = [
-        sorted({ordered[i].key for _, i, j in links} | {ordered[j].key for _, i, j in links})
+        sorted({ordered[k].key for pair in links.strongest_first() for k in pair})
         for links in _links_by_component(ordered)
     ]
     assert sorted(sets) == [["a", "b", "c"], ["d", "e"]]
     assert [len(g) for g in cluster(ordered)] == [3, 2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.55, 0.6, 0.7149999999999999, 0.715, 0.8, 1.0]),
+            st.integers(0, 40),
+            st.integers(0, 40),
+        ).filter(lambda t: t[1] != t[2]),
+        unique_by=lambda t: (min(t[1], t[2]), max(t[1], t[2])),
+    )
+)
+def test_links_come_strongest_first_then_by_their_mentions(
+    scored: list[tuple[float, int, int]],
+) -> None:
+    """The arrays of a linked set give its pairs in the order sorting (-score, i, j) tuples
+    does, to the last bit of a score: merging along them stays what it was."""
+    links = _Links()
+    for score, i, j in scored:
+        links.add(score, i, j)
+    expected = sorted((-score, min(i, j), max(i, j)) for score, i, j in scored)
+    assert list(links.strongest_first()) == [(i, j) for _, i, j in expected]
