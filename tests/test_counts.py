@@ -192,3 +192,14 @@ def test_a_part_of_the_people_just_counted_is_not_added() -> None:
 def test_a_headline_says_how_many_die() -> None:
     assert killed("54 Die As Mosque Targeted in Landi Kotal") == [(54, 54, 54)]
     assert killed("Five die in Maiduguri market blast") == [(5, 5, 5)]
+
+
+def test_the_names_of_the_counted_people_stand_between_them_and_the_verb() -> None:
+    assert killed("A customs officer, Captain Idris Mwangi, was shot dead at the depot.") == [
+        (1, 1, 1)
+    ]
+    assert killed("Two teachers, Halima Yusuf and Bello Danjuma, were killed on the road.") == [
+        (2, 2, 2)
+    ]
+    # Words between commas that are not names do not make people dead.
+    assert killed("Two teachers, the headmaster said, were missing after the raid.") == []

@@ -205,11 +205,13 @@ def find_counts(original: str) -> list[CountMention]:
         conjunct = conjunct_length(text[group_end:next_start])
         members = with_conjunct(members, text, group_end, group_end + conjunct)
         group_end += conjunct
-        after = _SUBSET_REGION.sub("", text[group_end:next_start], count=1)
+        # "A soldier, Private Ali Hassan, was killed": the verb follows the people's names.
+        verb_from = _named_apposition_end(text, group_end, next_start)
+        after = _SUBSET_REGION.sub("", text[verb_from:next_start], count=1)
         group_start = members[0].start
         before = text[max(0, group_start - 60, mentions[-1].end if mentions else 0) : group_start]
         category, passive = _category(after, before)
-        if passive and _is_agent(text, group_end, lex.after.get(category)):
+        if passive and _is_agent(text, verb_from, lex.after.get(category)):
             i = j
             continue
         active = _active_category(before)
@@ -240,8 +242,8 @@ def find_counts(original: str) -> list[CountMention]:
             members = [replace(members[0], n=best, low=low)]
             group_start -= len(before) - span.start()
         # The evidence span runs to the verb when the verb follows the people directly.
-        verb = lex.after[category].match(text[group_end:next_start])
-        end = group_end + verb.end() if verb else group_end
+        verb = lex.after[category].match(text[verb_from:next_start])
+        end = verb_from + verb.end() if verb else group_end
         if both_sides := _BOTH_SIDES.match(text, end):
             end = both_sides.end()
         if category == COMBINED:
@@ -359,6 +361,19 @@ def _one_named(original: str, text: str, found: list[CountMention]) -> list[Coun
                 )
             )
     return mentions
+
+
+def _named_apposition_end(text: str, start: int, stop: int) -> int:
+    """Where the words after counted people go on: past ", Major Zana Khalil," or ", Ali Hassan
+    and Omar Saleh," (the people's names, between commas), else `start`."""
+    match = _named_apposition().match(text, start, stop)
+    return match.end() if match else start
+
+
+@lru_cache(maxsize=1)
+def _named_apposition() -> re.Pattern[str]:
+    person = rf"(?:(?:{lexicon().titles})\.?\s+){{0,3}}{_NAME}"
+    return re.compile(rf",\s+{person}(?:(?:,\s+|\s+and\s+|,\s+and\s+){person})*,")
 
 
 def _overlaps(match: re.Match[str], mentions: list[CountMention]) -> bool:
