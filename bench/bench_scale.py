@@ -300,17 +300,20 @@ def run(
     """
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     pinned = None if cores is None else (lambda: os.sched_setaffinity(0, range(cores)))
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=pinned
-    )
-    memory = TreeMemory(process.pid)
-    memory.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    memory.done.set()
-    memory.join()
-    stderr = process.stderr.read().decode() if process.stderr else ""
+    # stderr goes to a file: a pipe read only after the exit would stall the run once it fills.
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=errors, preexec_fn=pinned
+        )
+        memory = TreeMemory(process.pid)
+        memory.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        memory.done.set()
+        memory.join()
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"{name} failed:\n{stderr[-2000:]}")
     cpu = usage.ru_utime + usage.ru_stime

@@ -373,3 +373,15 @@ def test_a_link_pass_merges_only_the_events_it_changes(
             store.set_mentions(record.articles[0], [record])
         link_stored(store, ["wire", "local", "paper"])
         assert sorted(sorted(e.articles) for e in store.events()) == [["local"], ["paper", "wire"]]
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+def test_quiet_ingest_tells_failures_only(tmp_path: Path, quiet: bool) -> None:
+    """A day's feed holds thousands of copies: `-q` keeps their notices off stderr, never errors."""
+    missing = tmp_path / "missing.txt"
+    args = ["ingest", str(TIGRIS), str(COPY), str(missing), "--db", str(tmp_path / "x.db")]
+    result = runner.invoke(app, [*args, *(["-q"] if quiet else [])])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert any(line.startswith("error") and "missing.txt" in line for line in lines)
+    assert any(line.startswith("copy") for line in lines) is not quiet

@@ -34,7 +34,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from conflictlens.ingest import ReadFailure, known_article_count, read_sources
 from conflictlens.models import Article, Event, Evidence
-from conflictlens.pipeline import Ingestion, RunReport, extract_or_skip
+from conflictlens.pipeline import Ingestion, Notify, RunReport, extract_or_skip
 
 if TYPE_CHECKING:
     from conflictlens.ingest.fetch import FetchSettings, IPNetwork
@@ -118,6 +118,16 @@ class ExportFormat(StrEnum):
 def _notify(level: str, source: str, message: str) -> None:
     colour = {"error": "red", "skipped": "yellow"}.get(level, "blue")
     err.print(f"[{colour}]{level}[/{colour}] {source}: {message}", highlight=False)
+
+
+def _notify_errors(level: str, source: str, message: str) -> None:
+    """`--quiet`: failures only (a day's feed has thousands of copies and skips to tell of)."""
+    if level == "error":
+        _notify(level, source, message)
+
+
+def _notifier(quiet: bool) -> Notify:
+    return _notify_errors if quiet else _notify
 
 
 @dataclass(frozen=True)
@@ -442,7 +452,7 @@ def ingest(
         Fetcher(settings) as fetcher,
         _progress(quiet or as_json) as progress,
     ):
-        ingestion = Ingestion(store, sources=sources, notify=_notify)
+        ingestion = Ingestion(store, sources=sources, notify=_notifier(quiet))
         report = ingestion.report
         task = progress.add_task(
             "ingesting", total=known_article_count(sources), events=0, errors=0
@@ -537,7 +547,7 @@ def watch(
                 store=store,
                 fetcher=fetcher,
                 state_path=state_path,
-                notify=_notify,
+                notify=_notifier(quiet),
                 print_alert=print_alert,
             )
             if once:
