@@ -116,6 +116,12 @@ def place_of(hits: list[GeoHit], text: str) -> GeoHit | None:
     return matching[0] if matching else None
 
 
+def chosen_id(dense: Gazetteer, text: str, name: str) -> int | None:
+    """The GeoNames id of the place `text` is geocoded to where it writes `name`."""
+    hit = place_of(dense.find(text), name)
+    return hit.place.geonames_id if hit is not None and hit.place is not None else None
+
+
 def test_a_village_written_as_a_place_wins_and_a_name_alone_does_not(dense: Gazetteer) -> None:
     text = (
         "Gunmen killed Mahmoud, a shepherd, on Tuesday. Officials of the Salvation government "
@@ -141,14 +147,12 @@ def test_villages_in_a_list_of_places_stand_with_the_cued_one(dense: Gazetteer) 
 def test_namesakes_inside_the_named_province_then_nearest_the_articles_towns(
     dense: Gazetteer,
 ) -> None:
-    in_hama = place_of(dense.find("A landmine exploded in Tell Marzouk in Hama."), "Tell Marzouk")
-    assert in_hama is not None and in_hama.place is not None
-    assert in_hama.place.geonames_id == 990002
+    assert (
+        chosen_id(dense, "A landmine exploded in Tell Marzouk in Hama.", "Tell Marzouk") == 990002
+    )
     # Idlib holds two: the one nearest Saraqib, the other town the report names.
     text = "Drones struck Tell Marzouk on Monday, a day after shelling on Saraqib in Idlib."
-    near_saraqib = place_of(dense.find(text), "Tell Marzouk")
-    assert near_saraqib is not None and near_saraqib.place is not None
-    assert near_saraqib.place.geonames_id == 990003
+    assert chosen_id(dense, text, "Tell Marzouk") == 990003
 
 
 def test_a_village_outside_the_named_province_and_far_from_its_places_is_not_found(
@@ -177,13 +181,9 @@ def test_districts_come_from_codes_or_the_nearest_district_and_are_marked_derive
 def test_a_village_is_found_without_its_generic_prefix_and_loosely_spelled_only_inside(
     dense: Gazetteer,
 ) -> None:
-    prefixed = place_of(dense.find("Gunmen attacked Tall Sabikh in Idlib."), "Tall Sabikh")
-    assert prefixed is not None and prefixed.place is not None
-    assert prefixed.place.geonames_id == 990016
+    assert chosen_id(dense, "Gunmen attacked Tall Sabikh in Idlib.", "Tall Sabikh") == 990016
     # "Kafr Dabous" is a loose spelling of Kafr Dabbous: fine inside Idlib, not with no province.
-    inside = place_of(dense.find("Regime forces shelled Kafr Dabous in Idlib."), "Kafr Dabous")
-    assert inside is not None and inside.place is not None
-    assert inside.place.geonames_id == 990012
+    assert chosen_id(dense, "Regime forces shelled Kafr Dabous in Idlib.", "Kafr Dabous") == 990012
     loose = place_of(dense.find("Regime forces shelled Kafr Dabous on Monday."), "Kafr Dabous")
     assert loose is None or loose.place is None
 
@@ -192,9 +192,7 @@ def test_a_twin_village_qualified_in_english_is_found_by_its_arabic_name(
     dense: Gazetteer,
 ) -> None:
     text = "Unknown gunmen attacked a checkpoint in Eastern Jubb Sultan in the Idlib countryside."
-    hit = place_of(dense.find(text), "Eastern Jubb Sultan")
-    assert hit is not None and hit.place is not None
-    assert hit.place.geonames_id == 990019
+    assert chosen_id(dense, text, "Eastern Jubb Sultan") == 990019
 
 
 def test_missing_divisions_and_non_latin_names_are_filled_from_the_dump(dense: Gazetteer) -> None:
@@ -438,12 +436,10 @@ def test_a_district_seat_pulls_harder_than_the_districts_own_point(dense: Gazett
 def test_among_villages_spelled_loosely_the_closer_spelling_wins(dense: Gazetteer) -> None:
     """Two villages of Idlib share the key of "Kafr Dabbass", neither has a population: the one
     spelled closer to the text is meant."""
-    hit = place_of(dense.find("Regime forces shelled Kafr Dabbass in Idlib."), "Kafr Dabbass")
-    assert hit is not None and hit.place is not None
-    assert hit.place.geonames_id == 990017
-    other = place_of(dense.find("Regime forces shelled Kafr Dabous in Idlib."), "Kafr Dabous")
-    assert other is not None and other.place is not None
-    assert other.place.geonames_id == 990012
+    assert (
+        chosen_id(dense, "Regime forces shelled Kafr Dabbass in Idlib.", "Kafr Dabbass") == 990017
+    )
+    assert chosen_id(dense, "Regime forces shelled Kafr Dabous in Idlib.", "Kafr Dabous") == 990012
 
 
 def test_a_place_named_as_a_subdistricts_town_comes_before_a_village(
@@ -451,9 +447,7 @@ def test_a_place_named_as_a_subdistricts_town_comes_before_a_village(
 ) -> None:
     """GeoNames codes "Nahiyat Kafr Sajna", the town that governs a nahiya, PPL like a village:
     its name says what it is, and a report's "Kafr Sajna" means it before the village."""
-    hit = place_of(dense.find("Regime artillery shelled Kafr Sajna in Idlib."), "Kafr Sajna")
-    assert hit is not None and hit.place is not None
-    assert hit.place.geonames_id == 990020
+    assert chosen_id(dense, "Regime artillery shelled Kafr Sajna in Idlib.", "Kafr Sajna") == 990020
 
 
 def test_villages_spelled_loosely_in_the_named_province_are_chosen_by_the_articles_towns(
@@ -462,9 +456,7 @@ def test_villages_spelled_loosely_in_the_named_province_are_chosen_by_the_articl
     """ "Tal Hadiya" is neither village's own spelling: among the namesakes so spelled inside
     Idlib, the one by Saraqib, the town the report also names, is meant."""
     text = "Gunmen killed a man in Tal Hadiya, Idlib, a day after a drone struck Saraqib."
-    hit = place_of(dense.find(text), "Tal Hadiya")
-    assert hit is not None and hit.place is not None
-    assert hit.place.geonames_id == 990022
+    assert chosen_id(dense, text, "Tal Hadiya") == 990022
 
 
 def test_a_roads_towns_are_landmarks_and_choose_among_namesakes(dense: Gazetteer) -> None:
