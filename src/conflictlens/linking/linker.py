@@ -466,9 +466,6 @@ class _Links:
         self._first.append(min(i, j))
         self._second.append(max(i, j))
 
-    def __len__(self) -> int:
-        return len(self._scores)
-
     def strongest_first(self) -> Iterator[tuple[int, int]]:
         """The (i, j) pairs, i < j, by score descending, then i, then j."""
         first = np.frombuffer(self._first, dtype=np.int32)
