@@ -375,6 +375,52 @@ def test_a_link_pass_merges_only_the_events_it_changes(
         assert sorted(sorted(e.articles) for e in store.events()) == [["local"], ["paper", "wire"]]
 
 
+@pytest.mark.parametrize("with_country_only", [False, True])
+def test_a_link_pass_clusters_one_province_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_country_only: bool
+) -> None:
+    # A batch of reports from two provinces: each province's neighbourhood is read and clustered
+    # alone (a pass holds its busiest province, not all of them), with the events that clustering
+    # everything at once gives. A report placed only in the country may join either province, so
+    # then the country is clustered whole, and the report still joins its event.
+    idlib = {
+        "admin1": "Idlib",
+        "location": "Maarat al-Numan",
+        "latitude": 35.64,
+        "longitude": 36.67,
+    }
+    records = [
+        _ambush_record("wire", date(2023, 3, 13), 9),
+        _ambush_record("paper", date(2023, 3, 13), 11),
+        _ambush_record("radio", date(2023, 3, 13), 5, **idlib),
+        _ambush_record("blog", date(2023, 3, 13), 6, **idlib),
+    ]
+    expected = [["blog", "radio"], ["paper", "wire"]]
+    if with_country_only:
+        unplaced = {"admin1": None, "location": None, "latitude": None, "longitude": None}
+        records.append(_ambush_record("agency", date(2023, 3, 13), 9, **unplaced))
+        expected = [["agency", "paper", "wire"], ["blog", "radio"]]
+    clustered: list[set[str | None]] = []
+
+    def spy(mentions: list) -> list:
+        clustered.append({m.admin1 for m in mentions})
+        return real_cluster(mentions)
+
+    real_cluster = dataset_linking.cluster
+    monkeypatch.setattr(dataset_linking, "cluster", spy)
+    with Store(tmp_path / "events.db") as store:
+        for record in records:
+            article_id = record.articles[0]
+            store.add_article(Article(id=article_id, text=f"Report {article_id}."))
+            store.set_mentions(article_id, [record])
+        link_stored(store, [r.articles[0] for r in records])
+        assert sorted(sorted(e.articles) for e in store.events()) == expected
+    if with_country_only:
+        assert clustered == [{"Deir ez-Zor", "Idlib", None}]
+    else:
+        assert sorted(clustered, key=sorted) == [{"Deir ez-Zor"}, {"Idlib"}]
+
+
 @pytest.mark.parametrize("quiet", [True, False])
 def test_quiet_ingest_tells_failures_only(tmp_path: Path, quiet: bool) -> None:
     """A day's feed holds thousands of copies: `-q` keeps their notices off stderr, never errors."""

@@ -5,7 +5,9 @@ a month either side of their dates, with all of those events' mentions. It is cl
 (`linker.cluster`, which depends only on the set), so the same reports give the same events whatever
 order they arrived in, and a late report that changes a toll or a date rebuilds its event. Only the
 groups that changed are merged and stored again; the neighbourhood is read as the few fields the
-pair rules compare (`Mention`), full records only for the groups to merge.
+pair rules compare (`Mention`), full records only for the groups to merge. New reports are
+linked a province at a time (a country at a time where reports placed only in the country are
+involved), so one pass holds one province's neighbourhood, not every province's of the batch.
 A report with no date reaches every event of its region and kind of attack, whatever their dates
 (it may join only the one it fits, so it must see them all), and a dated report reaches the undated
 events of its region (`_undated_neighbours`).
@@ -49,14 +51,54 @@ def link_stored(
 ) -> list[str]:
     """Link the mentions of these articles (and of these events) with the stored dataset.
 
+    The new reports are linked one linking unit at a time (`_units`): a province, or a whole
+    country where reports placed only in the country join its provinces. Reports of different
+    units can never be one incident, so this gives what clustering all of them at once would, while
+    only one unit's neighbourhood is held at a time: a batch of reports from a hundred provinces
+    needs the memory of its busiest province, not of all of them.
+
     Returns the ids of the events these articles now report and of every other event linking
     created or changed, in the order they were written.
     """
-    articles, events = list(article_ids), list(event_ids)
-    seeds = [
-        Mention.of(s.record, s.article_id, s.published)
-        for s in store.iter_stored_mentions(article_ids=articles, event_ids=events)
-    ]
+    seeds = {
+        s.row_id: _Stored(s.row_id, s.event_id, Mention.of(s.record, s.article_id, s.published))
+        for s in store.iter_stored_mentions(article_ids=article_ids, event_ids=event_ids)
+    }
+    changed: list[str] = []
+    for unit in _units(store, list(seeds.values())):
+        changed += _link_unit(store, unit)
+    return list(dict.fromkeys(changed))
+
+
+def _units(store: Store, seeds: Sequence[_Stored]) -> list[list[_Stored]]:
+    """The seeds split into units no link crosses: one per (country, admin1), or one per country
+    when a report placed only in the country is among its seeds or its neighbours (it may join
+    any of the country's provinces); reports with no country are a unit of their own."""
+    by_country: dict[str, list[_Stored]] = {}
+    for seed in seeds:
+        by_country.setdefault(seed.mention.country_code or "", []).append(seed)
+    units: list[list[_Stored]] = []
+    for country, members in sorted(by_country.items()):
+        mentions = [s.mention for s in members]
+        whole = (
+            not country
+            or any(m.country_only for m in mentions)
+            or bool(_country_only_neighbours(store, mentions))
+        )
+        if whole:
+            units.append(members)
+            continue
+        by_region: dict[str, list[_Stored]] = {}
+        for seed in members:
+            by_region.setdefault(seed.mention.admin1 or "", []).append(seed)
+        units += [by_region[admin1] for admin1 in sorted(by_region)]
+    return units
+
+
+def _link_unit(store: Store, unit: Sequence[_Stored]) -> list[str]:
+    """Re-cluster the neighbourhood of one unit's new reports and store the groups that changed;
+    returns the ids of the events written, those the new reports are in first."""
+    seeds = [s.mention for s in unit]
     windows = [
         LinkWindow(
             s.country_code, s.admin1, s.event_date - NEIGHBOURHOOD, s.event_date + NEIGHBOURHOOD
@@ -64,9 +106,12 @@ def link_stored(
         for s in seeds
         if s.country_code and s.admin1 and s.event_date
     ]
+    # The events the new reports are in now, whole: every mention of an event read is read.
+    events = list(dict.fromkeys(s.event_id for s in unit))
     events += _country_only_neighbours(store, seeds)
     events += _undated_neighbours(store, seeds)
-    stored = _read(store, article_ids=articles, event_ids=events, windows=windows)
+    stored = {s.mention.key: s for s in unit}
+    stored.update(_read(store, event_ids=events, windows=windows))
     if more := set(_undated_neighbours(store, [s.mention for s in stored.values()], dated=False)):
         stored.update(_read(store, event_ids=more - set(events)))
     groups = cluster([s.mention for s in stored.values()])
@@ -77,7 +122,7 @@ def link_stored(
         if any(m.key in seed_keys for m in group):
             reported.append(merged.event_id)
     changed = store.write_links(linked)
-    return list(dict.fromkeys([*reported, *changed]))
+    return [*reported, *changed]
 
 
 def _read(store: Store, **wanted: Any) -> dict[str, _Stored]:
