@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from conflictlens.ingest import ReadFailure
+from conflictlens.linking.near_duplicates import ShingleCache
 from conflictlens.models import Article, Event
 from conflictlens.parallel import Coded, code_article, uncodable
 from conflictlens.store import Run, Store
@@ -101,6 +102,7 @@ class Ingestion:
         self.touched_events: dict[str, None] = {}
         self._articles_to_link: list[str] = []
         self._events_to_relink: dict[str, None] = {}
+        self._shingles = ShingleCache()
 
     def add(self, item: Article | ReadFailure, coded: Coded | None = None) -> None:
         """Store one article and code it; `coded` is its outcome computed ahead (`code_ahead`),
@@ -161,17 +163,19 @@ class Ingestion:
         The earliest published (then the smallest id) is the original whatever the arrival order;
         when the new article is it, the stored ones become its copies and their events are relinked.
         """
-        from conflictlens.linking import shingles, shingles_near_duplicate
+        from conflictlens.linking import shingles_near_duplicate
 
         self.store.add_fingerprint(article.id, bands)
         candidates = self.store.near_duplicate_candidates(bands, exclude=article.id)
         texts = self.store.article_texts(candidates)
-        grams = shingles(article.text) if texts else set()
+        if not texts:
+            return False
+        grams = self._shingles(article.text)
         confirmed = [
             candidate_id
             for candidate_id in candidates
             if candidate_id in texts
-            and shingles_near_duplicate(grams, shingles(texts[candidate_id]))
+            and shingles_near_duplicate(grams, self._shingles(texts[candidate_id]))
         ]
         copies_of = [a for c in confirmed if (a := self.store.get_article(c)) is not None]
         if not copies_of:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
 from datasketch import MinHash
 
 from conflictlens.clean import content_lines
@@ -40,7 +42,7 @@ class Fingerprint:
     bands: tuple[tuple[int, int], ...]
 
 
-def shingles(text: str) -> set[str]:
+def _grams(text: str) -> set[str]:
     """Lower-cased word 5-grams of the article body, page furniture left out."""
     words = [w for line in content_lines(text) for w in _WORD.findall(line.text.lower())]
     if len(words) < SHINGLE_WORDS:
@@ -48,8 +50,34 @@ def shingles(text: str) -> set[str]:
     return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
+def shingles(text: str) -> np.ndarray:
+    """The text's 5-grams as sorted 64-bit hashes: 8 bytes a gram where the strings take about
+    100, so the shingles of texts often met as candidates can be kept (`ShingleCache`). The hashes
+    are Python's, fixed within one process only: compare shingles made by the same process."""
+    return np.unique(np.fromiter((hash(g) for g in _grams(text)), dtype=np.int64))
+
+
+class ShingleCache:
+    """`shingles` of the texts compared most recently, by a digest of the text: in a day of news
+    the same stored reports are candidates for many new ones (one template, one wire story)."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._size = size
+        self._kept: OrderedDict[bytes, np.ndarray] = OrderedDict()
+
+    def __call__(self, text: str) -> np.ndarray:
+        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+        if (kept := self._kept.get(key)) is not None:
+            self._kept.move_to_end(key)
+            return kept
+        made = self._kept[key] = shingles(text)
+        if len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+        return made
+
+
 def fingerprint(text: str) -> Fingerprint:
-    grams = shingles(text)
+    grams = _grams(text)
     minhash = MinHash(num_perm=NUM_PERM, seed=_SEED)
     minhash.update_batch([g.encode("utf-8") for g in sorted(grams)])
     values = minhash.hashvalues
@@ -66,10 +94,11 @@ def is_near_duplicate(text_a: str, text_b: str) -> bool:
     return shingles_near_duplicate(shingles(text_a), shingles(text_b))
 
 
-def shingles_near_duplicate(a: set[str], b: set[str]) -> bool:
+def shingles_near_duplicate(a: np.ndarray, b: np.ndarray) -> bool:
     """`is_near_duplicate` on the texts' `shingles`: one text's are computed once when it is
     compared with each of its candidates."""
     if min(len(a), len(b)) < MIN_SHINGLES:
         return False
-    shared = len(a & b)
-    return shared / len(a | b) >= MIN_JACCARD or shared / min(len(a), len(b)) >= MIN_CONTAINMENT
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    union = len(a) + len(b) - shared
+    return shared / union >= MIN_JACCARD or shared / min(len(a), len(b)) >= MIN_CONTAINMENT
