@@ -10,7 +10,7 @@ memory (largest process, and largest worker: ingest's extracting processes, Spar
 workers that run its tasks), the hours a 250,000-article day would take at that rate, and
 whether Spark gave the same events as `ingest` + `export`.
 
-    python bench/bench_scale.py [--sizes 10000 100000] [--skip-spark] [--keep DIR]
+    python bench/bench_scale.py [--sizes 10000 100000] [--skip-spark] [--jobs 1 2] [--keep DIR]
 
 Targets (issue 16): jobs 2 >= 1.8 x jobs 1 and >= 40 articles/s on 2 cores; 250k under 1 hour on
 2 cores; Spark local[2] >= 1.7 x local[1]; peak memory at 100k within 1.2 x of 10k.
@@ -333,7 +333,7 @@ def gate_rate(dump: Path) -> float:
     return rate
 
 
-def measure_size(rows: int, folder: Path, spark: bool) -> list[Measure]:
+def measure_size(rows: int, folder: Path, spark: bool, jobs_runs: list[int]) -> list[Measure]:
     dump = folder / f"day-{rows}.jsonl"
     kinds = synthetic_day(dump, rows)
     print(f"\n{rows:,} rows: {kinds}")
@@ -344,7 +344,7 @@ def measure_size(rows: int, folder: Path, spark: bool) -> list[Measure]:
     warm.write_text("".join(dump.open(encoding="utf-8").readlines()[:50]), encoding="utf-8")
     run("warm-up", [*cli, "ingest", str(warm), "--db", str(folder / "warm-up.db"), "-q"], 50)
     measures = []
-    for jobs in (1, 2):
+    for jobs in jobs_runs:
         db = folder / f"ingest-{rows}-{jobs}.db"
         db.unlink(missing_ok=True)
         ingest = [*cli, "ingest", str(dump), "--db", str(db), "-q", "--jobs", str(jobs)]
@@ -355,7 +355,7 @@ def measure_size(rows: int, folder: Path, spark: bool) -> list[Measure]:
             *cli,
             "export",
             "--db",
-            str(folder / f"ingest-{rows}-1.db"),
+            str(folder / f"ingest-{rows}-{jobs_runs[0]}.db"),
             "-f",
             "parquet",
             "-o",
@@ -422,13 +422,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--skip-spark", action="store_true", help="ingest only (no Java needed)")
+    parser.add_argument(
+        "--jobs", type=int, nargs="+", default=[1, 2], help="the ingest --jobs runs (default: 1 2)"
+    )
     parser.add_argument("--keep", type=Path, help="keep the dumps and outputs in this folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         measures = [
-            m for rows in args.sizes for m in measure_size(rows, folder, not args.skip_spark)
+            m
+            for rows in args.sizes
+            for m in measure_size(rows, folder, not args.skip_spark, args.jobs)
         ]
     print_table(measures)
 

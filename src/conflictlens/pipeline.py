@@ -28,8 +28,11 @@ from conflictlens.store import Run, Store
 # An article is stored with this status reason before extraction, so an article whose extraction
 # crashed the process is retried by the next run.
 EXTRACTION_PENDING = "extraction pending"
-# Articles extracted between two linking passes: bounds the memory a long dump needs.
-LINK_BATCH = 500
+# Articles extracted between two linking passes. A pass re-clusters the whole neighbourhood of its
+# new reports (`link_stored`), which in a busy province costs about as much for 500 new reports as
+# for 5,000, so passes are few; the batch bounds the new reports a pass holds besides one province's
+# neighbourhood. The stored LINK_PENDING mark makes a killed run's batch whole again.
+LINK_BATCH = 5000
 
 Notify = Callable[[str, str, str], None]
 
