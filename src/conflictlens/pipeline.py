@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from conflictlens.ingest import ReadFailure
-from conflictlens.linking.near_duplicates import ShingleCache
 from conflictlens.models import Article, Event
 from conflictlens.parallel import Coded, code_article, uncodable
 from conflictlens.store import Run, Store
@@ -105,6 +104,8 @@ class Ingestion:
         self.touched_events: dict[str, None] = {}
         self._articles_to_link: list[str] = []
         self._events_to_relink: dict[str, None] = {}
+        from conflictlens.linking.near_duplicates import ShingleCache
+
         self._shingles = ShingleCache()
 
     def add(self, item: Article | ReadFailure, coded: Coded | None = None) -> None:

@@ -23,7 +23,6 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -192,9 +191,9 @@ def _banded(rows: Iterator[Row]) -> Iterator[tuple[str, str]]:
 def _confirmed(rows: Iterator[Row]) -> Iterator[tuple[str, str]]:
     """The candidate pairs that are copies; a text's shingles are made once for its run of pairs
     (pairs arrive grouped by their first text) and kept for the texts it meets often."""
-    from conflictlens.linking.near_duplicates import shingles, shingles_near_duplicate
+    from conflictlens.linking.near_duplicates import ShingleCache, shingles_near_duplicate
 
-    shingled = lru_cache(maxsize=SHINGLES_KEPT)(shingles)
+    shingled = ShingleCache(SHINGLES_KEPT)
     for r in rows:
         if shingles_near_duplicate(shingled(r.text_a), shingled(r.text_b)):
             yield r.key_a, r.key_b

@@ -65,39 +65,38 @@ def link_stored(
         for s in store.iter_stored_mentions(article_ids=article_ids, event_ids=event_ids)
     }
     changed: list[str] = []
-    for unit in _units(store, list(seeds.values())):
-        changed += _link_unit(store, unit)
+    for unit, country_only in _units(store, list(seeds.values())):
+        changed += _link_unit(store, unit, country_only)
     return list(dict.fromkeys(changed))
 
 
-def _units(store: Store, seeds: Sequence[_Stored]) -> list[list[_Stored]]:
-    """The seeds split into units no link crosses: one per (country, admin1), or one per country
-    when a report placed only in the country is among its seeds or its neighbours (it may join
-    any of the country's provinces); reports with no country are a unit of their own."""
+def _units(store: Store, seeds: Sequence[_Stored]) -> list[tuple[list[_Stored], list[str]]]:
+    """The seeds split into units no link crosses, each with the country-only events it may join:
+    one unit per (country, admin1), or one per country when a report placed only in the country is
+    among its seeds or its neighbours (it may join any of the country's provinces); reports with no
+    country are a unit of their own."""
     by_country: dict[str, list[_Stored]] = {}
     for seed in seeds:
         by_country.setdefault(seed.mention.country_code or "", []).append(seed)
-    units: list[list[_Stored]] = []
+    units: list[tuple[list[_Stored], list[str]]] = []
     for country, members in sorted(by_country.items()):
         mentions = [s.mention for s in members]
-        whole = (
-            not country
-            or any(m.country_only for m in mentions)
-            or bool(_country_only_neighbours(store, mentions))
-        )
-        if whole:
-            units.append(members)
+        # A subset of the seeds reaches a subset of these, so a split country's units reach none.
+        country_only = _country_only_neighbours(store, mentions)
+        if not country or country_only or any(m.country_only for m in mentions):
+            units.append((members, country_only))
             continue
         by_region: dict[str, list[_Stored]] = {}
         for seed in members:
             by_region.setdefault(seed.mention.admin1 or "", []).append(seed)
-        units += [by_region[admin1] for admin1 in sorted(by_region)]
+        units += [(by_region[admin1], []) for admin1 in sorted(by_region)]
     return units
 
 
-def _link_unit(store: Store, unit: Sequence[_Stored]) -> list[str]:
-    """Re-cluster the neighbourhood of one unit's new reports and store the groups that changed;
-    returns the ids of the events written, those the new reports are in first."""
+def _link_unit(store: Store, unit: Sequence[_Stored], country_only: Sequence[str]) -> list[str]:
+    """Re-cluster the neighbourhood of one unit's new reports (with the country-only events they
+    reach, `_units`) and store the groups that changed; returns the ids of the events written,
+    those the new reports are in first."""
     seeds = [s.mention for s in unit]
     windows = [
         LinkWindow(
@@ -108,7 +107,7 @@ def _link_unit(store: Store, unit: Sequence[_Stored]) -> list[str]:
     ]
     # The events the new reports are in now, whole: every mention of an event read is read.
     events = list(dict.fromkeys(s.event_id for s in unit))
-    events += _country_only_neighbours(store, seeds)
+    events += country_only
     events += _undated_neighbours(store, seeds)
     stored = {s.mention.key: s for s in unit}
     stored.update(_read(store, event_ids=events, windows=windows))
