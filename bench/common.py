@@ -4,10 +4,10 @@ a coder's district is compared with ours."""
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
-from conflictlens.geo.names import normalise_name, spelling_similarity
+from conflictlens.geo.districts import same_district
+from conflictlens.geo.names import normalise_name
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -18,17 +18,8 @@ def shared_dir() -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
-# UCDP writes "Albu Kamal district" and "Markaz Daraa district" (the centre district), ACLED
-# "Abu Kamal" and "Dar'a".
-_DIVISION_WORD = re.compile(
-    r"^markaz\s+|\s+(?:district|sub-?district|qadaa|kaza|nahiya|nahia)$", re.I
-)
-
-
 def same_admin2(ours: str, theirs: str) -> bool:
-    """District names agree up to transliteration ("Muqdadiya", "Muqdadiyah") and a trailing
-    "district"."""
-    theirs = _DIVISION_WORD.sub("", theirs.strip()).strip()
-    return (
-        normalise_name(ours) == normalise_name(theirs) or spelling_similarity(ours, theirs) >= 0.8
-    )
+    """District names agree up to transliteration ("Muqdadiya", "Muqdadiyah"), division words
+    (UCDP's "Mintaqat Markaz Homs", "Albu Kamal district") and the other names the project's
+    district data gives ("Maarat al-Numaan" for Al Ma'ra): conflictlens.geo.districts."""
+    return normalise_name(ours) == normalise_name(theirs) or same_district(ours, theirs)

@@ -96,15 +96,20 @@ def _same_actor(ours: str, theirs: str) -> bool:
 
 def use_imported_gazetteer(dump_dir: Path) -> Path:
     """Point the gazetteer at a scratch data dir holding the files of `dump_dir` imported; the
-    import is done once per set of files (names, sizes and times) and version of the importer."""
-    from conflictlens.geo import importer
+    import is done once per set of files (names, sizes and times) and version of the importer
+    (its code and the district data it reads)."""
+    from conflictlens.geo import districts, importer
+    from conflictlens.geo.sources import SUBDISTRICT_SEATS, data_file
 
     files = sorted(
         p for p in dump_dir.iterdir() if p.suffix in (".txt", ".zip") and p.stem.isupper()
     )
     if not files:
         raise SystemExit(f"{dump_dir}: no GeoNames-format files (XX.txt, XX.zip) to import")
-    digest = hashlib.sha256(Path(importer.__file__).read_bytes())
+    digest = hashlib.sha256()
+    for module in (importer, districts):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(data_file(SUBDISTRICT_SEATS).read_bytes())
     for path in files:
         digest.update(f"{path.name} {path.stat().st_size} {path.stat().st_mtime_ns}".encode())
     data = Path(tempfile.gettempdir()) / f"conflictlens-eval-gazetteer-{digest.hexdigest()[:12]}"

@@ -1075,7 +1075,9 @@ def gazetteer_import(
     report = import_geonames_dump(files, index)
     err.print(
         f"imported {report.places} places, {report.admin1} admin1 and {report.admin2} admin2 names, "
-        f"{report.alternate_names} alternate names into {index}"
+        f"{report.alternate_names} alternate names into {index}; districts: "
+        f"{report.admin2_seats} subdistrict seats placed in theirs, {report.admin2_derived} "
+        "derived from the nearest district"
     )
 
 
@@ -1130,7 +1132,8 @@ def gazetteer_download(
         err.print(f"verified {path.name} ({path.stat().st_size:,} bytes) in {path.parent}")
     err.print(
         f"imported {report.places} places, {report.admin1} admin1 and {report.admin2} admin2 names"
-        f" ({report.admin2_derived} districts derived from the nearest district) into {index}"
+        f" ({report.admin2_seats} subdistrict seats placed in their district,"
+        f" {report.admin2_derived} districts derived from the nearest district) into {index}"
     )
 
 

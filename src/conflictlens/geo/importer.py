@@ -7,8 +7,10 @@ allCountries. A place already in the index (same GeoNames id) is merged with the
 keeps its English name, its names and the larger population, and takes the dump's divisions.
 
 Divisions a row lacks are derived, and marked so: a place without an admin1 code takes the
-division of the nearest place that has one; a place without an admin2 code takes the district
-whose own point or seat (its namesake town) is nearest, inside its province (`admin2_derived`).
+division of the nearest place that has one; a town data/subdistrict_seats.yaml lists as a
+subdistrict's seat takes the district listed; any other place without an admin2 code takes the
+district whose own point or seat (its namesake town) is nearest, inside its province
+(`admin2_derived`). See conflictlens.geo.districts.
 Second-level division features (ADM2) name districts; they are not places a report is put at.
 """
 
@@ -26,10 +28,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from conflictlens.geo.districts import (
+    derive_admin2,
+    flat_km,
+    place_subdistrict_seats,
+    seat_capitals,
+    seat_of,
+)
 from conflictlens.geo.index import (
     IMPORTED_MERGED,
     IMPORTED_NEW,
-    SEAT_CODES,
     IndexWriter,
     PlaceRow,
     ensure_index,
@@ -49,8 +57,6 @@ _BATCH = 50_000
 # A place without an admin1 code takes the division of the nearest place within this distance.
 _ADMIN1_NEIGHBOUR_KM = 30.0
 _GRID_DEGREES = 0.25
-# How much nearer a district's seat pulls than its own point (see _district_distance).
-_SEAT_PULL = 0.8
 
 
 @dataclass
@@ -60,6 +66,7 @@ class ImportReport:
     admin2: int = 0  # admin2 names read (codes and division features)
     alternate_names: int = 0  # alternate names added
     admin1_derived: int = 0  # places given the division of their nearest neighbour
+    admin2_seats: int = 0  # subdistrict seats given the district data/subdistrict_seats.yaml names
     admin2_derived: int = 0  # places given the district of the nearest district point
     files: list[str] = field(default_factory=list)
 
@@ -90,6 +97,7 @@ def import_geonames_dump(
         state.add_new_admin1(connection)
         report.admin2 += state.write_admin2(connection)
         report.admin1_derived = _derive_admin1(connection, state.countries)
+        report.admin2_seats = place_subdistrict_seats(connection, state.countries)
         report.admin2_derived = derive_admin2(connection, state.countries)
         _log_import(connection, paths, report, origin)
         connection.execute(
@@ -324,7 +332,7 @@ class _ImportState:
             admin1 = self.admin1_names.get((district.cc, district.admin1_code))
             if admin1 is None:
                 admin1 = _nearest_admin1(connection, district.cc, district.lat, district.lon)
-            seat = _seat_of(connection, district.cc, admin1, name, district)
+            seat = seat_of(connection, district.cc, admin1, name, (district.lat, district.lon))
             rows.append([district.cc, admin1, name, district.lat, district.lon, seat])
             place_ids = self.pending_admin2.pop(
                 (district.cc, district.admin1_code, district.admin2_code), []
@@ -332,7 +340,7 @@ class _ImportState:
             connection.executemany(
                 "UPDATE place SET admin2 = ? WHERE id = ?", [(name, i) for i in place_ids]
             )
-        _seat_capitals(connection, rows)
+        seat_capitals(connection, rows)
         for cc, admin1, name, lat, lon, seat in rows:
             connection.execute(
                 "DELETE FROM admin2 WHERE cc = ? AND name = ? AND lat = ? AND lon = ?",
@@ -345,33 +353,6 @@ class _ImportState:
         return len(rows)
 
 
-def _seat_capitals(connection: sqlite3.Connection, districts: list[list]) -> None:
-    """A district not named after a town ("Jebel Saman") is governed from its province's
-    capital, when no other district of the province is named after that capital."""
-    capitals = {
-        (d[0], d[1]): _capital(connection, d[0], d[1]) for d in districts if d[1] is not None
-    }
-    seated = {
-        (d[0], d[1]) for d in districts if d[5] is not None and d[5] == capitals.get((d[0], d[1]))
-    }
-    for district in districts:
-        key = (district[0], district[1])
-        if district[5] is None and key not in seated and capitals.get(key) is not None:
-            district[5] = capitals[key]
-            seated.add(key)
-
-
-def _capital(connection: sqlite3.Connection, cc: str, admin1: str) -> tuple[float, float] | None:
-    """A province's capital: its seat of government where the source says so, else its most
-    populous place."""
-    row = connection.execute(
-        "SELECT lat, lon FROM place WHERE cc = ? AND admin1 = ? AND kind = 'place'"
-        " ORDER BY feature IN ('PPLA', 'PPLC') DESC, population DESC LIMIT 1",
-        (cc, admin1),
-    ).fetchone()
-    return (row[0], row[1]) if row else None
-
-
 def _kind_for(feature_class: str, feature_code: str) -> str | None:
     if feature_class == "P":
         return "place"
@@ -380,36 +361,6 @@ def _kind_for(feature_class: str, feature_code: str) -> str | None:
     if feature_code in _REGION_CODES:
         return "region"
     return None
-
-
-def _seat_of(
-    connection: sqlite3.Connection, cc: str, admin1: str | None, name: str, district: _District
-) -> tuple[float, float] | None:
-    """The point of the town a district is named after, in its province: a seat of government
-    first, then the most populous, then the one nearest the district's own point."""
-    rows = connection.execute(
-        "SELECT p.lat, p.lon, p.feature, p.population FROM name n JOIN place p ON p.id = n.place_id"
-        " WHERE n.key = ? AND p.cc = ? AND p.kind = 'place' AND (? IS NULL OR p.admin1 = ?)",
-        (normalise_name(seat_name(name)), cc, admin1, admin1),
-    ).fetchall()
-    if not rows:
-        return None
-    best = min(
-        rows,
-        key=lambda r: (
-            r[2] not in SEAT_CODES,
-            -r[3],
-            _flat_km(district.lat, district.lon, r[0], r[1]),
-        ),
-    )
-    return best[0], best[1]
-
-
-def seat_name(district: str) -> str:
-    """A district's name without its division words: its seat's ("Jablah District" -> "Jablah")."""
-    words = load_generic_place_words()
-    kept = [w for w in light_key(district).split() if w not in words]
-    return " ".join(kept) or district
 
 
 def without_generic_word(name: str) -> str | None:
@@ -421,19 +372,13 @@ def without_generic_word(name: str) -> str | None:
     return None
 
 
-def _flat_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Distance on a local flat map: plenty for ranking neighbours a few dozen km apart."""
-    scale = math.cos(math.radians((lat1 + lat2) / 2))
-    return 111.32 * math.hypot(lat1 - lat2, (lon1 - lon2) * scale)
-
-
 def _nearest_admin1(connection: sqlite3.Connection, cc: str, lat: float, lon: float) -> str | None:
     rows = connection.execute(
         "SELECT admin1, lat, lon FROM place WHERE cc = ? AND kind = 'place' AND admin1 IS NOT NULL"
         " AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
         (cc, lat - 0.5, lat + 0.5, lon - 0.5, lon + 0.5),
     ).fetchall()
-    best = min(rows, key=lambda r: _flat_km(lat, lon, r[1], r[2]), default=None)
+    best = min(rows, key=lambda r: flat_km(lat, lon, r[1], r[2]), default=None)
     return best[0] if best else None
 
 
@@ -461,8 +406,8 @@ def _derive_admin1(connection: sqlite3.Connection, countries: Iterable[str]) -> 
                 for d_column in (-1, 0, 1)
                 for point in grid.get((row + d_row, column + d_column), ())
             ]
-            best = min(near, key=lambda p: _flat_km(lat, lon, p[0], p[1]), default=None)
-            if best is not None and _flat_km(lat, lon, best[0], best[1]) <= _ADMIN1_NEIGHBOUR_KM:
+            best = min(near, key=lambda p: flat_km(lat, lon, p[0], p[1]), default=None)
+            if best is not None and flat_km(lat, lon, best[0], best[1]) <= _ADMIN1_NEIGHBOUR_KM:
                 updates.append((best[2], place_id))
         connection.executemany("UPDATE place SET admin1 = ? WHERE id = ?", updates)
         derived += len(updates)
@@ -471,53 +416,6 @@ def _derive_admin1(connection: sqlite3.Connection, countries: Iterable[str]) -> 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
     return math.floor(lat / _GRID_DEGREES), math.floor(lon / _GRID_DEGREES)
-
-
-def derive_admin2(connection: sqlite3.Connection, countries: Iterable[str]) -> int:
-    """Places of `countries` without a district take the nearest district's, by its own point or
-    its seat, inside their province (anywhere in the country for a place without one), and are
-    marked `admin2_derived`. Countries without district points are left alone."""
-    derived = 0
-    for cc in sorted(countries):
-        districts = connection.execute(
-            "SELECT admin1, name, lat, lon, seat_lat, seat_lon FROM admin2 WHERE cc = ?", (cc,)
-        ).fetchall()
-        if not districts:
-            continue
-        by_admin1: dict[str | None, list[tuple]] = defaultdict(list)
-        for district in districts:
-            by_admin1[district[0]].append(district)
-        rows = connection.execute(
-            "SELECT id, admin1, lat, lon FROM place WHERE cc = ? AND kind IN ('place', 'site')"
-            " AND (admin2 IS NULL OR admin2_derived = 1)",
-            (cc,),
-        ).fetchall()
-        updates = [
-            (nearest_district(by_admin1.get(admin1) or districts, lat, lon)[1], place_id)
-            for place_id, admin1, lat, lon in rows
-        ]
-        connection.executemany(
-            "UPDATE place SET admin2 = ?, admin2_derived = 1 WHERE id = ?", updates
-        )
-        derived += len(updates)
-    return derived
-
-
-def nearest_district(districts: Iterable[tuple], lat: float, lon: float) -> tuple:
-    """The district (an admin2 table row) a point most likely lies in: the nearest by its own
-    point or its seat. Callers pass the districts of the point's province where it has any."""
-    return min(districts, key=lambda d: _district_distance(lat, lon, d))
-
-
-def _district_distance(lat: float, lon: float, district: tuple) -> float:
-    """How far a point is from a district: from its own point or its seat, whichever is nearer
-    (a district's point lies mid-district, away from a seat on its edge). The seat's distance
-    counts for _SEAT_PULL of itself: a district's towns cluster around the town that governs it,
-    while its own point is pulled towards the empty land of its outline."""
-    distance = _flat_km(lat, lon, district[2], district[3])
-    if district[4] is not None:
-        distance = min(distance, _SEAT_PULL * _flat_km(lat, lon, district[4], district[5]))
-    return distance
 
 
 def _log_import(

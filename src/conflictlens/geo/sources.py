@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,6 +22,7 @@ STOPWORDS = "place_stopwords.txt"
 GENERIC_PLACE_WORDS = "generic_place_words.txt"
 SEAT_PLACE_WORDS = "seat_place_words.txt"
 NAME_QUALIFIERS = "name_qualifiers.yaml"
+SUBDISTRICT_SEATS = "subdistrict_seats.yaml"
 DATA_FILES = (ADMIN1_TABLE, ADMIN1_ALIASES, SUPPLEMENT, COUNTRY_WORDS, STOPWORDS)
 
 SUPPLEMENT_KINDS = ("region", "site", "place")
@@ -49,6 +50,12 @@ class SupplementRecord:
     admin1: str | None
     latitude: float
     longitude: float
+
+
+@dataclass(frozen=True)
+class SubdistrictSeats:
+    names: tuple[str, ...]  # the district's name, then the other names dumps give it
+    seats: tuple[str, ...]  # the towns governing its subdistricts, its own seat aside
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,23 @@ def load_seat_place_words() -> frozenset[str]:
     lines = data_file(SEAT_PLACE_WORDS).read_text(encoding="utf-8").splitlines()
     entries = (line.split("#", 1)[0].strip() for line in lines)
     return frozenset(light_key(entry) for entry in entries if entry)
+
+
+@cache
+def load_subdistrict_seats() -> dict[str, tuple[SubdistrictSeats, ...]]:
+    """ISO2 -> the districts data/subdistrict_seats.yaml lists, with their subdistrict seats."""
+    with data_file(SUBDISTRICT_SEATS).open(encoding="utf-8") as handle:
+        entries = yaml.load(handle, Loader=_YAML_LOADER)
+    result = {}
+    for cc, country in entries.items():
+        other_names = defaultdict(list)
+        for other, name in (country.get("other_names") or {}).items():
+            other_names[name].append(other)
+        result[cc] = tuple(
+            SubdistrictSeats((name, *other_names[name]), tuple(seats))
+            for name, seats in country["districts"].items()
+        )
+    return result
 
 
 @cache
