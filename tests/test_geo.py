@@ -25,7 +25,7 @@ from conflictlens.geo import (
 from conflictlens.geo import index as geo_index
 from conflictlens.geo.cues import cue_around
 from conflictlens.geo.importer import import_geonames_dump
-from conflictlens.geo.names import spelling_similarity
+from conflictlens.geo.names import elided_vowel_form, spelling_similarity
 from conflictlens.geo.qualifiers import arabic_qualified_forms
 from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article
 
@@ -76,6 +76,15 @@ def test_an_english_qualifier_is_written_the_arabic_way() -> None:
     # A qualifier alone, or a name without one, has no Arabic form.
     assert arabic_qualified_forms("Western") == []
     assert arabic_qualified_forms("Kharab Fawqani") == []
+
+
+def test_a_vowel_colloquial_spellings_drop_is_put_back() -> None:
+    assert elided_vowel_form("Mtareh") == "Matareh"
+    assert normalise_name(elided_vowel_form("Mtareh") or "") == normalise_name("Matarah")
+    assert elided_vowel_form("Tall Hbeish") == "Tall Habeish"
+    # Pairs English words and digraphs begin with are spelled so, not shortened.
+    for name in ("Street", "Shaykh Maqsud", "Tripoli", "Khan Shaykhun", "Idlib", "Spring"):
+        assert elided_vowel_form(name) is None
 
 
 def test_different_places_keep_different_keys() -> None:

@@ -28,6 +28,7 @@ from conflictlens.geo.index import (
 )
 from conflictlens.geo.names import (
     bare_spelling,
+    elided_vowel_form,
     has_arabic_article,
     light_key,
     normalise_name,
@@ -1050,9 +1051,18 @@ class Gazetteer:
 
     def _compute_candidates(self, name: str) -> tuple[Candidate, ...]:
         rows = self._rows_for_key(normalise_name(name))
+        # "Ftireh" is listed as "Fatirah": the places of the name with its vowel put back too.
+        # The vowel is a guess, so none is spelled exactly as written and all sharing the key
+        # are alike: the article's places choose among them.
+        vowelled = elided_vowel_form(name)
+        elided = tuple(
+            replace(c, exact=False, similarity=FUZZY_SIMILARITY)
+            for c in (self._candidates(vowelled) if vowelled else ())
+        )
         if not rows:
             # "Western Mulayha" is listed as "Mulayhah al Gharbiyah": the Arabic form's places.
-            return tuple(c for form in arabic_qualified_forms(name) for c in self._candidates(form))
+            forms = arabic_qualified_forms(name)
+            return elided + tuple(c for form in forms for c in self._candidates(form))
         bare = bare_spelling(name)
         names: dict[int, list[str]] = {}
         places: dict[int, Place] = {}
@@ -1074,7 +1084,7 @@ class Gazetteer:
             ),
         )
         articled = has_arabic_article(name)
-        return tuple(
+        direct = tuple(
             Candidate(
                 place,
                 exact=place_id in exact,
@@ -1090,6 +1100,8 @@ class Gazetteer:
             )
             for place_id, place in places.items()
         )
+        found = {c.place for c in direct}
+        return direct + tuple(c for c in elided if c.place not in found)
 
     def _query_key(self, key: str) -> list[tuple]:
         if not key:

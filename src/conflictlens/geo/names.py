@@ -172,3 +172,24 @@ def transliteration(name: str) -> str:
         text = text.replace(written, sound)
     text = _FEMININE_ENDING.sub("a", text)
     return text.replace("e", "i")
+
+
+# Word-initial consonant pairs that English and transliteration digraphs begin words with
+# ("Street", "Shaykh"): a word beginning with any other pair lost a vowel ("Ftireh", "Kfar").
+_SPELLED_ONSETS = frozenset(
+    "bl br ch cl cr dh dr dw fl fr gh gl gn gr kh kn kr ph pl pr ps sc sh sk sl sm sn sp sq st"
+    " sw th tr ts tw wh wr zh".split()
+)
+_INITIAL_CLUSTER = re.compile(r"^[b-df-hj-np-tv-z]{2}")
+
+
+def elided_vowel_form(name: str) -> str | None:
+    """The name with the short vowel that French-style and colloquial spellings drop after a
+    word's first consonant put back ("Ftireh" is Fatirah, "Hbeit" Hubayt; vowels fold alike in
+    keys, so "a" stands for any); None when no word begins with such a pair of consonants."""
+    words = name.split()
+    for position, word in enumerate(words):
+        cluster = _INITIAL_CLUSTER.match(light_key(word))
+        if cluster and cluster.group(0) not in _SPELLED_ONSETS and word[0].isalpha():
+            return " ".join([*words[:position], f"{word[0]}a{word[1:]}", *words[position + 1 :]])
+    return None
