@@ -223,3 +223,17 @@ def test_a_dateline_is_never_the_scene_an_incident_borrows() -> None:
     assert strike.fatalities == 12
     assert strike.location != "Nairobi"
     assert strike.country == "Somalia"
+
+
+def test_a_site_named_after_its_holder_is_still_the_site(gazetteer: Gazetteer) -> None:
+    """Reports put the holder before a base's name ("the Russian Hmeimim Air Base", "the
+    Coalition Kharab al-Jir airbase"); a longer name that is no place's still hides its parts."""
+    text = (
+        "Drones launched from Idlib attacked the Russian Hmeimim Air Base in Latakia on Monday, "
+        "hours after rockets hit the Coalition Kharab al-Jir airbase in Hasakah province."
+    )
+    found = {h.text: h.place.name for h in gazetteer.find(text) if h.place is not None}
+    assert found.get("Hmeimim Air Base") == "Hmeimim Air Base"
+    assert found.get("Kharab al-Jir airbase") == "Kharab al-Jir"
+    hidden = "Fighters of the Liwa Homs al-Adiya brigade clashed with the army near Rastan."
+    assert not hits_named(gazetteer.find(hidden), "Homs")

@@ -440,7 +440,7 @@ class Gazetteer:
         self, text: str, span: Span, candidates: Sequence[Candidate]
     ) -> _Evidence | None:
         """Unambiguous, exactly spelled countries, divisions and big cities a span names."""
-        if not candidates or self._implausible(span):
+        if not candidates or self._implausible(span, candidates):
             return None
         exact = [c.place for c in candidates if c.exact and not c.foreign_form]
         countries = [p for p in exact if p.kind == "country"]
@@ -901,7 +901,7 @@ class Gazetteer:
                 relation=cue.relation,
                 flags=(FLAG_PLACE_NOT_FOUND,),
             )
-        if self._implausible(span) and not (cue.settlement or cue.admin1):
+        if self._implausible(span, candidates) and not (cue.settlement or cue.admin1):
             return None
         if span.acronym:
             candidates = [c for c in candidates if c.exact and c.place.kind == "country"]
@@ -949,14 +949,17 @@ class Gazetteer:
             flags=flags,
         )
 
-    def _implausible(self, span: Span) -> bool:
-        """A stopword, a demonym, or part of a longer name that is no place's ("Liwa al-Quds")."""
+    def _implausible(self, span: Span, candidates: Sequence[Candidate] = ()) -> bool:
+        """A stopword, a demonym, or part of a longer name that is no place's ("Liwa al-Quds").
+        A site's name follows its holder's ("the Russian Hmeimim Air Base", "the Coalition
+        Kharab al-Jir airbase"): a word before a site's name does not make it part of one."""
         light = light_key(span.text)
         if light in self._stopwords or light in self._demonyms:
             return True
+        held_site = any(c.place.kind == "site" and _spelled_alike(c) for c in candidates)
         return any(
             word is not None and not word.particle and word.text.lower() not in _NEIGHBOUR_WORDS
-            for word in (span.before, span.after)
+            for word in ((span.after,) if held_site else (span.before, span.after))
         )
 
     def _acceptable(self, candidate: Candidate, span: Span, cue: Cue, context: GeoContext) -> bool:
