@@ -84,6 +84,8 @@ DUMP_ROWS = [
     geoname_row(990023, "Tell Haddiyah", "", (35.90, 36.58)),
     # Written "Mtareh" in French-style and colloquial spellings, which drop the first vowel.
     geoname_row(990024, "Matarah", "", (35.66, 36.64)),
+    # Written "Thahabiyah": English spellings write th for the dhal too.
+    geoname_row(990025, "Dhahabiyah", "", (35.57, 36.69)),
     # Districts without codes: named by their division features, with a seat named alike.
     geoname_row(990030, "Maarra District", "", (35.45, 36.85), feature="ADM2"),
     geoname_row(990031, "Idlib District", "", (35.93, 36.63), feature="ADM2"),
@@ -252,9 +254,13 @@ def test_a_village_is_found_without_its_generic_prefix_and_loosely_spelled_only_
     assert loose is None or loose.place is None
 
 
-def test_a_village_written_without_its_first_vowel_is_found(dense: Gazetteer) -> None:
+def test_a_village_written_without_its_first_vowel_or_with_th_for_dh_is_found(
+    dense: Gazetteer,
+) -> None:
     text = "Regime artillery shelled Mtareh and the outskirts of Kafr Dabbous in rural Idlib."
     assert chosen_id(dense, text, "Mtareh") == 990024
+    text = "A drone struck a car in the village of Thahabiyah in the southern Idlib countryside."
+    assert chosen_id(dense, text, "Thahabiyah") == 990025
 
 
 def test_a_twin_village_qualified_in_english_is_found_by_its_arabic_name(
@@ -423,7 +429,7 @@ def test_download_fetches_verifies_and_imports(
         ["sy"], tmp_path / "downloads", index, base_url, progress=lambda *p: seen.append(p)
     )
     assert [p.name for p in result.files] == ["SY.zip", "admin1CodesASCII.txt", "admin2Codes.txt"]
-    assert result.report.places == 18  # the villages and the seats; districts are not places
+    assert result.report.places == 19  # the villages and the seats; districts are not places
     assert seen and seen[-1][1] == seen[-1][2]  # progress ends at the announced size
     status = geo_index.index_status(index)
     assert {row[1] for row in status.imports} == {f"{base_url}{p.name}" for p in result.files}

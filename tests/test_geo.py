@@ -25,7 +25,7 @@ from conflictlens.geo import (
 from conflictlens.geo import index as geo_index
 from conflictlens.geo.cues import cue_around
 from conflictlens.geo.importer import import_geonames_dump
-from conflictlens.geo.names import elided_vowel_form, spelling_similarity
+from conflictlens.geo.names import dhal_form, elided_vowel_form, spelling_similarity
 from conflictlens.geo.qualifiers import arabic_qualified_forms
 from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article
 
@@ -85,6 +85,15 @@ def test_a_vowel_colloquial_spellings_drop_is_put_back() -> None:
     # Pairs English words and digraphs begin with are spelled so, not shortened.
     for name in ("Street", "Shaykh Maqsud", "Tripoli", "Khan Shaykhun", "Idlib", "Spring"):
         assert elided_vowel_form(name) is None
+
+
+def test_a_leading_th_is_also_read_as_a_dhal() -> None:
+    assert dhal_form("Thiban") == "Dhiban"
+    assert dhal_form("Thi Qar") == "Dhi Qar"
+    assert dhal_form("al-Thawra") == "al-Dhawra"
+    # Inside a word th is a tha ("Ethraya" is Ithriya), and most names have none.
+    assert dhal_form("Ethraya") is None
+    assert dhal_form("Idlib") is None
 
 
 def test_different_places_keep_different_keys() -> None:

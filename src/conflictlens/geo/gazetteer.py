@@ -28,6 +28,7 @@ from conflictlens.geo.index import (
 )
 from conflictlens.geo.names import (
     bare_spelling,
+    dhal_form,
     elided_vowel_form,
     has_arabic_article,
     light_key,
@@ -1054,13 +1055,17 @@ class Gazetteer:
 
     def _compute_candidates(self, name: str) -> tuple[Candidate, ...]:
         rows = self._rows_for_key(normalise_name(name))
-        # "Ftireh" is listed as "Fatirah": the places of the name with its vowel put back too.
-        # The vowel is a guess, so none is spelled exactly as written and all sharing the key
-        # are alike: the article's places choose among them.
-        vowelled = elided_vowel_form(name)
+        # "Ftireh" is listed as "Fatirah", "Thiban" as "Dhiban": the places of the name with its
+        # vowel put back, or its th read as a dhal, too. The reading is a guess, so none is
+        # spelled exactly as written and all are alike: the article's places choose among them.
+        variants = (elided_vowel_form(name), dhal_form(name))
         elided = tuple(
-            replace(c, exact=False, similarity=FUZZY_SIMILARITY)
-            for c in (self._candidates(vowelled) if vowelled else ())
+            {
+                c.place: replace(c, exact=False, similarity=FUZZY_SIMILARITY)
+                for variant in variants
+                if variant
+                for c in self._candidates(variant)
+            }.values()
         )
         if not rows:
             # "Western Mulayha" is listed as "Mulayhah al Gharbiyah": the Arabic form's places.

@@ -193,3 +193,15 @@ def elided_vowel_form(name: str) -> str | None:
         if cluster and cluster.group(0) not in _SPELLED_ONSETS and word[0].isalpha():
             return " ".join([*words[:position], f"{word[0]}a{word[1:]}", *words[position + 1 :]])
     return None
+
+
+_INITIAL_TH = re.compile(r"\b(t)(?=h)", re.IGNORECASE)
+
+
+def dhal_form(name: str) -> str | None:
+    """The name with a word's leading "th" read as a dhal ("Thiban" is Dhiban, "Thi Qar" Dhi
+    Qar): English spellings write th for both tha and dhal, and keys keep the two apart. Inside
+    a word th is mostly a tha ("Ethraya", Ithriya). None without a word beginning with th."""
+    if not _INITIAL_TH.search(name):
+        return None
+    return _INITIAL_TH.sub(lambda letter: "D" if letter.group(1).isupper() else "d", name)
