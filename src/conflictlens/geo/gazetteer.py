@@ -1055,22 +1055,11 @@ class Gazetteer:
 
     def _compute_candidates(self, name: str) -> tuple[Candidate, ...]:
         rows = self._rows_for_key(normalise_name(name))
-        # "Ftireh" is listed as "Fatirah", "Thiban" as "Dhiban": the places of the name with its
-        # vowel put back, or its th read as a dhal, too. The reading is a guess, so none is
-        # spelled exactly as written and all are alike: the article's places choose among them.
-        variants = (elided_vowel_form(name), dhal_form(name))
-        elided = tuple(
-            {
-                c.place: replace(c, exact=False, similarity=FUZZY_SIMILARITY)
-                for variant in variants
-                if variant
-                for c in self._candidates(variant)
-            }.values()
-        )
+        respelled = self._respelled_candidates(name)
         if not rows:
             # "Western Mulayha" is listed as "Mulayhah al Gharbiyah": the Arabic form's places.
             forms = arabic_qualified_forms(name)
-            return elided + tuple(c for form in forms for c in self._candidates(form))
+            return respelled + tuple(c for form in forms for c in self._candidates(form))
         bare = bare_spelling(name)
         names: dict[int, list[str]] = {}
         places: dict[int, Place] = {}
@@ -1109,7 +1098,21 @@ class Gazetteer:
             for place_id, place in places.items()
         )
         found = {c.place for c in direct}
-        return direct + tuple(c for c in elided if c.place not in found)
+        return direct + tuple(c for c in respelled if c.place not in found)
+
+    def _respelled_candidates(self, name: str) -> tuple[Candidate, ...]:
+        """ "Ftireh" is listed as "Fatirah", "Thiban" as "Dhiban": the places of the name with its
+        vowel put back, or its th read as a dhal. The reading is a guess, so none is spelled
+        exactly as written and all are alike: the article's places choose among them."""
+        variants = (elided_vowel_form(name), dhal_form(name))
+        return tuple(
+            {
+                c.place: replace(c, exact=False, similarity=FUZZY_SIMILARITY)
+                for variant in variants
+                if variant
+                for c in self._candidates(variant)
+            }.values()
+        )
 
     def _query_key(self, key: str) -> list[tuple]:
         if not key:
