@@ -86,6 +86,8 @@ DUMP_ROWS = [
     geoname_row(990024, "Matarah", "", (35.66, 36.64)),
     # Written "Thahabiyah": English spellings write th for the dhal too.
     geoname_row(990025, "Dhahabiyah", "", (35.57, 36.69)),
+    # A village of Hama province.
+    geoname_row(990028, "Jubb al Ghanam", "", (35.15, 36.90), admin=("10", "")),
     # Districts without codes: named by their division features, with a seat named alike.
     geoname_row(990030, "Maarra District", "", (35.45, 36.85), feature="ADM2"),
     geoname_row(990031, "Idlib District", "", (35.93, 36.63), feature="ADM2"),
@@ -263,6 +265,21 @@ def test_a_village_written_without_its_first_vowel_or_with_th_for_dh_is_found(
     assert chosen_id(dense, text, "Thahabiyah") == 990025
 
 
+def test_a_province_narrowed_to_its_part_still_sets_the_scene(
+    dense: Gazetteer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The body was found between two villages "in the southern countryside of Idlib"; where
+    he had been kidnapped, in Hama, is another scene, though "Hama" is named whole."""
+    monkeypatch.setenv("CONFLICTLENS_DATA_DIR", str(dense.index_path.parent))
+    text = (
+        "On 3 May 2024, the body of a fighter with gunshot wounds was found on the road between "
+        "Kafr Dabbous and Umm Sharshouh in the southern countryside of Idlib. He had been "
+        "kidnapped near Jubb al Ghanam in the countryside of Hama."
+    )
+    event = extract_article(Article(id="p", text=text, published=date(2024, 5, 4)))[0]
+    assert (event.location, event.admin1) == ("Kafr Dabbous", "Idlib")
+
+
 def test_a_twin_village_qualified_in_english_is_found_by_its_arabic_name(
     dense: Gazetteer,
 ) -> None:
@@ -429,7 +446,7 @@ def test_download_fetches_verifies_and_imports(
         ["sy"], tmp_path / "downloads", index, base_url, progress=lambda *p: seen.append(p)
     )
     assert [p.name for p in result.files] == ["SY.zip", "admin1CodesASCII.txt", "admin2Codes.txt"]
-    assert result.report.places == 19  # the villages and the seats; districts are not places
+    assert result.report.places == 20  # the villages and the seats; districts are not places
     assert seen and seen[-1][1] == seen[-1][2]  # progress ends at the announced size
     status = geo_index.index_status(index)
     assert {row[1] for row in status.imports} == {f"{base_url}{p.name}" for p in result.files}

@@ -146,6 +146,15 @@ def _first_scene(
     return None
 
 
+def _names_province(hit: GeoHit) -> bool:
+    """Whether a hit puts the incident in a province: the province itself, a part of it ("the
+    eastern countryside of Dar'a") or a region inside it ("the Homs desert")."""
+    assert hit.place is not None
+    return hit.place.kind == "admin1" or (
+        hit.place.kind == "region" and hit.place.admin1 is not None
+    )
+
+
 def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause | None]:
     hits = [(cl, h) for cl in incident.clauses for h in _clause_places(cl)]
     found = [(cl, h) for cl, h in hits if h.place is not None]
@@ -155,7 +164,7 @@ def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause 
     named_admin1 = {
         h.place.admin1
         for _, h in found
-        if h.place.kind == "admin1" and h.relation not in LANDMARK_RELATIONS
+        if _names_province(h) and h.relation not in LANDMARK_RELATIONS
     }
     # The first place named sets the province; a place in another province named in another
     # clause is another scene ("found on the road between Kahil and Mseifra in Dar'a ... he
