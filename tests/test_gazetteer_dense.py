@@ -86,6 +86,8 @@ DUMP_ROWS = [
     geoname_row(990024, "Matarah", "", (35.66, 36.64)),
     # Written "Thahabiyah": English spellings write th for the dhal too.
     geoname_row(990025, "Dhahabiyah", "", (35.57, 36.69)),
+    # The only "Nahla" lies in Idlib's southwest, 50 km from Saraqib.
+    geoname_row(990027, "Nahla", "", (35.50, 36.45)),
     # A village of Hama province.
     geoname_row(990028, "Jubb al Ghanam", "", (35.15, 36.90), admin=("10", "")),
     # Districts without codes: named by their division features, with a seat named alike.
@@ -263,6 +265,17 @@ def test_a_village_written_without_its_first_vowel_or_with_th_for_dh_is_found(
     assert chosen_id(dense, text, "Mtareh") == 990024
     text = "A drone struck a car in the village of Thahabiyah in the southern Idlib countryside."
     assert chosen_id(dense, text, "Thahabiyah") == 990025
+
+
+def test_a_village_put_west_of_a_town_is_not_a_namesake_far_from_it(dense: Gazetteer) -> None:
+    """ "the Nahla area west of Saraqib": the only Nahla the gazetteer knows is 50 km away, so
+    the village is not found and the event is near Saraqib, flagged as such."""
+    assert chosen_id(dense, "Regime forces shelled Nahla in rural Idlib.", "Nahla") == 990027
+    hits = dense.find("A mine exploded in the Nahla area west of Saraqib in rural Idlib.")
+    nahla, saraqib = place_of(hits, "Nahla"), place_of(hits, "Saraqib")
+    assert nahla is not None and nahla.place is None
+    assert saraqib is not None and saraqib.place is not None and saraqib.place.name == "Saraqib"
+    assert FLAG_PLACE_NOT_FOUND in saraqib.flags
 
 
 def test_a_province_narrowed_to_its_part_still_sets_the_scene(
@@ -446,7 +459,7 @@ def test_download_fetches_verifies_and_imports(
         ["sy"], tmp_path / "downloads", index, base_url, progress=lambda *p: seen.append(p)
     )
     assert [p.name for p in result.files] == ["SY.zip", "admin1CodesASCII.txt", "admin2Codes.txt"]
-    assert result.report.places == 20  # the villages and the seats; districts are not places
+    assert result.report.places == 21  # the villages and the seats; districts are not places
     assert seen and seen[-1][1] == seen[-1][2]  # progress ends at the announced size
     status = geo_index.index_status(index)
     assert {row[1] for row in status.imports} == {f"{base_url}{p.name}" for p in result.files}

@@ -1184,21 +1184,40 @@ _BEARING_GAP = re.compile(r"\s*,?\s*(?:[\w-]+\s+){1,4}of\s+", re.IGNORECASE)
 def _located_from_unfound(text: str, hits: list[GeoHit]) -> list[GeoHit]:
     """ "near the village of X, northeast of Y" with X not found: the event is near Y, but Y is
     not where it was. Y's hit keeps its point and precision and says so (place_not_found), so a
-    coder sees the village was named and not found instead of Y at precision 2 looking exact."""
+    coder sees the village was named and not found instead of Y at precision 2 looking exact.
+    A village X the gazetteer holds only far from Y is a namesake: X is not found."""
     result = list(hits)
-    for index, (unfound, located_from) in enumerate(pairwise(hits)):
-        if (
-            unfound.place is None
-            and located_from.place is not None
+    for index, (named, located_from) in enumerate(pairwise(hits)):
+        if not (
+            located_from.place is not None
             and (located_from.relation or "").endswith(" of")
-            and _BEARING_GAP.fullmatch(text, unfound.end, located_from.start)
+            and _BEARING_GAP.fullmatch(text, named.end, located_from.start)
         ):
+            continue
+        if (
+            named.place is not None
+            and not _DISTANCE_RELATION.match(located_from.relation or "")
+            and _far_namesake(named.place, located_from.place)
+        ):
+            result[index] = replace(
+                named, place=None, precision=PRECISION_REGION, flags=(FLAG_PLACE_NOT_FOUND,)
+            )
+        if result[index].place is None:
             result[index + 1] = replace(
                 located_from,
                 precision=max(located_from.precision, PRECISION_NEAR),
                 flags=tuple(dict.fromkeys((*located_from.flags, FLAG_PLACE_NOT_FOUND))),
             )
     return result
+
+
+def _far_namesake(village: Place, located_from: Place) -> bool:
+    """A village put "west of Y" (no distance given) that lies further from Y than a town's
+    countryside reaches ("Sinjar area west of As-Saan": the gazetteer's Sinjar is 50 km away)."""
+    far = distance_km(
+        village.latitude, village.longitude, located_from.latitude, located_from.longitude
+    )
+    return minor(village) and far > _TOWN_COUNTRYSIDE_KM
 
 
 def _spelled_alike(candidate: Candidate) -> bool:
