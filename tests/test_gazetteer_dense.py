@@ -86,6 +86,8 @@ DUMP_ROWS = [
     geoname_row(990024, "Matarah", "", (35.66, 36.64)),
     # Written "Thahabiyah": English spellings write th for the dhal too.
     geoname_row(990025, "Dhahabiyah", "", (35.57, 36.69)),
+    # Listed by its mound, "Tall Abu Sawwan"; reports write "Abu Sawwan".
+    geoname_row(990026, "Tall Abu Sawwan", "", (35.67, 36.69)),
     # The only "Nahla" lies in Idlib's southwest, 50 km from Saraqib.
     geoname_row(990027, "Nahla", "", (35.50, 36.45)),
     # A village of Hama province.
@@ -265,6 +267,14 @@ def test_a_village_written_without_its_first_vowel_or_with_th_for_dh_is_found(
     assert chosen_id(dense, text, "Mtareh") == 990024
     text = "A drone struck a car in the village of Thahabiyah in the southern Idlib countryside."
     assert chosen_id(dense, text, "Thahabiyah") == 990025
+
+
+def test_a_village_listed_by_its_mound_is_found_without_it_only_inside_the_province(
+    dense: Gazetteer,
+) -> None:
+    text = "Turkish artillery shelled Abu Sawwan in the Idlib countryside."
+    assert chosen_id(dense, text, "Abu Sawwan") == 990026
+    assert chosen_id(dense, "Turkish artillery shelled Abu Sawwan on Monday.", "Abu Sawwan") is None
 
 
 def test_a_village_put_west_of_a_town_is_not_a_namesake_far_from_it(dense: Gazetteer) -> None:
@@ -459,7 +469,7 @@ def test_download_fetches_verifies_and_imports(
         ["sy"], tmp_path / "downloads", index, base_url, progress=lambda *p: seen.append(p)
     )
     assert [p.name for p in result.files] == ["SY.zip", "admin1CodesASCII.txt", "admin2Codes.txt"]
-    assert result.report.places == 21  # the villages and the seats; districts are not places
+    assert result.report.places == 22  # the villages and the seats; districts are not places
     assert seen and seen[-1][1] == seen[-1][2]  # progress ends at the announced size
     status = geo_index.index_status(index)
     assert {row[1] for row in status.imports} == {f"{base_url}{p.name}" for p in result.files}

@@ -36,7 +36,7 @@ from conflictlens.geo.names import (
     spelling_similarities,
     transliteration_similarity,
 )
-from conflictlens.geo.qualifiers import arabic_qualified_forms
+from conflictlens.geo.qualifiers import arabic_qualified_forms, prefixed_forms
 from conflictlens.geo.sources import load_country_words, load_seat_place_words, load_stopwords
 from conflictlens.geo.types import (
     PRECISION_NEAR,
@@ -1059,7 +1059,8 @@ class Gazetteer:
         if not rows:
             # "Western Mulayha" is listed as "Mulayhah al Gharbiyah": the Arabic form's places.
             forms = arabic_qualified_forms(name)
-            return respelled + tuple(c for form in forms for c in self._candidates(form))
+            qualified = tuple(c for form in forms for c in self._candidates(form))
+            return respelled + qualified + self._prefixed_candidates(name)
         bare = bare_spelling(name)
         names: dict[int, list[str]] = {}
         places: dict[int, Place] = {}
@@ -1112,6 +1113,17 @@ class Gazetteer:
                 if variant
                 for c in self._candidates(variant)
             }.values()
+        )
+
+    def _prefixed_candidates(self, name: str) -> tuple[Candidate, ...]:
+        """ "Qabr al Kabir" is listed as "Tall Qabr al Kabir": the places of the name with a word
+        gazetteers write before it. A guess like a respelling: loose, for the article's
+        provinces to confirm."""
+        return tuple(
+            replace(c, exact=False, similarity=FUZZY_SIMILARITY)
+            for form in prefixed_forms(name)
+            for c in self._candidates(form)
+            if c.exact
         )
 
     def _query_key(self, key: str) -> list[tuple]:

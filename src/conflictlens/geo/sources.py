@@ -22,6 +22,7 @@ STOPWORDS = "place_stopwords.txt"
 GENERIC_PLACE_WORDS = "generic_place_words.txt"
 SEAT_PLACE_WORDS = "seat_place_words.txt"
 NAME_QUALIFIERS = "name_qualifiers.yaml"
+NAME_PREFIXES = "name_prefixes.txt"
 SUBDISTRICT_SEATS = "subdistrict_seats.yaml"
 DATA_FILES = (ADMIN1_TABLE, ADMIN1_ALIASES, SUPPLEMENT, COUNTRY_WORDS, STOPWORDS)
 
@@ -182,6 +183,14 @@ def load_subdistrict_seats() -> dict[str, tuple[SubdistrictSeats, ...]]:
             for name, seats in country["districts"].items()
         )
     return result
+
+
+@cache
+def load_name_prefixes() -> tuple[str, ...]:
+    """The words gazetteers write before a village's name and reports leave out ("Tall")."""
+    lines = data_file(NAME_PREFIXES).read_text(encoding="utf-8").splitlines()
+    entries = (line.split("#", 1)[0].strip() for line in lines)
+    return tuple(entry for entry in entries if entry)
 
 
 @cache
