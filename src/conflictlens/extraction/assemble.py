@@ -122,6 +122,15 @@ def _clause_places(clause: Clause) -> list[GeoHit]:
     ]
 
 
+def _regions_of(clause: Clause) -> set[str | None]:
+    """The provinces of the regions a clause names ("southern Idlib", "the Homs desert")."""
+    return {
+        h.place.admin1
+        for h in _clause_places(clause)
+        if h.place is not None and h.place.kind == "region" and h.place.admin1 is not None
+    }
+
+
 def _first_scene(
     hits: list[tuple[Clause, GeoHit]], named_admin1: set[str | None]
 ) -> tuple[int, tuple[str, str]] | None:
@@ -130,7 +139,9 @@ def _first_scene(
     Divisions themselves, places of origin ("fighters from X") and places an unnamed town is
     only given relative to ("a town north of Baghdad", which may lie in the next province) do
     not set it. A headline sums up several stories ("a man killed in Raqqa and others injured
-    in Salamiyah"), so the body's first place sets it before the headline's."""
+    in Salamiyah"), so the body's first place sets it before the headline's. A province its own
+    clause narrows to a part ("the eastern countryside of Dar'a", located at a region) is named
+    there too."""
     for clause, hit in sorted(hits, key=lambda ch: (ch[0].headline, ch[0].index, ch[1].start)):
         place = hit.place if hit.place is not None else hit.container
         if (
@@ -139,20 +150,11 @@ def _first_scene(
             or place is None
             or place.admin1 is None
             or (hit.place is not None and hit.place.kind in ("admin1", "country"))
-            or (named_admin1 and place.admin1 not in named_admin1)
+            or (named_admin1 and place.admin1 not in named_admin1 | _regions_of(clause))
         ):
             continue
         return clause.index, (place.country_code, place.admin1)
     return None
-
-
-def _names_province(hit: GeoHit) -> bool:
-    """Whether a hit puts the incident in a province: the province itself, a part of it ("the
-    eastern countryside of Dar'a") or a region inside it ("the Homs desert")."""
-    assert hit.place is not None
-    return hit.place.kind == "admin1" or (
-        hit.place.kind == "region" and hit.place.admin1 is not None
-    )
 
 
 def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause | None]:
@@ -164,7 +166,7 @@ def _place(incident: Incident, flags: list[str]) -> tuple[GeoHit | None, Clause 
     named_admin1 = {
         h.place.admin1
         for _, h in found
-        if _names_province(h) and h.relation not in LANDMARK_RELATIONS
+        if h.place.kind == "admin1" and h.relation not in LANDMARK_RELATIONS
     }
     # The first place named sets the province; a place in another province named in another
     # clause is another scene ("found on the road between Kahil and Mseifra in Dar'a ... he
