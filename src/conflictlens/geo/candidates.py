@@ -59,8 +59,7 @@ class NameIndex:
         if not rows:
             # "Western Mulayha" is listed as "Mulayhah al Gharbiyah": the Arabic form's places.
             forms = arabic_qualified_forms(name)
-            qualified = tuple(c for form in forms for c in self.candidates(form))
-            return respelled + qualified + self._prefixed_candidates(name)
+            return respelled + tuple(c for form in forms for c in self.candidates(form))
         direct = self._spelled_candidates(name, rows)
         found = {c.place for c in direct}
         return direct + tuple(c for c in respelled if c.place not in found)
@@ -119,14 +118,15 @@ class NameIndex:
             }.values()
         )
 
-    def _prefixed_candidates(self, name: str) -> tuple[Candidate, ...]:
+    def prefixed_candidates(self, name: str) -> tuple[Candidate, ...]:
         """ "Qabr al Kabir" is listed as "Tall Qabr al Kabir": the places of the name with a word
-        gazetteers write before it. A guess like a respelling: loose, for the article's
-        provinces to confirm."""
+        gazetteers write before it. A guess like a respelling, loose: only a division the text
+        puts the name in confirms it, so it is asked for there, not with every lookup (most
+        names looked up are no place's, and this would double their cost)."""
         return tuple(
             replace(c, exact=False, similarity=FUZZY_SIMILARITY)
             for form in prefixed_forms(name)
-            for c in self.candidates(form)
+            for c in self._spelled_candidates(form, self._rows_for_key(normalise_name(form)))
             if c.exact
         )
 

@@ -676,12 +676,16 @@ class Gazetteer:
         the same key will do ("Hajeen" for Hajin in Deir ez-Zor; 0.73 alike), unless the
         spellings hardly agree; inside a whole country a close variant is still required. A
         village needs a close variant even inside a division (a province holds thousands), and
-        ranks by how alike it is spelled. With no namesake inside, one just across the
-        division's line will do (coders and gazetteers draw some lines differently)."""
+        ranks by how alike it is spelled. A name no place is spelled as may be listed with a
+        prefix ("Tall Qabr al Kabir"). With no namesake inside, one just across the division's
+        line will do (coders and gazetteers draw some lines differently)."""
         threshold = _CONTAINED_SIMILARITY if container.kind == "admin1" else FUZZY_SIMILARITY
+        candidates = self._candidates(name)
+        if not any(c.exact for c in candidates):
+            candidates += self._names.prefixed_candidates(name)
         in_country = [
             c
-            for c in self._candidates(name)
+            for c in candidates
             if c.place.kind in ("place", "site")
             and c.place.country_code == container.country_code
             and (c.exact or c.similarity >= (FUZZY_SIMILARITY if minor(c.place) else threshold))
