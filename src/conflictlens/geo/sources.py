@@ -143,29 +143,30 @@ def load_country_words() -> dict[str, CountryWords]:
     }
 
 
+def _word_list(name: str) -> tuple[str, ...]:
+    """The entries of a one-word-a-line data file, "#" comments and blank lines left out."""
+    lines = data_file(name).read_text(encoding="utf-8").splitlines()
+    entries = (line.split("#", 1)[0].strip() for line in lines)
+    return tuple(entry for entry in entries if entry)
+
+
 @cache
 def load_stopwords() -> frozenset[str]:
     """Light keys of the stoplist entries."""
-    lines = data_file(STOPWORDS).read_text(encoding="utf-8").splitlines()
-    entries = (line.split("#", 1)[0].strip() for line in lines)
-    return frozenset(light_key(entry) for entry in entries if entry)
+    return frozenset(map(light_key, _word_list(STOPWORDS)))
 
 
 @cache
 def load_generic_place_words() -> frozenset[str]:
     """Light keys of the generic words around a place's own name ("District", "Qaryat")."""
-    lines = data_file(GENERIC_PLACE_WORDS).read_text(encoding="utf-8").splitlines()
-    entries = (line.split("#", 1)[0].strip() for line in lines)
-    return frozenset(light_key(entry) for entry in entries if entry)
+    return frozenset(map(light_key, _word_list(GENERIC_PLACE_WORDS)))
 
 
 @cache
 def load_seat_place_words() -> frozenset[str]:
     """Light keys of the words that, leading a village's name, say it governs a subdistrict
     ("Nahiyat")."""
-    lines = data_file(SEAT_PLACE_WORDS).read_text(encoding="utf-8").splitlines()
-    entries = (line.split("#", 1)[0].strip() for line in lines)
-    return frozenset(light_key(entry) for entry in entries if entry)
+    return frozenset(map(light_key, _word_list(SEAT_PLACE_WORDS)))
 
 
 @cache
@@ -188,9 +189,7 @@ def load_subdistrict_seats() -> dict[str, tuple[SubdistrictSeats, ...]]:
 @cache
 def load_name_prefixes() -> tuple[str, ...]:
     """The words gazetteers write before a village's name and reports leave out ("Tall")."""
-    lines = data_file(NAME_PREFIXES).read_text(encoding="utf-8").splitlines()
-    entries = (line.split("#", 1)[0].strip() for line in lines)
-    return tuple(entry for entry in entries if entry)
+    return _word_list(NAME_PREFIXES)
 
 
 @cache
