@@ -421,6 +421,53 @@ def test_a_link_pass_clusters_one_province_at_a_time(
         assert sorted(clustered, key=sorted) == [{"Deir ez-Zor"}, {"Idlib"}]
 
 
+@pytest.mark.parametrize("meanwhile", ["copy", "link"])
+def test_a_link_pass_reads_again_what_another_writer_changed_meanwhile(
+    db_url: str,  # noqa: F811  (the fixture imported above)
+    monkeypatch: pytest.MonkeyPatch,
+    meanwhile: str,
+) -> None:
+    # A late report of the ambush is linked while another process, between this pass's reading
+    # of the neighbourhood and its writing, either finds one stored report to be a copy (its
+    # mention goes) or links a fourth report into the event (the mentions move). The pass must
+    # not fail nor write links from what it read: it reads again and links with what is stored.
+    wire = _ambush_record("wire", date(2023, 3, 13), 9)
+    paper = _ambush_record("paper", date(2023, 3, 13), 11)
+    late = _ambush_record("late", date(2023, 3, 13), 10)
+    blog = _ambush_record("blog", date(2023, 3, 13), 12)
+    real_cluster = dataset_linking.cluster
+    interfered: list[str] = []
+
+    def other_writer(store: Store) -> None:
+        if meanwhile == "copy":
+            store.mark_copy("paper", "wire")
+        else:
+            store.add_article(Article(id="blog", text="Report blog."))
+            store.set_mentions("blog", [blog])
+            link_stored(store, ["blog"])
+
+    with Store(db_url) as store:
+        _link_in_order(store, [wire, paper])
+        store.add_article(Article(id="late", text="Report late."))
+        store.set_mentions("late", [late])
+
+        def cluster_then_interfere(mentions: list) -> list:
+            groups = real_cluster(mentions)
+            if not interfered:
+                interfered.append(meanwhile)
+                other_writer(store)
+            return groups
+
+        monkeypatch.setattr(dataset_linking, "cluster", cluster_then_interfere)
+        link_stored(store, ["late"])
+        events = sorted(sorted(e.articles) for e in store.events())
+    assert interfered == [meanwhile]
+    if meanwhile == "copy":
+        assert events == [["late", "wire"]]
+    else:
+        assert events == [["blog", "late", "paper", "wire"]]
+
+
 @pytest.mark.parametrize("quiet", [True, False])
 def test_quiet_ingest_tells_failures_only(tmp_path: Path, quiet: bool) -> None:
     """A day's feed holds thousands of copies: `-q` keeps their notices off stderr, never errors."""

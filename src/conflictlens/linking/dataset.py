@@ -15,6 +15,7 @@ events of its region (`_undated_neighbours`).
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from sqlalchemy import and_, or_, select
 from conflictlens.linking.linker import MAX_DAY_GAP, Mention, cluster, cluster_id
 from conflictlens.linking.merge import Report, merge
 from conflictlens.models import Event
-from conflictlens.store import LinkWindow, Store, schema
+from conflictlens.store import LinkWindow, StaleLinksError, Store, schema
 
 # Dates a neighbourhood reaches either side of a new report: two of the widest pair tolerances,
 # so an event whose merged date sits between the two reports is still found.
@@ -34,6 +35,8 @@ NEIGHBOURHOOD = timedelta(days=2 * MAX_DAY_GAP)
 # Mentions whose full records are read at once to merge their groups: a busy region's
 # neighbourhood is read as the few fields linking compares, its records a batch at a time.
 MERGE_BATCH_ROWS = 2000
+# Times one unit is read and linked when other writers keep moving its mentions meanwhile.
+STALE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,26 @@ def _units(store: Store, seeds: Sequence[_Stored]) -> list[tuple[list[_Stored], 
 def _link_unit(store: Store, unit: Sequence[_Stored], country_only: Sequence[str]) -> list[str]:
     """Re-cluster the neighbourhood of one unit's new reports (with the country-only events they
     reach, `_units`) and store the groups that changed; returns the ids of the events written,
-    those the new reports are in first."""
+    those the new reports are in first.
+
+    The neighbourhood is read outside the writing transaction, so another process (an ingest, a
+    watch round, the desk) may move or remove some of its mentions before the links are written;
+    then the unit's reports are read again and linked anew with what that writer left.
+    """
+    for attempt in itertools.count(1):
+        try:
+            return _link_unit_once(store, unit, country_only)
+        except StaleLinksError:
+            if attempt >= STALE_ATTEMPTS:
+                raise
+            unit = list(_read(store, row_ids=[s.row_id for s in unit]).values())
+    raise AssertionError("unreachable")
+
+
+def _link_unit_once(
+    store: Store, unit: Sequence[_Stored], country_only: Sequence[str]
+) -> list[str]:
+    """One read, clustering and write of `_link_unit`."""
     seeds = [s.mention for s in unit]
     windows = [
         LinkWindow(
@@ -120,7 +142,8 @@ def _link_unit(store: Store, unit: Sequence[_Stored], country_only: Sequence[str
         linked.append((merged, [stored[m.key].row_id for m in group]))
         if any(m.key in seed_keys for m in group):
             reported.append(merged.event_id)
-    changed = store.write_links(linked)
+    read = {s.row_id: s.event_id for s in stored.values()}
+    changed = store.write_links(linked, read)
     return [*reported, *changed]
 
 
@@ -160,6 +183,8 @@ def _merged(
             s.row_id: Report(s.record, s.published)
             for s in store.iter_stored_mentions(row_ids=rows)
         }
+        if len(reports) < len(rows):
+            raise StaleLinksError(f"{len(rows) - len(reports)} mention rows were removed meanwhile")
         for group in batch:
             members = [reports[stored[m.key].row_id] for m in group]
             yield group, merge(cluster_id(group), members)

@@ -134,6 +134,11 @@ class ReviewError(ValueError):
     """A review that cannot be applied: an unknown field, a value the record cannot hold."""
 
 
+class StaleLinksError(RuntimeError):
+    """Links computed from mentions another writer has since moved or removed: linking read its
+    neighbourhood outside the writing transaction, so it must read it again and link anew."""
+
+
 @dataclass(frozen=True)
 class Run:
     """One ingest run, as the ingest command reports it."""

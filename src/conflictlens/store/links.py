@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,6 +24,7 @@ from conflictlens.store.base import (
     _STREAM_BATCH,
     LINK_PENDING,
     LinkWindow,
+    StaleLinksError,
     StoreBase,
     StoredMention,
     _article_exists,
@@ -147,24 +148,36 @@ class LinksMixin(StoreBase):
                 )
 
     @retry_when_busy
-    def write_links(self, groups: Sequence[tuple[Event, Sequence[int]]]) -> list[str]:
+    def write_links(
+        self, groups: Sequence[tuple[Event, Sequence[int]]], read: Mapping[int, str]
+    ) -> list[str]:
         """Store linked events: each merged Event with the mention rows that report it.
 
         The mentions are re-pointed at their group's event. Events they were in before that no group
         keeps are retired: their id becomes an alias of the event that took most of their mentions,
         and their review state and audit trail move with it. An analyst's corrections are applied
         on top of every merged record. Returns the ids of events created or changed.
+
+        `read` is the event each of these rows was in when linking read it; if another writer has
+        moved or removed one since, nothing is written and StaleLinksError is raised.
         """
         rows = [row for _, members in groups for row in members]
         changed: list[str] = []
         with self._engine.begin() as conn:
+            # FOR UPDATE holds the rows on PostgreSQL until the commit; a SQLite writer that read
+            # before another's commit fails to write and is retried (`retry_when_busy`).
             before = dict(
                 conn.execute(
-                    select(schema.mentions.c.id, schema.mentions.c.event_id).where(
-                        schema.mentions.c.id.in_(rows)
-                    )
+                    select(schema.mentions.c.id, schema.mentions.c.event_id)
+                    .where(schema.mentions.c.id.in_(rows))
+                    .with_for_update()
                 ).all()
             )
+            if moved := [row for row in rows if before.get(row) != read[row]]:
+                raise StaleLinksError(
+                    f"{len(moved)} of {len(rows)} mention rows were moved or removed by another"
+                    " writer while they were linked"
+                )
             new_ids = {merged.event_id for merged, _ in groups}
             moved_to: dict[str, Counter[str]] = {}
             for merged, members in groups:
