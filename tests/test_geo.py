@@ -25,7 +25,12 @@ from conflictlens.geo import (
 from conflictlens.geo import index as geo_index
 from conflictlens.geo.cues import cue_around
 from conflictlens.geo.importer import import_geonames_dump
-from conflictlens.geo.names import dhal_form, elided_vowel_form, spelling_similarity
+from conflictlens.geo.names import (
+    dhal_form,
+    elided_vowel_form,
+    silent_e_form,
+    spelling_similarity,
+)
 from conflictlens.geo.qualifiers import arabic_qualified_forms
 from conflictlens.models import FLAG_PLACE_NOT_FOUND, Article
 
@@ -94,6 +99,15 @@ def test_a_leading_th_is_also_read_as_a_dhal() -> None:
     # Inside a word th is a tha ("Ethraya" is Ithriya), and most names have none.
     assert dhal_form("Ethraya") is None
     assert dhal_form("Idlib") is None
+
+
+def test_a_silent_e_reading_drops_only_an_english_silent_e() -> None:
+    assert silent_e_form("Hole") == "Hol"
+    assert silent_e_form("al-Hole") == "al-Hol"
+    assert normalise_name(silent_e_form("Hole") or "") == normalise_name("Al Hawl")
+    # A doubled consonant before the e, or a longer word, is the Arabic feminine ending.
+    for name in ("Fakke", "Hasake", "Kobane", "Sweide", "Hole camp"):
+        assert silent_e_form(name) is None
 
 
 def test_different_places_keep_different_keys() -> None:

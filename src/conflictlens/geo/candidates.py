@@ -15,6 +15,7 @@ from conflictlens.geo.names import (
     elided_vowel_form,
     has_arabic_article,
     normalise_name,
+    silent_e_form,
     spelling_similarities,
     transliteration_similarity,
 )
@@ -118,14 +119,17 @@ class NameIndex:
             }.values()
         )
 
-    def prefixed_candidates(self, name: str) -> tuple[Candidate, ...]:
-        """ "Qabr al Kabir" is listed as "Tall Qabr al Kabir": the places of the name with a word
-        gazetteers write before it. A guess like a respelling, loose: only a division the text
-        puts the name in confirms it, so it is asked for there, not with every lookup (most
-        names looked up are no place's, and this would double their cost)."""
+    def vouched_candidates(self, name: str) -> tuple[Candidate, ...]:
+        """ "Qabr al Kabir" is listed as "Tall Qabr al Kabir", "Hole" as "Al Hawl": the places of
+        the name with a word gazetteers write before it, or with an English silent e dropped.
+        Guesses like a respelling, loose: only a division the text puts the name in confirms
+        them, so they are asked for there, not with every lookup (most names looked up are no
+        place's, and this would double their cost)."""
+        silent_e = silent_e_form(name)
+        forms = [*prefixed_forms(name), *([silent_e] if silent_e else [])]
         return tuple(
             replace(c, exact=False, similarity=FUZZY_SIMILARITY)
-            for form in prefixed_forms(name)
+            for form in forms
             for c in self._spelled_candidates(form, self._rows_for_key(normalise_name(form)))
             if c.exact
         )

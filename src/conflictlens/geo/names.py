@@ -205,3 +205,18 @@ def dhal_form(name: str) -> str | None:
     if not _INITIAL_TH.search(name):
         return None
     return _INITIAL_TH.sub(lambda letter: "D" if letter.group(1).isupper() else "d", name)
+
+
+# A word of one syllable closed by an English silent e: a vowel, one consonant, then "e".
+_SILENT_E = re.compile(
+    r"(?<![a-z])[bcdfghjklmnpqrstvwxz]{0,2}[aeiou][bcdfgjklmnpqrstvxz]e$", re.IGNORECASE
+)
+
+
+def silent_e_form(name: str) -> str | None:
+    """The name with the silent e English spellings close a one-syllable word with dropped
+    ("Hole camp" is al-Hol, listed as Al Hawl): vowels fold to one key letter, so the e reads as a
+    second syllable. None when the name ends in no such word (a doubled consonant before the e,
+    as in "Fakke", is the Arabic feminine ending, which keys already fold)."""
+    name = name.strip()
+    return name[:-1] if _SILENT_E.search(name) else None
