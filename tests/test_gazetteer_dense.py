@@ -95,7 +95,9 @@ DUMP_ROWS = [
     # Al-Hur, which English spellings write "Hure" (a silent e).
     geoname_row(990029, "Al Hur", "Al-Hur", (35.72, 36.55)),
     # A subdistrict's town of Maarra district, 38 km south of its seat.
-    geoname_row(990035, "Ash Shuwaykh", "Shuwaykh", (35.30, 36.70)),
+    geoname_row(990035, "Nahiyat ash Shuwaykh", "Ash Shuwaykh,Shuwaykh", (35.30, 36.70)),
+    # A village of the same district, as far south.
+    geoname_row(990036, "Kafr Batikh", "", (35.30, 36.64)),
     # Districts without codes: named by their division features, with a seat named alike.
     geoname_row(990030, "Maarra District", "", (35.45, 36.85), feature="ADM2"),
     geoname_row(990031, "Idlib District", "", (35.93, 36.63), feature="ADM2"),
@@ -292,13 +294,19 @@ def test_a_village_put_west_of_a_town_is_not_a_namesake_far_from_it(dense: Gazet
     assert FLAG_PLACE_NOT_FOUND in saraqib.flags
 
 
-def test_a_village_put_south_of_its_districts_seat_may_lie_beyond_its_countryside(
+def test_a_subdistricts_town_put_south_of_its_districts_seat_may_lie_beyond_its_countryside(
     dense: Gazetteer,
 ) -> None:
-    """ "al-Shuwaykh south of Maarat al-Numan" is 38 km out, beyond a town's countryside, but in
-    the town's own district: the village, not a namesake."""
-    text = "A mortar shell hit al-Shuwaykh south of Maarat al-Numan in Idlib on Friday."
-    assert chosen_id(dense, text, "al-Shuwaykh") == 990035
+    """ "al-Shuwaykh south of Maarat al-Numan" is 38 km out, beyond a town's countryside, but it
+    is a subdistrict's town of Maarat al-Numan's own district: no namesake. A plain village as
+    far out is one (the event is near Maarat al-Numan, flagged)."""
+    town = "Maarat al-Numan in Idlib on Friday."
+    assert chosen_id(dense, f"A mortar shell hit al-Shuwaykh south of {town}", "al-Shuwaykh") == (
+        990035
+    )
+    assert (
+        chosen_id(dense, f"A mortar shell hit Kafr Batikh south of {town}", "Kafr Batikh") is None
+    )
 
 
 def test_a_silent_e_is_dropped_only_inside_the_named_province(dense: Gazetteer) -> None:
@@ -488,7 +496,7 @@ def test_download_fetches_verifies_and_imports(
         ["sy"], tmp_path / "downloads", index, base_url, progress=lambda *p: seen.append(p)
     )
     assert [p.name for p in result.files] == ["SY.zip", "admin1CodesASCII.txt", "admin2Codes.txt"]
-    assert result.report.places == 24  # the villages and the seats; districts are not places
+    assert result.report.places == 25  # the villages and the seats; districts are not places
     assert seen and seen[-1][1] == seen[-1][2]  # progress ends at the announced size
     status = geo_index.index_status(index)
     assert {row[1] for row in status.imports} == {f"{base_url}{p.name}" for p in result.files}

@@ -1101,18 +1101,20 @@ def _located_from_unfound(text: str, hits: list[GeoHit]) -> list[GeoHit]:
 
 def _far_namesake(village: Place, located_from: Place) -> bool:
     """A village put "west of Y" (no distance given) that lies further from Y than a town's
-    countryside reaches ("Sinjar area west of As-Saan": the gazetteer's Sinjar is 50 km away),
-    and outside Y's district: a town's district reaches further ("al-Shura south of Mosul",
-    a subdistrict of Mosul's own district 40 km out)."""
+    countryside reaches ("Sinjar area west of As-Saan": the gazetteer's Sinjar is 50 km away).
+    A subdistrict's town of Y's own district is no namesake however far: reports place it from
+    the district's seat ("al-Shura south of Mosul", Nahiyat ash Shurah, 40 km out)."""
     far = distance_km(
         village.latitude, village.longitude, located_from.latitude, located_from.longitude
     )
-    own_district = (
-        village.admin2 is not None
+    if not minor(village) or far <= _TOWN_COUNTRYSIDE_KM:
+        return False
+    return not (
+        seat_named(village)
+        and village.admin2 is not None
         and located_from.admin2 is not None
         and same_district(village.admin2, located_from.admin2)
     )
-    return minor(village) and far > _TOWN_COUNTRYSIDE_KM and not own_district
 
 
 def _spelled_alike(candidate: Candidate) -> bool:
