@@ -488,6 +488,25 @@ def test_linking_merges_reports_and_keeps_an_alias_for_the_retired_id(store: Sto
     assert dump(store.url) == before
 
 
+def test_a_link_write_holds_the_sqlite_write_lock_before_it_checks_what_it_read(
+    tmp_path: Any,
+) -> None:
+    # write_links checks that the mentions it links are where linking read them; on SQLite the
+    # check is only worth something once the transaction holds the write lock, which Python's
+    # sqlite3 takes at a transaction's first write, not at its first read.
+    import sqlite3
+
+    from conflictlens.store.base import _hold_write_lock
+
+    path = tmp_path / "events.db"
+    with Store(path) as store, store.engine.begin() as conn:
+        _hold_write_lock(conn)
+        other = sqlite3.connect(path, timeout=0)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("DELETE FROM event_aliases")
+        other.close()
+
+
 def test_runs_round_trip(store: Store) -> None:
     first = Run(
         started_at=datetime(2021, 1, 9, 8, 0, tzinfo=UTC),

@@ -19,6 +19,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    false,
     make_url,
     select,
 )
@@ -290,6 +291,16 @@ def _event_columns(incident: Event) -> dict[str, Any]:
         "confidence": incident.confidence,
         "search_text": search_text(incident.to_json_dict()),
     }
+
+
+def _hold_write_lock(conn: Connection) -> None:
+    """Begin the transaction's writing now, so what it reads next stays as read until it commits.
+
+    SQLite (through Python's sqlite3) begins a transaction only at its first write, so a read
+    before it sees no lock; a write that changes nothing takes the lock. PostgreSQL holds the
+    rows a transaction reads with FOR UPDATE instead."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(delete(schema.event_aliases).where(false()))
 
 
 def _delete_unmentioned_events(conn: Connection, candidate_ids: Iterable[str]) -> None:

@@ -30,6 +30,7 @@ from conflictlens.store.base import (
     _article_exists,
     _delete_unmentioned_events,
     _event_columns,
+    _hold_write_lock,
     _resolve_event_id,
     retry_when_busy,
 )
@@ -164,8 +165,7 @@ class LinksMixin(StoreBase):
         rows = [row for _, members in groups for row in members]
         changed: list[str] = []
         with self._engine.begin() as conn:
-            # FOR UPDATE holds the rows on PostgreSQL until the commit; a SQLite writer that read
-            # before another's commit fails to write and is retried (`retry_when_busy`).
+            _hold_write_lock(conn)
             before = dict(
                 conn.execute(
                     select(schema.mentions.c.id, schema.mentions.c.event_id)
