@@ -33,8 +33,10 @@ from conflictlens.store import LinkWindow, StaleLinksError, Store, schema
 # so an event whose merged date sits between the two reports is still found.
 NEIGHBOURHOOD = timedelta(days=2 * MAX_DAY_GAP)
 # Mentions whose full records are read at once to merge their groups: a busy region's
-# neighbourhood is read as the few fields linking compares, its records a batch at a time.
-MERGE_BATCH_ROWS = 2000
+# neighbourhood is read as the few fields linking compares, its records a batch at a time. A
+# record read takes about 15 KB (2,000 of them took 30 MB, which a busy province of a 100,000-
+# article day filled: the storing process then grew with the day).
+MERGE_BATCH_ROWS = 200
 # Times one unit is read and linked when other writers keep moving its mentions meanwhile.
 STALE_ATTEMPTS = 5
 
