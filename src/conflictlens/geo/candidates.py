@@ -107,12 +107,11 @@ class NameIndex:
 
     def _respelled_candidates(self, name: str) -> tuple[Candidate, ...]:
         """ "Ftireh" is listed as "Fatirah", "Thiban" as "Dhiban": the places of the name with its
-        vowel put back, or its th read as a dhal. The reading is a guess, so none is spelled
-        exactly as written and all are alike: the article's places choose among them."""
+        vowel put back, or its th read as a dhal (`_as_guess`)."""
         variants = (elided_vowel_form(name), dhal_form(name))
         return tuple(
             {
-                c.place: replace(c, exact=False, similarity=FUZZY_SIMILARITY)
+                c.place: _as_guess(c)
                 for variant in variants
                 if variant
                 for c in self.candidates(variant)
@@ -122,13 +121,13 @@ class NameIndex:
     def vouched_candidates(self, name: str) -> tuple[Candidate, ...]:
         """ "Qabr al Kabir" is listed as "Tall Qabr al Kabir", "Hole" as "Al Hawl": the places of
         the name with a word gazetteers write before it, or with an English silent e dropped.
-        Guesses like a respelling, loose: only a division the text puts the name in confirms
-        them, so they are asked for there, not with every lookup (most names looked up are no
+        Guesses like a respelling (`_as_guess`): only a division the text puts the name in
+        confirms them, so they are asked for there, not with every lookup (most names looked up are no
         place's, and this would double their cost)."""
         silent_e = silent_e_form(name)
         forms = [*prefixed_forms(name), *([silent_e] if silent_e else [])]
         return tuple(
-            replace(c, exact=False, similarity=FUZZY_SIMILARITY)
+            _as_guess(c)
             for form in forms
             for c in self._spelled_candidates(form, self._rows_for_key(normalise_name(form)))
             if c.exact
@@ -167,3 +166,9 @@ class NameIndex:
             admin2_derived=bool(admin2_derived),
             imported=imported,
         )
+
+
+def _as_guess(candidate: Candidate) -> Candidate:
+    """A place found through a reading of the name (a vowel put back, a prefix added): none is
+    spelled exactly as written, and all are alike, so the article's places choose among them."""
+    return replace(candidate, exact=False, similarity=FUZZY_SIMILARITY)

@@ -111,7 +111,6 @@ _PLACE_AFTER = re.compile(
 _NO_PLACE_USAGES = frozenset(("modifier", "organisation", "actor"))
 # A country counts as the article's when its weight is at least this share of the top one's.
 _IN_CONTEXT_SHARE = 0.2
-
 # Inside a division the text names, a spelling sharing the key need only be this alike.
 _CONTAINED_SIMILARITY = 0.55
 # A division's part ("southern Idlib") is told from its places only where it has this many.
