@@ -89,13 +89,13 @@ def test_outcomes_come_back_in_input_order_and_match_in_process_coding() -> None
     articles = [item for item in items if isinstance(item, Article)]
     expected = [code_article(article) for article in articles]
     ahead = [o for o in outcomes if o is not None]
-    assert [replace(o, bands=None) for o in ahead] == expected
+    assert [replace(o, fingerprint=None) for o in ahead] == expected
     assert expected[1].off_topic and expected[0].events and expected[2].events
     # The fingerprint comes with the articles the storing process will extract, not the skipped.
-    assert [o.bands for o in ahead] == [
-        fingerprint(articles[0].text).bands,
+    assert [o.fingerprint for o in ahead] == [
+        fingerprint(articles[0].text),
         None,
-        fingerprint(articles[2].text).bands,
+        fingerprint(articles[2].text),
     ]
 
 

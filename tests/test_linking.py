@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from datetime import date
 from typing import Any
 
@@ -109,6 +112,27 @@ Observatory for Human Rights. The monitor said a fuel tanker was set ablaze with
 the gunmen targeted troops escaping the wreckage. Helicopters later combed the desert to the south.
 """
     assert not is_near_duplicate(STORY, paraphrase)
+
+
+def test_shingles_are_the_same_in_every_process() -> None:
+    # They are stored and compared with those of later runs, so they may not depend on Python's
+    # per-process string hashing.
+    script = (
+        "import sys; from conflictlens.linking import shingles; "
+        "print(shingles(sys.stdin.read()).tobytes().hex())"
+    )
+    made = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            input=STORY,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert made == {near_duplicates.shingles(STORY).tobytes().hex() + "\n"}
 
 
 def test_the_shingle_cache_keeps_the_texts_met_last(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import MetaData, create_engine, inspect, select, text
 
+from conflictlens.linking import fingerprint
 from conflictlens.models import Article, Event, Evidence
 from conflictlens.store import UNKNOWN, ReviewError, Run, SchemaError, Store, Tally
 from conflictlens.store.base import EVENT_ORDERS
@@ -31,6 +32,7 @@ TABLES = {
     "alembic_version",
     "articles",
     "article_bands",
+    "article_shingles",
     "event_aliases",
     "events",
     "mentions",
@@ -113,7 +115,7 @@ def incident(event_id: str, **fields: Any) -> Event:
 def test_fresh_file_is_migrated_to_head(tmp_path: Any) -> None:
     path = tmp_path / "nested" / "fresh.db"
     with Store(str(path)) as fresh:
-        assert fresh.schema_version() == head_revision() == "0004"
+        assert fresh.schema_version() == head_revision() == "0005"
         assert fresh.count_articles() == 0
     engine = create_engine(f"sqlite:///{path}")
     names = set(inspect(engine).get_table_names())
@@ -224,6 +226,27 @@ def test_article_round_trips(store: Store) -> None:
     store.add_article(original)
     assert store.get_article("a1") == original
     assert store.get_article("missing") is None
+
+
+def test_shingles_are_stored_and_made_from_the_text_where_none_were(store: Store) -> None:
+    # A copy is confirmed on the candidates' stored shingles; an article fingerprinted before
+    # shingles were stored (schema 0004) is shingled from its text, to the same hashes.
+    texts = {
+        "a1": "Gunmen killed four farmers near Gusau in Zamfara on Tuesday, police said. The "
+        "attackers arrived on motorcycles and burned a granary before fleeing into the forest.",
+        "a2": "Shares in a mining firm rose on Monday after it raised its yearly forecast. "
+        "Analysts said copper prices and a weaker currency would lift earnings into next year.",
+    }
+    for article_id, body in texts.items():
+        store.add_article(article(article_id, body))
+        store.add_fingerprint(article_id, fingerprint(body))
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM article_shingles WHERE article_id = 'a2'"))
+    found = store.article_shingles(["a1", "a2", "missing"])
+    assert sorted(found) == ["a1", "a2"]
+    for article_id, body in texts.items():
+        assert found[article_id].tobytes() == fingerprint(body).shingle_bytes
+        assert len(found[article_id]) > 20  # one hash per distinct 5-gram
 
 
 def test_article_status(store: Store) -> None:

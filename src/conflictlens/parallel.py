@@ -23,10 +23,14 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from conflictlens.ingest import ReadFailure
 from conflictlens.models import Article, Event
 from conflictlens.relevance import OFF_TOPIC, is_relevant
+
+if TYPE_CHECKING:
+    from conflictlens.linking import Fingerprint
 
 # Articles per round trip to a worker: enough that sending costs little next to coding, few enough
 # that a worker's chunk of incident reports does not keep the storing process waiting long.
@@ -47,8 +51,8 @@ class Coded:
     off_topic: bool = False
     language: str | None = None  # set when the article is not English
     error: str | None = None  # "TypeName: message" when extraction raised
-    # The text's near-duplicate fingerprint (LSH bands), when it was computed ahead.
-    bands: tuple[tuple[int, int], ...] | None = None
+    # The text's near-duplicate fingerprint, when it was computed ahead.
+    fingerprint: Fingerprint | None = None
 
     def is_for(self, article: Article) -> bool:
         return self.article_id == article.id and self.content_hash == article.content_hash
@@ -99,7 +103,7 @@ def code_chunk(articles: list[Article]) -> list[Coded]:
     for article in articles:
         coded = code_article(article)
         if coded.skip_reason() is None:
-            coded = replace(coded, bands=fingerprint(article.text).bands)
+            coded = replace(coded, fingerprint=fingerprint(article.text))
         outcomes.append(coded)
     return outcomes
 

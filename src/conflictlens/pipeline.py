@@ -18,11 +18,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from conflictlens.ingest import ReadFailure
 from conflictlens.models import Article, Event
 from conflictlens.parallel import Coded, code_article, uncodable
 from conflictlens.store import Run, Store
+
+if TYPE_CHECKING:
+    from conflictlens.linking import Fingerprint
 
 # An article is stored with this status reason before extraction, so an article whose extraction
 # crashed the process is retried by the next run.
@@ -104,9 +108,6 @@ class Ingestion:
         self.touched_events: dict[str, None] = {}
         self._articles_to_link: list[str] = []
         self._events_to_relink: dict[str, None] = {}
-        from conflictlens.linking.near_duplicates import ShingleCache
-
-        self._shingles = ShingleCache()
 
     def add(self, item: Article | ReadFailure, coded: Coded | None = None) -> None:
         """Store one article and code it; `coded` is its outcome computed ahead (`code_ahead`),
@@ -136,7 +137,7 @@ class Ingestion:
             assert skipped is not None
             self._skip(article, skipped, stored_as_skipped=is_new)
             return
-        if self._is_copy(article, _bands_for(article, coded)):
+        if self._is_copy(article, _fingerprint_for(article, coded)):
             return
         self._extract(article, coded)
 
@@ -153,7 +154,7 @@ class Ingestion:
             self.report.duplicates += 1  # the "new version" is a text the dataset already holds
             return True
         self.store.replace_article(stored.id, item, status="skipped", reason=EXTRACTION_PENDING)
-        self.store.add_fingerprint(stored.id, _bands_for(item, coded))
+        self.store.add_fingerprint(stored.id, _fingerprint_for(item, coded))
         self.report.updated += 1
         self.notify(
             "updated", item.source or item.url or stored.id, f"newer version of {stored.id}"
@@ -161,7 +162,7 @@ class Ingestion:
         self._extract(item.model_copy(update={"id": stored.id}), coded)
         return True
 
-    def _is_copy(self, article: Article, bands: tuple[tuple[int, int], ...]) -> bool:
+    def _is_copy(self, article: Article, fingerprint: Fingerprint) -> bool:
         """Store the article's fingerprint; if it copies stored reports, keep only the earliest.
 
         The earliest published (then the smallest id) is the original whatever the arrival order;
@@ -169,17 +170,16 @@ class Ingestion:
         """
         from conflictlens.linking import shingles_near_duplicate
 
-        self.store.add_fingerprint(article.id, bands)
-        candidates = self.store.near_duplicate_candidates(bands, exclude=article.id)
-        texts = self.store.article_texts(candidates)
-        if not texts:
+        self.store.add_fingerprint(article.id, fingerprint)
+        candidates = self.store.near_duplicate_candidates(fingerprint.bands, exclude=article.id)
+        stored = self.store.article_shingles(candidates)
+        if not stored:
             return False
-        grams = self._shingles(article.text)
+        grams = fingerprint.shingles()
         confirmed = [
             candidate_id
             for candidate_id in candidates
-            if candidate_id in texts
-            and shingles_near_duplicate(grams, self._shingles(texts[candidate_id]))
+            if candidate_id in stored and shingles_near_duplicate(grams, stored[candidate_id])
         ]
         copies_of = [a for c in confirmed if (a := self.store.get_article(c)) is not None]
         if not copies_of:
@@ -270,14 +270,14 @@ def _status_reason(coded: Coded | None) -> str | None:
     return "not English" if coded.language is not None else coded.skip_reason()
 
 
-def _bands_for(article: Article, coded: Coded | None) -> tuple[tuple[int, int], ...]:
+def _fingerprint_for(article: Article, coded: Coded | None) -> Fingerprint:
     """The article's near-duplicate fingerprint: the one computed ahead if it is for this very
     article, else computed here."""
-    if coded is not None and coded.bands is not None and coded.is_for(article):
-        return coded.bands
+    if coded is not None and coded.fingerprint is not None and coded.is_for(article):
+        return coded.fingerprint
     from conflictlens.linking import fingerprint
 
-    return fingerprint(article.text).bands
+    return fingerprint(article.text)
 
 
 def _seniority(article: Article) -> tuple[date, str]:

@@ -1,10 +1,12 @@
 """Near-duplicate articles: syndicated copies, new headlines, trimmed endings, added boilerplate.
 
-An article's fingerprint is a MinHash (datasketch) of its word 5-grams, cut into LSH bands; the store
-keeps the band hashes in an indexed table, so finding candidates is a lookup, not an in-memory index.
-Candidates are then confirmed on the texts themselves: a copy shares most of its 5-grams with the
-original (Jaccard), or almost all of the shorter text is inside the longer one (containment: a trimmed
-ending, or a brief cut from the full story).
+An article's fingerprint is a MinHash (datasketch) of its word 5-grams, cut into LSH bands, and the
+5-grams themselves as 64-bit hashes (its shingles); the store keeps both, the band hashes in an
+indexed table, so finding candidates is a lookup, not an in-memory index. Candidates are then confirmed
+on the shingles: a copy shares most of its 5-grams with the original (Jaccard), or almost all of the
+shorter text is inside the longer one (containment: a trimmed ending, or a brief cut from the full
+story). Stored shingles spare shingling every candidate's text again: templated reports and wire
+boilerplate make a new report a candidate of hundreds of stored ones in a busy day.
 """
 
 from __future__ import annotations
@@ -37,9 +39,14 @@ _SEED = 20210109
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """The LSH band hashes of one text: (band number, signed 64-bit hash) pairs."""
+    """What finding copies of one text needs: its LSH band hashes ((band number, signed 64-bit
+    hash) pairs) to look candidates up, and its `shingles` (as bytes) to confirm them."""
 
     bands: tuple[tuple[int, int], ...]
+    shingle_bytes: bytes
+
+    def shingles(self) -> np.ndarray:
+        return shingles_from_bytes(self.shingle_bytes)
 
 
 def _grams(text: str) -> set[str]:
@@ -52,9 +59,25 @@ def _grams(text: str) -> set[str]:
 
 def shingles(text: str) -> np.ndarray:
     """The text's 5-grams as sorted 64-bit hashes: 8 bytes a gram where the strings take about
-    100, so the shingles of texts often met as candidates can be kept (`ShingleCache`). The hashes
-    are Python's, fixed within one process only: compare shingles made by the same process."""
-    return np.unique(np.fromiter((hash(g) for g in _grams(text)), dtype=np.int64))
+    100. The hashes are the same in every process (unlike Python's `hash`), so they can be stored
+    and compared with those of a later run."""
+    return _shingles_of(_grams(text))
+
+
+def shingles_from_bytes(stored: bytes) -> np.ndarray:
+    """Shingles kept as bytes (`Fingerprint.shingle_bytes`, the store) as an array again."""
+    return np.frombuffer(stored, dtype=np.int64)
+
+
+def _shingles_of(grams: set[str]) -> np.ndarray:
+    return np.unique(
+        np.fromiter((_stable_hash(g) for g in grams), dtype=np.int64, count=len(grams))
+    )
+
+
+def _stable_hash(gram: str) -> int:
+    digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
 
 
 class ShingleCache:
@@ -86,7 +109,7 @@ def fingerprint(text: str) -> Fingerprint:
         chunk = values[band * ROWS : (band + 1) * ROWS].astype("<u8").tobytes()
         digest = hashlib.blake2b(chunk, digest_size=8).digest()
         bands.append((band, int.from_bytes(digest, "little", signed=True)))
-    return Fingerprint(bands=tuple(bands))
+    return Fingerprint(bands=tuple(bands), shingle_bytes=_shingles_of(grams).tobytes())
 
 
 def is_near_duplicate(text_a: str, text_b: str) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 
+import numpy as np
 from sqlalchemy import (
     Connection,
     Select,
@@ -19,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from conflictlens.linking.near_duplicates import Fingerprint, shingles, shingles_from_bytes
 from conflictlens.models import Article
 from conflictlens.store import schema
 from conflictlens.store.base import (
@@ -137,20 +139,36 @@ class ArticlesMixin(StoreBase):
             )
             if result.rowcount == 0:
                 raise KeyError(article_id)
-            conn.execute(
-                delete(schema.article_bands).where(schema.article_bands.c.article_id == article_id)
-            )
+            _delete_fingerprint(conn, article_id)
 
     @retry_when_busy
-    def add_fingerprint(self, article_id: str, bands: Iterable[tuple[int, int]]) -> None:
-        """Keep an article's LSH band hashes for near-duplicate lookups (replaces earlier ones)."""
-        rows = [{"band": b, "hash": h, "article_id": article_id} for b, h in set(bands)]
+    def add_fingerprint(self, article_id: str, fingerprint: Fingerprint) -> None:
+        """Keep an article's LSH band hashes and shingles for near-duplicate lookups (replaces
+        earlier ones)."""
+        rows = [{"band": b, "hash": h, "article_id": article_id} for b, h in set(fingerprint.bands)]
         with self._engine.begin() as conn:
-            conn.execute(
-                delete(schema.article_bands).where(schema.article_bands.c.article_id == article_id)
-            )
+            _delete_fingerprint(conn, article_id)
             if rows:
                 conn.execute(insert(schema.article_bands), rows)
+            conn.execute(
+                insert(schema.article_shingles),
+                {"article_id": article_id, "hashes": fingerprint.shingle_bytes},
+            )
+
+    def article_shingles(self, article_ids: list[str]) -> dict[str, np.ndarray]:
+        """The shingles of these stored articles by id (unknown ids left out): as stored, or made
+        from the text for an article fingerprinted before shingles were stored."""
+        found: dict[str, np.ndarray] = {}
+        table = schema.article_shingles
+        with self._engine.connect() as conn:
+            for batch in _id_batches(article_ids):
+                rows = conn.execute(
+                    select(table.c.article_id, table.c.hashes).where(table.c.article_id.in_(batch))
+                )
+                found.update((row.article_id, shingles_from_bytes(row.hashes)) for row in rows)
+        missing = [i for i in article_ids if i not in found]
+        found.update((i, shingles(text)) for i, text in self.article_texts(missing).items())
+        return found
 
     def near_duplicate_candidates(
         self, bands: Iterable[tuple[int, int]], *, exclude: str | None = None
@@ -282,6 +300,11 @@ def _article_values(article: Article) -> dict[str, object]:
         "source": article.source,
         "ingested_at": datetime.now(UTC),
     }
+
+
+def _delete_fingerprint(conn: Connection, article_id: str) -> None:
+    for table in (schema.article_bands, schema.article_shingles):
+        conn.execute(delete(table).where(table.c.article_id == article_id))
 
 
 def _id_batches(ids: list[str]) -> Iterator[list[str]]:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -73,6 +74,20 @@ article_bands = Table(
         primary_key=True,
         index=True,
     ),
+)
+
+# Each fingerprinted article's shingles (sorted 64-bit hashes of its word 5-grams, as bytes): a
+# candidate copy is confirmed on them without its text being shingled again.
+article_shingles = Table(
+    "article_shingles",
+    metadata,
+    Column(
+        "article_id",
+        String,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("hashes", LargeBinary, nullable=False),
 )
 
 events = Table(
