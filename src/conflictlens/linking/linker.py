@@ -282,6 +282,8 @@ def _dates_close(a: Mention, b: Mention) -> bool:
 def _weekdays_agree(a: Mention, b: Mention) -> bool:
     """A report dated only to its month that names the weekday ("on Saturday" on a /2013/09/
     page) tells no incident of another weekday."""
+    if not (a.weekdays or b.weekdays):
+        return True  # the common case, asked for every candidate pair
     return all(
         not month.weekdays or day.event_date is None or day.event_date.weekday() in month.weekdays
         for month, day in ((a, b), (b, a))
@@ -359,9 +361,8 @@ def similarity(a: Mention, b: Mention) -> float:
     """How strongly two compatible reports agree, 0..1: date, place, type, actors, counts."""
     gap = _day_gap(a, b)
     date_score = 1.0 if gap == 0 else 0.6 if gap == 1 else 0.3
-    km = _distance_km(a, b)
     both_local = not any(m.regional or m.capital_inferred or m.near_unnamed for m in (a, b))
-    if both_local and km is not None:
+    if both_local and (km := _distance_km(a, b)) is not None:
         place_score = 1.0 if km <= 5 else 0.7 if km <= 15 else 0.4
     else:
         place_score = 0.4  # same admin1, no finer agreement possible
