@@ -15,7 +15,7 @@ from pathlib import Path
 
 from conflictlens.batch.plan import ArticlePlan, RowKey, StoredMention, block_of, link_block
 from conflictlens.ingest import ReadFailure, read_sources
-from conflictlens.linking import fingerprint, is_near_duplicate
+from conflictlens.linking import is_near_duplicate, lsh_bands
 from conflictlens.models import Article, Event
 from conflictlens.parallel import code_ahead, code_article
 from conflictlens.pipeline import RunReport
@@ -55,7 +55,7 @@ class _Sketches:
 
     def take(self, key: RowKey, text: str) -> None:
         self.texts[key.row] = zlib.compress(text.encode("utf-8"), 1)
-        self.pending[key.row] = fingerprint(text).bands
+        self.pending[key.row] = lsh_bands(text)
 
     def neighbours(self, key: RowKey) -> set[str]:
         bands = self.pending.get(key.row, ())

@@ -181,10 +181,10 @@ def read_items(spark: SparkSession, inputs: Sequence[str]) -> DataFrame:
 
 def _banded(rows: Iterator[Row]) -> Iterator[tuple[str, str]]:
     """(key, band) for each of a text's LSH bands as `ingest` stores them ("band:hash")."""
-    from conflictlens.linking.near_duplicates import fingerprint
+    from conflictlens.linking.near_duplicates import lsh_bands
 
     for r in rows:
-        for band, value in fingerprint(r.text).bands:
+        for band, value in lsh_bands(r.text):
             yield r.key, f"{band}:{value}"
 
 

@@ -101,6 +101,15 @@ class ShingleCache:
 
 def fingerprint(text: str) -> Fingerprint:
     grams = _grams(text)
+    return Fingerprint(bands=_bands_of(grams), shingle_bytes=_shingles_of(grams).tobytes())
+
+
+def lsh_bands(text: str) -> tuple[tuple[int, int], ...]:
+    """`fingerprint(text).bands` alone, for `batch`, which confirms candidates on their texts."""
+    return _bands_of(_grams(text))
+
+
+def _bands_of(grams: set[str]) -> tuple[tuple[int, int], ...]:
     minhash = MinHash(num_perm=NUM_PERM, seed=_SEED)
     minhash.update_batch([g.encode("utf-8") for g in sorted(grams)])
     values = minhash.hashvalues
@@ -109,7 +118,7 @@ def fingerprint(text: str) -> Fingerprint:
         chunk = values[band * ROWS : (band + 1) * ROWS].astype("<u8").tobytes()
         digest = hashlib.blake2b(chunk, digest_size=8).digest()
         bands.append((band, int.from_bytes(digest, "little", signed=True)))
-    return Fingerprint(bands=tuple(bands), shingle_bytes=_shingles_of(grams).tobytes())
+    return tuple(bands)
 
 
 def is_near_duplicate(text_a: str, text_b: str) -> bool:
