@@ -71,13 +71,13 @@ def shingles_from_bytes(stored: bytes) -> np.ndarray:
 
 def _shingles_of(grams: set[str]) -> np.ndarray:
     return np.unique(
-        np.fromiter((_stable_hash(g) for g in grams), dtype=np.int64, count=len(grams))
+        np.fromiter((_hash64(g.encode("utf-8")) for g in grams), dtype=np.int64, count=len(grams))
     )
 
 
-def _stable_hash(gram: str) -> int:
-    digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little", signed=True)
+def _hash64(data: bytes) -> int:
+    """A signed 64-bit hash, the same in every process (a 5-gram's, a band's)."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little", signed=True)
 
 
 class ShingleCache:
@@ -116,8 +116,7 @@ def _bands_of(grams: set[str]) -> tuple[tuple[int, int], ...]:
     bands = []
     for band in range(BANDS):
         chunk = values[band * ROWS : (band + 1) * ROWS].astype("<u8").tobytes()
-        digest = hashlib.blake2b(chunk, digest_size=8).digest()
-        bands.append((band, int.from_bytes(digest, "little", signed=True)))
+        bands.append((band, _hash64(chunk)))
     return tuple(bands)
 
 

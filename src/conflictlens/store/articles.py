@@ -159,6 +159,8 @@ class ArticlesMixin(StoreBase):
         """The shingles of these stored articles by id (unknown ids left out): as stored, or made
         from the text for an article fingerprinted before shingles were stored."""
         found: dict[str, np.ndarray] = {}
+        if not article_ids:
+            return found  # most reports have no candidate: no connection for them
         table = schema.article_shingles
         with self._engine.connect() as conn:
             for batch in _id_batches(article_ids):
@@ -166,8 +168,8 @@ class ArticlesMixin(StoreBase):
                     select(table.c.article_id, table.c.hashes).where(table.c.article_id.in_(batch))
                 )
                 found.update((row.article_id, shingles_from_bytes(row.hashes)) for row in rows)
-        missing = [i for i in article_ids if i not in found]
-        found.update((i, shingles(text)) for i, text in self.article_texts(missing).items())
+        if missing := [i for i in article_ids if i not in found]:
+            found.update((i, shingles(text)) for i, text in self.article_texts(missing).items())
         return found
 
     def near_duplicate_candidates(
