@@ -122,8 +122,8 @@ class NameIndex:
         """ "Qabr al Kabir" is listed as "Tall Qabr al Kabir", "Hole" as "Al Hawl": the places of
         the name with a word gazetteers write before it, or with an English silent e dropped.
         Guesses like a respelling (`_as_guess`): only a division the text puts the name in
-        confirms them, so they are asked for there, not with every lookup (most names looked up are no
-        place's, and this would double their cost)."""
+        confirms them, so they are asked for there, not with every lookup (most names looked up
+        are no place's, and this would double their cost)."""
         silent_e = silent_e_form(name)
         forms = [*prefixed_forms(name), *([silent_e] if silent_e else [])]
         return tuple(

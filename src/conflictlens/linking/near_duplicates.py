@@ -1,12 +1,12 @@
 """Near-duplicate articles: syndicated copies, new headlines, trimmed endings, added boilerplate.
 
-An article's fingerprint is a MinHash (datasketch) of its word 5-grams, cut into LSH bands, and the
-5-grams themselves as 64-bit hashes (its shingles); the store keeps both, the band hashes in an
-indexed table, so finding candidates is a lookup, not an in-memory index. Candidates are then confirmed
-on the shingles: a copy shares most of its 5-grams with the original (Jaccard), or almost all of the
-shorter text is inside the longer one (containment: a trimmed ending, or a brief cut from the full
-story). Stored shingles spare shingling every candidate's text again: templated reports and wire
-boilerplate make a new report a candidate of hundreds of stored ones in a busy day.
+An article's fingerprint is a MinHash (datasketch) of its word 5-grams, cut into LSH bands, and
+the 5-grams themselves as 64-bit hashes (its shingles); the store keeps both, the band hashes in an
+indexed table, so finding candidates is a lookup, not an in-memory index. Candidates are then
+confirmed on the shingles: a copy shares most of its 5-grams with the original (Jaccard), or almost
+all of the shorter text is inside the longer one (containment: a trimmed ending, or a brief cut from
+the full story). Stored shingles spare shingling every candidate's text again: templated reports
+and wire boilerplate make a new report a candidate of hundreds of stored ones in a busy day.
 """
 
 from __future__ import annotations
