@@ -206,6 +206,21 @@ def test_spark_engine_gives_the_sample_corpus_ingest_events(spark: object, tmp_p
     assert (tmp_path / "out" / "events.parquet").read_bytes() == exported.read_bytes()
 
 
+def test_spark_spreads_a_dump_over_its_tasks_before_parsing(spark: object, tmp_path: Path) -> None:
+    """A one-file dump is one split, or uneven ones; parsing and sketching are the Python work,
+    so its rows are spread evenly over a few tasks per core before they are parsed."""
+    from conflictlens.batch.spark import read_items
+
+    dump = tmp_path / "dump.jsonl"
+    rows = [{**ROWS[3], "id": f"row-{i}", "url": f"https://mx.example/{i}"} for i in range(41)]
+    dump.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    items = read_items(spark, [str(dump)])  # type: ignore[arg-type]
+    sizes = items.rdd.glom().map(len).collect()
+    assert len(sizes) == 4 * 2  # four tasks for each of local[2]'s cores
+    assert sum(sizes) == 41 and max(sizes) - min(sizes) <= 1
+    assert sorted(r.id for r in items.collect()) == sorted(r["id"] for r in rows)
+
+
 KOBOU = (
     "Gunmen on motorcycles attacked the weekly market at Kobou in northern Burkina Faso on "
     "Sunday, killing eleven traders and wounding six others, a regional official said. The "

@@ -73,6 +73,11 @@ def session(master: str | None = None) -> SparkSession:
     return builder.getOrCreate()
 
 
+def _tasks(spark: SparkSession) -> int:
+    """Tasks for a stage of Python work: a few per core, so that no core waits on the last one."""
+    return max(1, spark.sparkContext.defaultParallelism * 4)
+
+
 def _item(arg: int, file: str, pos: int, sub: int, item: object) -> tuple:
     """One parsed item as a tuple of ITEM_SCHEMA: an Article's fields, or a read failure."""
     from conflictlens.ingest import ReadFailure
@@ -175,6 +180,10 @@ def read_items(spark: SparkSession, inputs: Sequence[str]) -> DataFrame:
         else:
             raw = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(path)
             raw, parse = raw.select(F.lit(arg).alias("arg"), "path", "content"), _parse_files
+        # Spark splits files by size with a fixed cost per file, and not at all where a file
+        # cannot be split (multi-line CSV, compressed text), so a dump's splits can be one or
+        # uneven: spread the rows before parsing, since parsing and sketching are the Python work.
+        raw = raw.repartition(max(_tasks(spark), raw.rdd.getNumPartitions()))
         parts.append(raw.rdd.mapPartitions(parse))
     return spark.createDataFrame(spark.sparkContext.union(parts), ITEM_SCHEMA)
 
@@ -228,11 +237,10 @@ def near_duplicate_pairs(
         candidates[pair.key_b].add(pair.key_a)
     text_a = articles.select(F.col("key").alias("key_a"), F.col("text").alias("text_a"))
     text_b = articles.select(F.col("key").alias("key_b"), F.col("text").alias("text_b"))
-    tasks = max(1, spark.sparkContext.defaultParallelism * 4)
     with_texts = (
         pairs.join(text_a, "key_a")
         .join(text_b, "key_b")
-        .repartition(tasks, "key_a")
+        .repartition(_tasks(spark), "key_a")
         .sortWithinPartitions("key_a")
     )
     confirmed: set[tuple[str, str]] = set()
@@ -337,8 +345,7 @@ def run_spark(
             [(item_keys[row], stored_id) for row, stored_id in plan.coded()],
             "key string, stored_id string",
         )
-        parallelism = spark.sparkContext.defaultParallelism
-        to_code = items.join(chosen, "key").repartition(max(1, parallelism * 4), "key")
+        to_code = items.join(chosen, "key").repartition(_tasks(spark), "key")
         coded = spark.createDataFrame(to_code.rdd.mapPartitions(_code_rows), CODED_SCHEMA)
         coded = coded.persist()
         coded.count()  # coded once: every later step reads the cached outcomes
