@@ -266,3 +266,29 @@ def test_spark_takes_a_brief_for_a_copy_only_where_ingest_does(
     ingest_summary, batch_summary = json.loads(ingested.stdout), json.loads(batched.stdout)
     assert ingest_summary["copies"] == 0
     assert batch_summary["copies"] == ingest_summary["copies"]
+
+
+def test_spark_confirms_copies_on_the_pairs_ingest_compares(spark: object) -> None:
+    """Copies are judged band by band, each pair once; the partners are exactly the pairs that
+    share one of ingest's LSH bands and pass its rule on their shingles."""
+    from conflictlens.batch.spark import copy_partners
+    from conflictlens.linking.near_duplicates import fingerprint, shingles_near_duplicate
+
+    texts = {
+        "story": KOBOU,
+        "wire": "OUAGADOUGOU (Wire) - " + KOBOU + " Reporting by the wire's Sahel desk.",
+        "trimmed": KOBOU.rsplit(" Humanitarian groups", 1)[0],
+        "brief": " ".join(KOBOU.split()[:80]) + ".",
+        "sahel": SAHEL,
+        "sahel-wire": ROWS[1]["text"],
+        "guerrero": ROWS[3]["text"],
+    }
+    prints = {key: fingerprint(text) for key, text in texts.items()}
+    expected: dict[str, set[str]] = {}
+    for a, b in ((a, b) for a in texts for b in texts if a != b):
+        share = set(prints[a].bands) & set(prints[b].bands)
+        if share and shingles_near_duplicate(prints[a].shingles(), prints[b].shingles()):
+            expected.setdefault(a, set()).add(b)
+    assert expected["story"] == {"wire", "trimmed"} and expected["sahel"] == {"sahel-wire"}
+    frame = spark.createDataFrame(list(texts.items()), "key string, text string")  # type: ignore[attr-defined]
+    assert copy_partners(spark, frame) == expected  # type: ignore[arg-type]

@@ -9,7 +9,6 @@ import sys
 from datetime import date
 from typing import Any
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -134,29 +133,6 @@ def test_shingles_are_the_same_in_every_process() -> None:
         for seed in ("1", "2")
     }
     assert made == {near_duplicates.shingles(STORY).tobytes().hex() + "\n"}
-
-
-def test_the_shingle_cache_keeps_the_texts_met_last(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Stored reports met again as copy candidates are shingled once while they stay among the
-    # `size` texts compared last; an older one is shingled again, with the same result.
-    made: list[str] = []
-
-    def counting(text: str) -> np.ndarray:
-        made.append(text)
-        return real(text)
-
-    real = near_duplicates.shingles
-    monkeypatch.setattr(near_duplicates, "shingles", counting)
-    cache = near_duplicates.ShingleCache(size=2)
-    trimmed = STORY.rsplit("It was the deadliest", 1)[0]
-    other = "Markets rallied on Tuesday as bond yields fell for a third day in a row."
-    first = cache(STORY)
-    for text in (trimmed, trimmed, other, trimmed):  # `other` pushes out the one used least lately
-        cache(text)
-    assert made == [STORY, trimmed, other]
-    again = cache(STORY)
-    assert made == [STORY, trimmed, other, STORY]
-    assert (again == first).all()
 
 
 def test_fingerprints_are_stable_across_calls() -> None:

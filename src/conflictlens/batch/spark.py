@@ -4,8 +4,9 @@ driver only replays ingest's storing rules on the rows' keys (`ArticlePlan`) and
 - Reading: JSON Lines, CSV and Parquet dumps through Spark's own readers (any path Spark reads);
   anything else (WARC, text files) as whole files, parsed by conflictlens' readers. Each row keeps
   its place in the input (argument, file, position), so ids and copies come out as with `ingest`.
-- Near-duplicates: each row's MinHash LSH bands, the very sketch `ingest` stores; rows sharing a
-  band are candidates (a join on the band hashes), confirmed on the texts with ingest's rule.
+- Near-duplicates: each row's fingerprint, the very sketch `ingest` stores (MinHash LSH bands and
+  shingles); rows sharing a band are candidates, confirmed on their shingles with ingest's rule
+  by one task per band.
 - Coding: `mapPartitions` over the chosen rows (the relevance gate, then the extractor; the models
   load once per Python worker and stay for its next tasks).
 - Linking: grouped by block (country, first-level division), ingest's clustering per group.
@@ -23,6 +24,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,8 +38,6 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, Row, SparkSession
 
 LOCAL_SHUFFLE_PARTITIONS = 8
-# Texts whose shingles one confirming task keeps (a few hundred KB each at most).
-SHINGLES_KEPT = 256
 DUMP_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 
 ITEM_SCHEMA = (
@@ -188,66 +188,62 @@ def read_items(spark: SparkSession, inputs: Sequence[str]) -> DataFrame:
     return spark.createDataFrame(spark.sparkContext.union(parts), ITEM_SCHEMA)
 
 
-def _banded(rows: Iterator[Row]) -> Iterator[tuple[str, str]]:
-    """(key, band) for each of a text's LSH bands as `ingest` stores them ("band:hash")."""
-    from conflictlens.linking.near_duplicates import lsh_bands
+def _sketched(rows: Iterator[Row]) -> Iterator[tuple[str, list[str], bytes]]:
+    """Each text's fingerprint as `ingest` stores it: its LSH bands ("band:hash") and shingles."""
+    from conflictlens.linking.near_duplicates import fingerprint
 
     for r in rows:
-        for band, value in lsh_bands(r.text):
-            yield r.key, f"{band}:{value}"
+        sketch = fingerprint(r.text)
+        yield r.key, [f"{band}:{value}" for band, value in sketch.bands], sketch.shingle_bytes
 
 
-def _confirmed(rows: Iterator[Row]) -> Iterator[tuple[str, str]]:
-    """The candidate pairs that are copies; a text's shingles are made once for its run of pairs
-    (pairs arrive grouped by their first text) and kept for the texts it meets often."""
-    from conflictlens.linking.near_duplicates import ShingleCache, shingles_near_duplicate
+def _copies_in_band(
+    group: tuple[str, Iterable[tuple[str, list[str], bytes]]],
+) -> Iterator[tuple[str, str]]:
+    """The pairs of copies among the texts that share one band; a pair that shares several bands
+    is judged in the first of them only."""
+    from conflictlens.linking.near_duplicates import shingles_from_bytes, shingles_near_duplicate
 
-    shingled = ShingleCache(SHINGLES_KEPT)
-    for r in rows:
-        if shingles_near_duplicate(shingled(r.text_a), shingled(r.text_b)):
-            yield r.key_a, r.key_b
+    band, sketches = group
+    members = sorted(sketches)
+    bands = [frozenset(b) for _, b, _ in members]
+    shingles = [shingles_from_bytes(s) for _, _, s in members]
+    for i, j in combinations(range(len(members)), 2):
+        if min(bands[i] & bands[j]) == band and shingles_near_duplicate(shingles[i], shingles[j]):
+            yield members[i][0], members[j][0]
 
 
-def near_duplicate_pairs(
-    spark: SparkSession, articles: DataFrame
-) -> tuple[dict[str, set[str]], set[tuple[str, str]]]:
-    """(item -> items sharing one of ingest's LSH bands with it, confirmed pairs (both orders)),
-    by item key.
+def copy_partners(spark: SparkSession, articles: DataFrame) -> dict[str, set[str]]:
+    """Item -> the items it is a near-duplicate of, either way, by item key.
 
-    The candidates are exactly those `ingest` looks up in its band table, so Spark compares the
-    texts `ingest` compares. Spark ML's MinHashLSH is not used: its tables are single hashes
-    (OR-amplification only), whose pairs are not ingest's, and on templated news its self-join
-    paired most of a day's reports with each other (70 of 100 seconds of a 10,000-row run)."""
+    The candidates are exactly those `ingest` looks up in its band table (texts sharing one of
+    its LSH bands), confirmed with its rule on the shingles it stores. Each text is sketched once
+    and the texts of one band are compared in one task: no text travels once per candidate pair,
+    for on templated news a day's candidate pairs grow with the square of its size (36,000 at
+    10,000 rows, 309,000 at 30,000). Spark ML's MinHashLSH is not used: its tables are single
+    hashes (OR-amplification only), whose pairs are not ingest's, and on templated news its
+    self-join paired most of a day's reports with each other."""
     from pyspark.sql import functions as F
 
-    bands = spark.createDataFrame(
-        articles.select("key", "text").rdd.mapPartitions(_banded), "key string, band string"
+    sketches = spark.createDataFrame(
+        articles.select("key", "text").rdd.mapPartitions(_sketched),
+        "key string, bands array<string>, shingles binary",
+    ).persist()
+    in_band = sketches.select("key", F.explode("bands").alias("band"))
+    shared = in_band.groupBy("band").count().where("count > 1").select("band")
+    copies = (
+        in_band.join(shared, "band")
+        .join(sketches, "key")
+        .rdd.map(lambda r: (r.band, (r.key, r.bands, r.shingles)))
+        .groupByKey(_tasks(spark))
+        .flatMap(_copies_in_band)
     )
-    pairs = (
-        bands.withColumnRenamed("key", "key_a")
-        .join(bands.withColumnRenamed("key", "key_b"), "band")
-        .where("key_a < key_b")
-        .select("key_a", "key_b")
-        .distinct()
-        .persist()
-    )
-    candidates: dict[str, set[str]] = defaultdict(set)
-    for pair in pairs.collect():
-        candidates[pair.key_a].add(pair.key_b)
-        candidates[pair.key_b].add(pair.key_a)
-    text_a = articles.select(F.col("key").alias("key_a"), F.col("text").alias("text_a"))
-    text_b = articles.select(F.col("key").alias("key_b"), F.col("text").alias("text_b"))
-    with_texts = (
-        pairs.join(text_a, "key_a")
-        .join(text_b, "key_b")
-        .repartition(_tasks(spark), "key_a")
-        .sortWithinPartitions("key_a")
-    )
-    confirmed: set[tuple[str, str]] = set()
-    for a, b in with_texts.rdd.mapPartitions(_confirmed).collect():
-        confirmed.update({(a, b), (b, a)})
-    pairs.unpersist()
-    return candidates, confirmed
+    partners: dict[str, set[str]] = defaultdict(set)
+    for a, b in copies.collect():
+        partners[a].add(b)
+        partners[b].add(a)
+    sketches.unpersist()
+    return partners
 
 
 def plan_items(
@@ -256,21 +252,20 @@ def plan_items(
     """The driver's replay of ingest's storing rules over the items' keys, in input order:
     (the plan, each row's item key, the read failures)."""
     codable = items.where("failure IS NULL AND skipped IS NULL")
-    near_keys, confirmed_keys = near_duplicate_pairs(spark, codable)
+    partner_keys = copy_partners(spark, codable)
     keys = items.select(
         "key", "failure", "source", "id", "text_id", "url", "content_hash", "published", "skipped"
     ).collect()
     keys.sort(key=lambda r: r.key)
     row_of_key = {r.key: row for row, r in enumerate(keys)}
-    candidates = {row_of_key[k]: {row_of_key[n] for n in near} for k, near in near_keys.items()}
-    confirmed = {(row_of_key[a], row_of_key[b]) for a, b in confirmed_keys}
+    partners = {row_of_key[k]: {row_of_key[p] for p in near} for k, near in partner_keys.items()}
     row_of_id: dict[str, int] = {}
     id_of_row: dict[int, str] = {}
     plan = ArticlePlan(
-        neighbours=lambda key: {
-            id_of_row[r] for r in candidates.get(key.row, ()) if r in id_of_row
-        },
-        confirm=lambda key, other: (key.row, plan.stored[other].row) in confirmed,
+        # Only a confirmed pair makes a copy, so the candidates that matter are a row's partners;
+        # ingest's others are compared and found different.
+        neighbours=lambda key: {id_of_row[r] for r in partners.get(key.row, ()) if r in id_of_row},
+        confirm=lambda key, other: plan.stored[other].row in partners.get(key.row, ()),
     )
     failures = []
     for row, r in enumerate(keys):

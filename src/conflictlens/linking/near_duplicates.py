@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,25 +77,6 @@ def _shingles_of(grams: set[str]) -> np.ndarray:
 def _hash64(data: bytes) -> int:
     """A signed 64-bit hash, the same in every process (a 5-gram's, a band's)."""
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little", signed=True)
-
-
-class ShingleCache:
-    """`shingles` of the texts compared most recently, by a digest of the text: in a day of news
-    the same stored reports are candidates for many new ones (one template, one wire story)."""
-
-    def __init__(self, size: int = 2048) -> None:
-        self._size = size
-        self._kept: OrderedDict[bytes, np.ndarray] = OrderedDict()
-
-    def __call__(self, text: str) -> np.ndarray:
-        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-        if (kept := self._kept.get(key)) is not None:
-            self._kept.move_to_end(key)
-            return kept
-        made = self._kept[key] = shingles(text)
-        if len(self._kept) > self._size:
-            self._kept.popitem(last=False)
-        return made
 
 
 def fingerprint(text: str) -> Fingerprint:
