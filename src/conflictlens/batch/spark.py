@@ -22,9 +22,10 @@ import os
 import sys
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
-from itertools import combinations
+from itertools import combinations, groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ from conflictlens.parallel import uncodable
 from conflictlens.pipeline import RunReport
 
 if TYPE_CHECKING:
+    from pyspark import RDD
     from pyspark.sql import DataFrame, Row, SparkSession
 
 LOCAL_SHUFFLE_PARTITIONS = 8
@@ -188,6 +190,13 @@ def read_items(spark: SparkSession, inputs: Sequence[str]) -> DataFrame:
     return spark.createDataFrame(spark.sparkContext.union(parts), ITEM_SCHEMA)
 
 
+def _sorted_groups(spark: SparkSession, rows: DataFrame, column: str) -> RDD[Row]:
+    """The rows with each value of `column` in one task, in a run: Spark sorts them (spilling
+    as it needs), so a Python task holds one group at a time, not its whole share of the data,
+    as an RDD groupByKey would (up to spark.python.worker.memory, 512 MB, before spilling)."""
+    return rows.repartition(_tasks(spark), column).sortWithinPartitions(column).rdd
+
+
 def _sketched(rows: Iterator[Row]) -> Iterator[tuple[str, list[str], bytes]]:
     """Each text's fingerprint as `ingest` stores it: its LSH bands ("band:hash") and shingles."""
     from conflictlens.linking.near_duplicates import fingerprint
@@ -197,20 +206,20 @@ def _sketched(rows: Iterator[Row]) -> Iterator[tuple[str, list[str], bytes]]:
         yield r.key, [f"{band}:{value}" for band, value in sketch.bands], sketch.shingle_bytes
 
 
-def _copies_in_band(
-    group: tuple[str, Iterable[tuple[str, list[str], bytes]]],
-) -> Iterator[tuple[str, str]]:
-    """The pairs of copies among the texts that share one band; a pair that shares several bands
-    is judged in the first of them only."""
+def _copies_by_band(rows: Iterator[Row]) -> Iterator[tuple[str, str]]:
+    """The pairs of copies among the texts that share a band. Rows come sorted by band, so one
+    band's texts are in memory at a time; a pair sharing several bands is judged in the first."""
     from conflictlens.linking.near_duplicates import shingles_from_bytes, shingles_near_duplicate
 
-    band, sketches = group
-    members = sorted(sketches)
-    bands = [frozenset(b) for _, b, _ in members]
-    shingles = [shingles_from_bytes(s) for _, _, s in members]
-    for i, j in combinations(range(len(members)), 2):
-        if min(bands[i] & bands[j]) == band and shingles_near_duplicate(shingles[i], shingles[j]):
-            yield members[i][0], members[j][0]
+    for band, group in groupby(rows, key=attrgetter("band")):
+        members = sorted(group, key=attrgetter("key"))
+        bands = [frozenset(m.bands) for m in members]
+        shingles = [shingles_from_bytes(m.shingles) for m in members]
+        for i, j in combinations(range(len(members)), 2):
+            if min(bands[i] & bands[j]) != band:
+                continue
+            if shingles_near_duplicate(shingles[i], shingles[j]):
+                yield members[i].key, members[j].key
 
 
 def copy_partners(spark: SparkSession, articles: DataFrame) -> dict[str, set[str]]:
@@ -231,13 +240,8 @@ def copy_partners(spark: SparkSession, articles: DataFrame) -> dict[str, set[str
     ).persist()
     in_band = sketches.select("key", F.explode("bands").alias("band"))
     shared = in_band.groupBy("band").count().where("count > 1").select("band")
-    copies = (
-        in_band.join(shared, "band")
-        .join(sketches, "key")
-        .rdd.map(lambda r: (r.band, (r.key, r.bands, r.shingles)))
-        .groupByKey(_tasks(spark))
-        .flatMap(_copies_in_band)
-    )
+    copies = _sorted_groups(spark, in_band.join(shared, "band").join(sketches, "key"), "band")
+    copies = copies.mapPartitions(_copies_by_band)
     partners: dict[str, set[str]] = defaultdict(set)
     for a, b in copies.collect():
         partners[a].add(b)
@@ -308,21 +312,44 @@ def _code_rows(rows: Iterator[Row]) -> Iterator[tuple]:
         )
 
 
-def _mentions_of(row: Row) -> Iterator[tuple[str, tuple[str, date | None, str]]]:
-    """(block, (article id, published, record)) for each mention of a coded article."""
+MENTION_SCHEMA = "block string, article_id string, published date, record string"
+
+
+def _mentions_of(row: Row) -> Iterator[tuple[str, str, date | None, str]]:
+    """(block, article id, published, record) for each mention of a coded article."""
     for raw in json.loads(row.events):
         mention = StoredMention(row.article_id, row.published, Event.model_validate(raw))
-        yield block_of(mention), (row.article_id, row.published, json.dumps(raw))
+        yield block_of(mention), row.article_id, row.published, json.dumps(raw)
 
 
-def _link(block: tuple[str, Iterable[tuple[str, date | None, str]]]) -> Iterator[tuple[str, str]]:
-    """(merged record, its mentions' keys) for each event of one block."""
-    mentions = [
-        StoredMention(a, published, Event.model_validate_json(record))
-        for a, published, record in block[1]
-    ]
-    for merged, keys in link_block(mentions):
-        yield merged.model_dump_json(), json.dumps(keys)
+def _link_blocks(rows: Iterator[Row]) -> Iterator[tuple[str, str]]:
+    """(merged record, its mentions' keys) for each event; rows come sorted by block."""
+    for _block, group in groupby(rows, key=attrgetter("block")):
+        mentions = [
+            StoredMention(r.article_id, r.published, Event.model_validate_json(r.record))
+            for r in group
+        ]
+        for merged, keys in link_block(mentions):
+            yield merged.model_dump_json(), json.dumps(keys)
+
+
+def link_coded(
+    spark: SparkSession, coded: DataFrame
+) -> tuple[list[Event], list[tuple[str, str, Event]]]:
+    """Every block linked with ingest's rules: (events, mentions as (article, event, record))."""
+    rows = coded.select("article_id", "published", "events").rdd.flatMap(_mentions_of)
+    mentions = spark.createDataFrame(rows, MENTION_SCHEMA)
+    linked = _sorted_groups(spark, mentions, "block").mapPartitions(_link_blocks)
+    events, linked_to = [], {}
+    for record, members in linked.collect():
+        merged = Event.model_validate_json(record)
+        events.append(merged)
+        linked_to.update(dict.fromkeys(json.loads(members), merged.event_id))
+    mention_rows = []
+    for article_id, record in mentions.select("article_id", "record").collect():
+        mention = Event.model_validate_json(record)
+        mention_rows.append((article_id, linked_to[mention.event_id], mention))
+    return events, mention_rows
 
 
 def run_spark(
@@ -353,17 +380,7 @@ def run_spark(
                 error=outcome.error,
                 mentions=outcome.mentions,
             )
-        mentions = coded.select("article_id", "published", "events").rdd.flatMap(_mentions_of)
-        linked = mentions.groupByKey().flatMap(_link)
-        events, linked_to = [], {}
-        for record, members in linked.collect():
-            merged = Event.model_validate_json(record)
-            events.append(merged)
-            linked_to.update(dict.fromkeys(json.loads(members), merged.event_id))
-        mention_rows = []
-        for _block, (article_id, _published, record) in mentions.collect():
-            mention = Event.model_validate_json(record)
-            mention_rows.append((article_id, linked_to[mention.event_id], mention))
+        events, mention_rows = link_coded(spark, coded)
         coded.unpersist()
         return report, events, mention_rows
     finally:
