@@ -26,7 +26,6 @@ from conflictlens.linking import (
     compatible,
     fingerprint,
     is_near_duplicate,
-    lsh_bands,
     merge,
     near_duplicates,
     report_differences,
@@ -138,12 +137,6 @@ def test_shingles_are_the_same_in_every_process() -> None:
 def test_fingerprints_are_stable_across_calls() -> None:
     assert fingerprint(STORY) == fingerprint(STORY)
     assert len(fingerprint(STORY).bands) == 32
-
-
-def test_batch_bands_are_the_bands_ingest_stores() -> None:
-    # `batch` finds candidates on these and must find exactly the pairs `ingest` finds.
-    for text in (STORY, STORY.rsplit("It was the deadliest", 1)[0]):
-        assert lsh_bands(text) == fingerprint(text).bands
 
 
 # Pairwise rules

@@ -1,21 +1,24 @@
 """The batch plan on one machine, without Spark: the reference the Spark engine must match.
 
 Two passes over the input: the first replays ingest's storing rules (`ArticlePlan`) with the
-same MinHash band sketch `ingest` stores, the second codes the chosen articles (in `jobs` worker
-processes) and links their mentions block by block. Memory holds the rows' keys, sketches and
-compressed texts (for confirming near-duplicates), never the parsed articles.
+same fingerprints `ingest` stores, the second codes the chosen articles (in `jobs` worker
+processes) and links their mentions block by block. Memory holds the rows' keys and
+fingerprints (bands, and shingles to confirm near-duplicates on), never the parsed articles.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from conflictlens.batch.plan import ArticlePlan, RowKey, StoredMention, block_of, link_block
 from conflictlens.ingest import ReadFailure, read_sources
-from conflictlens.linking import is_near_duplicate, lsh_bands
+from conflictlens.linking.near_duplicates import (
+    fingerprint,
+    shingles_from_bytes,
+    shingles_near_duplicate,
+)
 from conflictlens.models import Article, Event
 from conflictlens.parallel import code_ahead, code_article
 from conflictlens.pipeline import RunReport
@@ -44,18 +47,19 @@ def _read_parquet(path: Path) -> Iterator[Article | ReadFailure]:
 
 
 class _Sketches:
-    """Ingest's near-duplicate lookup without a database: band hashes -> stored ids, and the
-    texts (compressed) to confirm candidates on."""
+    """Ingest's near-duplicate lookup without a database: band hashes -> stored ids, and each
+    row's shingles to confirm candidates on (as `ingest` stores them)."""
 
     def __init__(self) -> None:
         self.ids_by_band: dict[tuple[int, int], set[str]] = defaultdict(set)
         self.bands_of: dict[str, tuple[tuple[int, int], ...]] = {}
-        self.texts: dict[int, bytes] = {}
+        self.shingles: dict[int, bytes] = {}
         self.pending: dict[int, tuple[tuple[int, int], ...]] = {}
 
     def take(self, key: RowKey, text: str) -> None:
-        self.texts[key.row] = zlib.compress(text.encode("utf-8"), 1)
-        self.pending[key.row] = lsh_bands(text)
+        sketch = fingerprint(text)
+        self.shingles[key.row] = sketch.shingle_bytes
+        self.pending[key.row] = sketch.bands
 
     def neighbours(self, key: RowKey) -> set[str]:
         bands = self.pending.get(key.row, ())
@@ -70,8 +74,10 @@ class _Sketches:
         for band in self.bands_of[article_id]:
             self.ids_by_band[band].add(article_id)
 
-    def text(self, row: int) -> str:
-        return zlib.decompress(self.texts[row]).decode("utf-8")
+    def copies(self, row: int, other_row: int) -> bool:
+        return shingles_near_duplicate(
+            shingles_from_bytes(self.shingles[row]), shingles_from_bytes(self.shingles[other_row])
+        )
 
 
 def plan_rows(inputs: Sequence[str]) -> tuple[ArticlePlan, list[tuple[str, str]]]:
@@ -79,9 +85,7 @@ def plan_rows(inputs: Sequence[str]) -> tuple[ArticlePlan, list[tuple[str, str]]
     sketches = _Sketches()
     plan = ArticlePlan(
         neighbours=sketches.neighbours,
-        confirm=lambda key, other: is_near_duplicate(
-            sketches.text(key.row), sketches.text(plan.stored[other].row)
-        ),
+        confirm=lambda key, other: sketches.copies(key.row, plan.stored[other].row),
     )
     failures = []
     for row, item in enumerate(read_inputs(inputs)):

@@ -6,7 +6,6 @@ from conflictlens.linking.near_duplicates import (
     Fingerprint,
     fingerprint,
     is_near_duplicate,
-    lsh_bands,
     shingles,
     shingles_near_duplicate,
 )
@@ -21,7 +20,6 @@ __all__ = [
     "compatible",
     "fingerprint",
     "is_near_duplicate",
-    "lsh_bands",
     "merge",
     "report_differences",
     "shingles",

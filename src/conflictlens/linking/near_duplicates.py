@@ -84,11 +84,6 @@ def fingerprint(text: str) -> Fingerprint:
     return Fingerprint(bands=_bands_of(grams), shingle_bytes=_shingles_of(grams).tobytes())
 
 
-def lsh_bands(text: str) -> tuple[tuple[int, int], ...]:
-    """`fingerprint(text).bands` alone, for `batch`, which confirms candidates on their texts."""
-    return _bands_of(_grams(text))
-
-
 def _bands_of(grams: set[str]) -> tuple[tuple[int, int], ...]:
     minhash = MinHash(num_perm=NUM_PERM, seed=_SEED)
     minhash.update_batch([g.encode("utf-8") for g in sorted(grams)])
