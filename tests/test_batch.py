@@ -268,6 +268,15 @@ def test_spark_takes_a_brief_for_a_copy_only_where_ingest_does(
     assert batch_summary["copies"] == ingest_summary["copies"]
 
 
+def test_spark_tasks_hold_a_share_of_the_input_that_does_not_grow_with_it(spark: object) -> None:
+    from conflictlens.batch.spark import ROWS_PER_TASK, _tasks
+
+    for rows in (0, 50, 10_000, 100_000, 2_500_001):
+        tasks = _tasks(spark, rows)  # type: ignore[arg-type]
+        assert tasks >= 4 * 2  # every core busy: a few tasks for each of local[2]'s
+        assert rows / tasks <= ROWS_PER_TASK
+
+
 def test_spark_confirms_copies_on_the_pairs_ingest_compares(spark: object) -> None:
     """Copies are judged band by band, each pair once; the partners are exactly the pairs that
     share one of ingest's LSH bands and pass its rule on their shingles."""
@@ -291,4 +300,4 @@ def test_spark_confirms_copies_on_the_pairs_ingest_compares(spark: object) -> No
             expected.setdefault(a, set()).add(b)
     assert expected["story"] == {"wire", "trimmed"} and expected["sahel"] == {"sahel-wire"}
     frame = spark.createDataFrame(list(texts.items()), "key string, text string")  # type: ignore[attr-defined]
-    assert copy_partners(spark, frame) == expected  # type: ignore[arg-type]
+    assert copy_partners(spark, frame, tasks=3) == expected  # type: ignore[arg-type]

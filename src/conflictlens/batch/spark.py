@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, Row, SparkSession
 
 LOCAL_SHUFFLE_PARTITIONS = 8
+ROWS_PER_TASK = 1_000
 DUMP_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 
 ITEM_SCHEMA = (
@@ -75,9 +76,11 @@ def session(master: str | None = None) -> SparkSession:
     return builder.getOrCreate()
 
 
-def _tasks(spark: SparkSession) -> int:
-    """Tasks for a stage of Python work: a few per core, so that no core waits on the last one."""
-    return max(1, spark.sparkContext.defaultParallelism * 4)
+def _tasks(spark: SparkSession, rows: int = 0) -> int:
+    """Tasks for a stage of Python work on `rows` input rows: a few per core, so that no core
+    waits on the last one, and one per ROWS_PER_TASK rows, so that what one task holds (a sort's
+    buffers, a worker's groups) does not grow with the input."""
+    return max(1, spark.sparkContext.defaultParallelism * 4, -(-rows // ROWS_PER_TASK))
 
 
 def _item(arg: int, file: str, pos: int, sub: int, item: object) -> tuple:
@@ -190,11 +193,11 @@ def read_items(spark: SparkSession, inputs: Sequence[str]) -> DataFrame:
     return spark.createDataFrame(spark.sparkContext.union(parts), ITEM_SCHEMA)
 
 
-def _sorted_groups(spark: SparkSession, rows: DataFrame, column: str) -> RDD[Row]:
+def _sorted_groups(rows: DataFrame, column: str, tasks: int) -> RDD[Row]:
     """The rows with each value of `column` in one task, in a run: Spark sorts them (spilling
     as it needs), so a Python task holds one group at a time, not its whole share of the data,
     as an RDD groupByKey would (up to spark.python.worker.memory, 512 MB, before spilling)."""
-    return rows.repartition(_tasks(spark), column).sortWithinPartitions(column).rdd
+    return rows.repartition(tasks, column).sortWithinPartitions(column).rdd
 
 
 def _sketched(rows: Iterator[Row]) -> Iterator[tuple[str, list[str], bytes]]:
@@ -222,7 +225,7 @@ def _copies_by_band(rows: Iterator[Row]) -> Iterator[tuple[str, str]]:
                 yield members[i].key, members[j].key
 
 
-def copy_partners(spark: SparkSession, articles: DataFrame) -> dict[str, set[str]]:
+def copy_partners(spark: SparkSession, articles: DataFrame, tasks: int) -> dict[str, set[str]]:
     """Item -> the items it is a near-duplicate of, either way, by item key.
 
     The candidates are exactly those `ingest` looks up in its band table (texts sharing one of
@@ -240,7 +243,7 @@ def copy_partners(spark: SparkSession, articles: DataFrame) -> dict[str, set[str
     ).persist()
     in_band = sketches.select("key", F.explode("bands").alias("band"))
     shared = in_band.groupBy("band").count().where("count > 1").select("band")
-    copies = _sorted_groups(spark, in_band.join(shared, "band").join(sketches, "key"), "band")
+    copies = _sorted_groups(in_band.join(shared, "band").join(sketches, "key"), "band", tasks)
     copies = copies.mapPartitions(_copies_by_band)
     partners: dict[str, set[str]] = defaultdict(set)
     for a, b in copies.collect():
@@ -251,12 +254,12 @@ def copy_partners(spark: SparkSession, articles: DataFrame) -> dict[str, set[str
 
 
 def plan_items(
-    spark: SparkSession, items: DataFrame
+    spark: SparkSession, items: DataFrame, tasks: int
 ) -> tuple[ArticlePlan, list[str], list[tuple[str, str]]]:
     """The driver's replay of ingest's storing rules over the items' keys, in input order:
     (the plan, each row's item key, the read failures)."""
     codable = items.where("failure IS NULL AND skipped IS NULL")
-    partner_keys = copy_partners(spark, codable)
+    partner_keys = copy_partners(spark, codable, tasks)
     keys = items.select(
         "key", "failure", "source", "id", "text_id", "url", "content_hash", "published", "skipped"
     ).collect()
@@ -334,12 +337,12 @@ def _link_blocks(rows: Iterator[Row]) -> Iterator[tuple[str, str]]:
 
 
 def link_coded(
-    spark: SparkSession, coded: DataFrame
+    spark: SparkSession, coded: DataFrame, tasks: int
 ) -> tuple[list[Event], list[tuple[str, str, Event]]]:
     """Every block linked with ingest's rules: (events, mentions as (article, event, record))."""
     rows = coded.select("article_id", "published", "events").rdd.flatMap(_mentions_of)
     mentions = spark.createDataFrame(rows, MENTION_SCHEMA)
-    linked = _sorted_groups(spark, mentions, "block").mapPartitions(_link_blocks)
+    linked = _sorted_groups(mentions, "block", tasks).mapPartitions(_link_blocks)
     events, linked_to = [], {}
     for record, members in linked.collect():
         merged = Event.model_validate_json(record)
@@ -359,15 +362,15 @@ def run_spark(
     spark = session(master)
     items = read_items(spark, inputs).persist()
     try:
-        items.count()  # read once: planning and coding read the cached items
-        plan, item_keys, failures = plan_items(spark, items)
+        tasks = _tasks(spark, items.count())  # read once: later steps read the cached items
+        plan, item_keys, failures = plan_items(spark, items, tasks)
         report = plan.report
         report.failures.extend(failures)
         chosen = spark.createDataFrame(
             [(item_keys[row], stored_id) for row, stored_id in plan.coded()],
             "key string, stored_id string",
         )
-        to_code = items.join(chosen, "key").repartition(_tasks(spark), "key")
+        to_code = items.join(chosen, "key").repartition(tasks, "key")
         coded = spark.createDataFrame(to_code.rdd.mapPartitions(_code_rows), CODED_SCHEMA)
         coded = coded.persist()
         coded.count()  # coded once: every later step reads the cached outcomes
@@ -380,7 +383,7 @@ def run_spark(
                 error=outcome.error,
                 mentions=outcome.mentions,
             )
-        events, mention_rows = link_coded(spark, coded)
+        events, mention_rows = link_coded(spark, coded, tasks)
         coded.unpersist()
         return report, events, mention_rows
     finally:
