@@ -23,6 +23,7 @@ import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from itertools import combinations, groupby
 from operator import attrgetter
@@ -74,6 +75,28 @@ def session(master: str | None = None) -> SparkSession:
         # One machine: a few shuffle partitions, not a cluster's 200 near-empty ones.
         builder = builder.config("spark.sql.shuffle.partitions", str(LOCAL_SHUFFLE_PARTITIONS))
     return builder.getOrCreate()
+
+
+@contextmanager
+def shuffles_in(spark: SparkSession, tasks: int) -> Iterator[None]:
+    """Spark SQL's shuffles (joins, aggregates) cut into `tasks` partitions while inside.
+
+    Left to the session's few shuffle partitions, which the adaptive plan coalesces further to
+    one per core, one task joined a whole day's shingles: 72 MB of sort at 10,000 rows, 292 MB at
+    100,000. `tasks` already follows the rows, so coalescing is off too."""
+    conf = spark.conf
+    settings = {
+        "spark.sql.shuffle.partitions": str(tasks),
+        "spark.sql.adaptive.coalescePartitions.enabled": "false",
+    }
+    before = {name: conf.get(name) for name in settings}
+    for name, value in settings.items():
+        conf.set(name, value)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            conf.set(name, value)
 
 
 def _tasks(spark: SparkSession, rows: int = 0) -> int:
@@ -225,6 +248,23 @@ def _copies_by_band(rows: Iterator[Row]) -> Iterator[tuple[str, str]]:
                 yield members[i].key, members[j].key
 
 
+def _sketches(spark: SparkSession, articles: DataFrame) -> DataFrame:
+    """(key, bands, shingles) for each article (key, text)."""
+    return spark.createDataFrame(
+        articles.select("key", "text").rdd.mapPartitions(_sketched),
+        "key string, bands array<string>, shingles binary",
+    )
+
+
+def _shared_band_members(sketches: DataFrame) -> DataFrame:
+    """(key, band, bands, shingles) for each band a text shares with another text."""
+    from pyspark.sql import functions as F
+
+    in_band = sketches.select("key", F.explode("bands").alias("band"))
+    shared = in_band.groupBy("band").count().where("count > 1").select("band")
+    return in_band.join(shared, "band").join(sketches, "key")
+
+
 def copy_partners(spark: SparkSession, articles: DataFrame, tasks: int) -> dict[str, set[str]]:
     """Item -> the items it is a near-duplicate of, either way, by item key.
 
@@ -235,15 +275,8 @@ def copy_partners(spark: SparkSession, articles: DataFrame, tasks: int) -> dict[
     10,000 rows, 309,435 at 30,000). Spark ML's MinHashLSH is not used: its tables are single
     hashes (OR-amplification only), whose pairs are not ingest's, and on templated news its
     self-join paired most of a day's reports with each other."""
-    from pyspark.sql import functions as F
-
-    sketches = spark.createDataFrame(
-        articles.select("key", "text").rdd.mapPartitions(_sketched),
-        "key string, bands array<string>, shingles binary",
-    ).persist()
-    in_band = sketches.select("key", F.explode("bands").alias("band"))
-    shared = in_band.groupBy("band").count().where("count > 1").select("band")
-    copies = _sorted_groups(in_band.join(shared, "band").join(sketches, "key"), "band", tasks)
+    sketches = _sketches(spark, articles).persist()
+    copies = _sorted_groups(_shared_band_members(sketches), "band", tasks)
     copies = copies.mapPartitions(_copies_by_band)
     partners: dict[str, set[str]] = defaultdict(set)
     for a, b in copies.collect():
@@ -341,7 +374,7 @@ def link_coded(
 ) -> tuple[list[Event], list[tuple[str, str, Event]]]:
     """Every block linked with ingest's rules: (events, mentions as (article, event, record))."""
     rows = coded.select("article_id", "published", "events").rdd.flatMap(_mentions_of)
-    mentions = spark.createDataFrame(rows, MENTION_SCHEMA)
+    mentions = spark.createDataFrame(rows, MENTION_SCHEMA).persist()  # read twice below
     linked = _sorted_groups(mentions, "block", tasks).mapPartitions(_link_blocks)
     events, linked_to = [], {}
     for record, members in linked.collect():
@@ -352,6 +385,7 @@ def link_coded(
     for article_id, record in mentions.select("article_id", "record").collect():
         mention = Event.model_validate_json(record)
         mention_rows.append((article_id, linked_to[mention.event_id], mention))
+    mentions.unpersist()
     return events, mention_rows
 
 
@@ -363,28 +397,36 @@ def run_spark(
     items = read_items(spark, inputs).persist()
     try:
         tasks = _tasks(spark, items.count())  # read once: later steps read the cached items
-        plan, item_keys, failures = plan_items(spark, items, tasks)
-        report = plan.report
-        report.failures.extend(failures)
-        chosen = spark.createDataFrame(
-            [(item_keys[row], stored_id) for row, stored_id in plan.coded()],
-            "key string, stored_id string",
-        )
-        to_code = items.join(chosen, "key").repartition(tasks, "key")
-        coded = spark.createDataFrame(to_code.rdd.mapPartitions(_code_rows), CODED_SCHEMA)
-        coded = coded.persist()
-        coded.count()  # coded once: every later step reads the cached outcomes
-        for outcome in sorted(coded.drop("events").collect(), key=lambda o: o.article_id):
-            count_outcome(
-                report,
-                source=outcome.source or outcome.article_id,
-                off_topic=outcome.off_topic,
-                language=outcome.language,
-                error=outcome.error,
-                mentions=outcome.mentions,
-            )
-        events, mention_rows = link_coded(spark, coded, tasks)
-        coded.unpersist()
-        return report, events, mention_rows
+        with shuffles_in(spark, tasks):
+            return _plan_code_link(spark, items, tasks)
     finally:
         items.unpersist()
+
+
+def _plan_code_link(
+    spark: SparkSession, items: DataFrame, tasks: int
+) -> tuple[RunReport, list[Event], list[tuple[str, str, Event]]]:
+    """The read items planned as ingest would store them, the chosen ones coded, then linked."""
+    plan, item_keys, failures = plan_items(spark, items, tasks)
+    report = plan.report
+    report.failures.extend(failures)
+    chosen = spark.createDataFrame(
+        [(item_keys[row], stored_id) for row, stored_id in plan.coded()],
+        "key string, stored_id string",
+    )
+    to_code = items.join(chosen, "key").repartition(tasks, "key")
+    coded = spark.createDataFrame(to_code.rdd.mapPartitions(_code_rows), CODED_SCHEMA)
+    coded = coded.persist()
+    coded.count()  # coded once: every later step reads the cached outcomes
+    for outcome in sorted(coded.drop("events").collect(), key=lambda o: o.article_id):
+        count_outcome(
+            report,
+            source=outcome.source or outcome.article_id,
+            off_topic=outcome.off_topic,
+            language=outcome.language,
+            error=outcome.error,
+            mentions=outcome.mentions,
+        )
+    events, mention_rows = link_coded(spark, coded, tasks)
+    coded.unpersist()
+    return report, events, mention_rows
