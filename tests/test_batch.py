@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -206,9 +207,12 @@ def test_spark_engine_gives_the_sample_corpus_ingest_events(spark: object, tmp_p
     assert (tmp_path / "out" / "events.parquet").read_bytes() == exported.read_bytes()
 
 
-def test_spark_spreads_a_dump_over_its_tasks_before_parsing(spark: object, tmp_path: Path) -> None:
+def test_spark_spreads_a_dump_over_its_tasks_before_parsing(
+    spark: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A one-file dump is one split, or uneven ones; parsing and sketching are the Python work,
-    so its rows are spread evenly over a few tasks per core before they are parsed."""
+    so its rows are spread evenly over a few tasks per core before they are parsed, and over
+    one task per ROWS_PER_TASK rows where that is more."""
     from conflictlens.batch.spark import read_items
 
     dump = tmp_path / "dump.jsonl"
@@ -219,6 +223,9 @@ def test_spark_spreads_a_dump_over_its_tasks_before_parsing(spark: object, tmp_p
     assert len(sizes) == 4 * 2  # four tasks for each of local[2]'s cores
     assert sum(sizes) == 41 and max(sizes) - min(sizes) <= 1
     assert sorted(r.id for r in items.collect()) == sorted(r["id"] for r in rows)
+    monkeypatch.setattr("conflictlens.batch.spark.ROWS_PER_TASK", 4)
+    sizes = read_items(spark, [str(dump)]).rdd.glom().map(len).collect()  # type: ignore[arg-type]
+    assert len(sizes) == 11 and max(sizes) <= 4  # 41 rows, four a task
 
 
 KOBOU = (
@@ -332,3 +339,31 @@ def test_spark_joins_shared_bands_in_as_many_tasks_as_the_input_needs(spark: obj
     }
     assert {(r.key, r.band) for r in rows} == shared and len(rows) == len(shared)
     assert "guerrero" not in {r.key for r in rows}
+
+
+def test_spark_gives_ingests_events_on_the_benchmarks_day(
+    spark: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the benchmark's scale: its synthetic 10,000-row day (templated incidents in a dozen
+    provinces, off-topic reports, syndicated copies) gives the same events, byte for byte, from
+    `batch` on Spark local[2] as from `ingest` then `export`, and the same run counts."""
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    bench_scale = importlib.import_module("bench_scale")
+    dump = tmp_path / "day.jsonl"
+    kinds = bench_scale.synthetic_day(dump, 10_000)
+    assert min(kinds.values()) >= 400  # copies, incidents and off-topic reports all in it
+    db, exported = tmp_path / "events.db", tmp_path / "export.parquet"
+    ingested = runner.invoke(app, ["ingest", str(dump), "--db", str(db), "--json", "-j", "2"])
+    assert ingested.exit_code == 0, ingested.output
+    runner.invoke(app, ["export", "--db", str(db), "-f", "parquet", "-o", str(exported)])
+    out = tmp_path / "out"
+    batched = runner.invoke(
+        app, ["batch", str(dump), "-o", str(out), "--json", "--engine", "spark"]
+    )
+    assert batched.exit_code == 0, batched.output
+    counts = ("articles", "new", "duplicates", "copies", "updated", "skipped")
+    ingest_summary, batch_summary = json.loads(ingested.stdout), json.loads(batched.stdout)
+    assert {k: batch_summary[k] for k in counts} == {k: ingest_summary[k] for k in counts}
+    assert ingest_summary["copies"] > 0 and ingest_summary["skipped"]  # off-topic, by reason
+    assert pq.read_table(exported).num_rows > 100
+    assert (out / "events.parquet").read_bytes() == exported.read_bytes()

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from pyspark import RDD
     from pyspark.sql import DataFrame, Row, SparkSession
 
-LOCAL_SHUFFLE_PARTITIONS = 8
 ROWS_PER_TASK = 1_000
 DUMP_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 
@@ -71,9 +70,6 @@ def session(master: str | None = None) -> SparkSession:
     if master or "PYSPARK_GATEWAY_PORT" not in os.environ:
         master = master or "local[*]"
         builder = builder.master(master)
-    if master and master.startswith("local"):
-        # One machine: a few shuffle partitions, not a cluster's 200 near-empty ones.
-        builder = builder.config("spark.sql.shuffle.partitions", str(LOCAL_SHUFFLE_PARTITIONS))
     return builder.getOrCreate()
 
 
@@ -81,8 +77,8 @@ def session(master: str | None = None) -> SparkSession:
 def shuffles_in(spark: SparkSession, tasks: int) -> Iterator[None]:
     """Spark SQL's shuffles (joins, aggregates) cut into `tasks` partitions while inside.
 
-    Left to the session's few shuffle partitions, which the adaptive plan coalesces further to
-    one per core, one task joined a whole day's shingles: 72 MB of sort at 10,000 rows, 292 MB at
+    Left to the session's shuffle partitions, which the adaptive plan coalesces into about one a
+    core, one task joined a whole day's shingles: 72 MB of sort at 10,000 rows, 292 MB at
     100,000. `tasks` already follows the rows, so coalescing is off too."""
     conf = spark.conf
     settings = {
@@ -210,8 +206,9 @@ def read_items(spark: SparkSession, inputs: Sequence[str]) -> DataFrame:
             raw, parse = raw.select(F.lit(arg).alias("arg"), "path", "content"), _parse_files
         # Spark splits files by size with a fixed cost per file, and not at all where a file
         # cannot be split (multi-line CSV, compressed text), so a dump's splits can be one or
-        # uneven: spread the rows before parsing, since parsing and sketching are the Python work.
-        raw = raw.repartition(max(_tasks(spark), raw.rdd.getNumPartitions()))
+        # uneven: spread the rows before parsing, since parsing and sketching are the Python work,
+        # and as many tasks as the rows need, so that a task's share does not grow with the dump.
+        raw = raw.repartition(max(_tasks(spark, raw.count()), raw.rdd.getNumPartitions()))
         parts.append(raw.rdd.mapPartitions(parse))
     return spark.createDataFrame(spark.sparkContext.union(parts), ITEM_SCHEMA)
 
